@@ -1,0 +1,118 @@
+"""Command line of the offline stand-in.
+
+    python -m helpers.offline serve [--host 127.0.0.1] [--port 4599] [--stream-delay-ms 0]
+    python -m helpers.offline backfill --days 30 [--seed 0] [--region us-east-1]
+    python -m helpers.offline faults --rate 0.3 [--error ThrottlingException] [--seed 0]
+    python -m helpers.offline faults --clear
+    python -m helpers.offline status | reset
+
+All but ``serve`` talk to a running stand-in at --endpoint (default: $AWS_ENDPOINT_URL, else
+http://127.0.0.1:4599).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.request
+
+from .server import Standin
+
+DEFAULT_PORT = 4599
+
+
+def _call(endpoint: str, method: str, path: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(endpoint.rstrip("/") + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")
+        raise SystemExit(f"The stand-in at {endpoint} refused {method} {path}: {detail}") from exc
+    except urllib.error.URLError as exc:
+        raise SystemExit(
+            f"No stand-in answers at {endpoint} ({exc.reason}). Start one with "
+            "'python -m helpers.offline serve' or 'make standin'."
+        ) from exc
+    return json.loads(raw) if raw.strip().startswith(b"{") else {"status": raw.decode()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.offline",
+                                     description="The workshop's offline stand-in for AWS.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the stand-in in the foreground")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    serve.add_argument("--stream-delay-ms", type=float, default=0.0,
+                       help="pause between streamed chunks, to make streaming visible")
+
+    default_endpoint = os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{DEFAULT_PORT}"
+    for name, text in [("backfill", "write synthetic usage history"),
+                       ("faults", "inject errors into runtime calls"),
+                       ("status", "show the running stand-in's state"),
+                       ("reset", "clear all state")]:
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--endpoint", default=default_endpoint)
+        if name == "backfill":
+            command.add_argument("--days", type=int, default=30)
+            command.add_argument("--seed", type=int, default=0)
+            command.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION",
+                                                                    "us-east-1"))
+        if name == "faults":
+            command.add_argument("--rate", type=float)
+            command.add_argument("--error", default="ThrottlingException")
+            command.add_argument("--seed", type=int, default=0)
+            command.add_argument("--clear", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "backfill":
+        result = _call(args.endpoint, "POST", "/_standin/backfill",
+                       {"days": args.days, "seed": args.seed, "region": args.region})
+    elif args.command == "faults":
+        if args.clear:
+            result = _call(args.endpoint, "DELETE", "/_standin/faults")
+        elif args.rate is None:
+            parser.error("faults needs --rate R (0..1) or --clear")
+        else:
+            result = _call(args.endpoint, "POST", "/_standin/faults",
+                           {"rate": args.rate, "error": args.error, "seed": args.seed})
+    elif args.command == "status":
+        result = _call(args.endpoint, "GET", "/_standin/state")
+    else:
+        result = _call(args.endpoint, "POST", "/moto-api/reset")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    standin = Standin(args.host, args.port)
+    try:
+        endpoint = standin.start()
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.stream_delay_ms:
+        from .state import SETTINGS
+
+        SETTINGS.stream_delay_ms = args.stream_delay_ms
+    print(f"Bedrock workshop stand-in listening on {endpoint}", flush=True)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    stopped.wait()
+    standin.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,510 @@
+"""Cost Explorer computed from the usage ledger, on moto's Cost Explorer backend.
+
+moto answers GetCostAndUsage with canned results. Here cost is computed: each billing line is
+tokens x list price (``helpers/data/prices.json``), grouped and filtered like Cost Explorer does,
+End-exclusive, paginated. Cost allocation tags start inactive, as on a new account; lines are
+grouped by a tag only from the day the tag was activated, or from a backfill's start.
+
+Simplifications, stated: usage shows at once (AWS lags up to 24 h); activation and backfills
+take effect at once (AWS: up to 24 h); every cost metric equals the unblended cost (no
+discounts, credits or reservations).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import moto.ce.urls
+from moto.ce.models import CostExplorerBackend
+from moto.ce.responses import CostExplorerResponse
+from moto.core.responses import ActionResult
+
+from . import validation
+from .errors import (
+    BackfillLimitExceededException,
+    DataUnavailableException,
+    InvalidNextTokenException,
+    RequestChangedException,
+    ValidationException,
+)
+from .state import SETTINGS
+from .usage import Line, UsageLedger
+
+COST_METRICS = ("AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost",
+                "UnblendedCost")
+METRICS = (*COST_METRICS, "NormalizedUsageAmount", "UsageQuantity")
+GROUP_BY_DIMENSIONS = ("AZ", "INSTANCE_TYPE", "LEGAL_ENTITY_NAME", "INVOICING_ENTITY",
+                       "LINKED_ACCOUNT", "OPERATION", "PLATFORM", "PURCHASE_TYPE", "SERVICE",
+                       "TENANCY", "RECORD_TYPE", "USAGE_TYPE")
+HISTORY_MONTHS = 14
+DEFAULT_PAGE_SIZE = 2000  # (period, group) entries per page; the real size is not documented
+ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime(ISO_SECONDS)
+
+
+def dimension_value(line: Line, key: str) -> str:
+    values = {
+        "SERVICE": line.service,
+        "USAGE_TYPE": line.usage_type,
+        "REGION": line.region,
+        "LINKED_ACCOUNT": line.account,
+        "RECORD_TYPE": "Usage",
+        "PURCHASE_TYPE": "On Demand",
+        "LEGAL_ENTITY_NAME": "Amazon Web Services, Inc.",
+        "INVOICING_ENTITY": "Amazon Web Services, Inc.",
+        "BILLING_ENTITY": "AWS Marketplace" if line.service != "Amazon Bedrock" else "AWS",
+        "RESOURCE_ID": line.resource_id,
+    }
+    if key in values:
+        return values[key]
+    return "No" + "".join(part.title() for part in key.split("_")).replace("Az", "AZ")
+
+
+@dataclass
+class TagStatus:
+    key: str
+    active_since: datetime | None = None  # lines from this time on are grouped by the tag
+    last_updated: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        return "Active" if self.active_since is not None else "Inactive"
+
+
+class StandinCostExplorerBackend(CostExplorerBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.ledger = UsageLedger()
+        self.tag_statuses: dict[str, TagStatus] = {}
+        self.backfills: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+    @property
+    def _url_module(self) -> Any:
+        return moto.ce.urls
+
+    # --- cost allocation tags ---------------------------------------------------------------
+    def known_tags(self, extra_keys: dict[str, datetime]) -> dict[str, tuple[TagStatus, datetime]]:
+        """Tag keys AWS would list: seen on usage or on the account's tagged profiles."""
+        seen = self.ledger.tag_keys()
+        for key, when in extra_keys.items():
+            seen.setdefault(key, when)
+        with self.lock:
+            out = {}
+            for key, last_used in seen.items():
+                status = self.tag_statuses.setdefault(key, TagStatus(key))
+                out[key] = (status, last_used)
+            return out
+
+    def update_tag_status(self, key: str, active: bool, now: datetime) -> None:
+        with self.lock:
+            status = self.tag_statuses.setdefault(key, TagStatus(key))
+            if active and status.active_since is None:
+                status.active_since = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+            elif not active:
+                status.active_since = None
+            status.last_updated = now
+
+    def tag_lookup(self) -> Callable[[Line, str], str | None]:
+        """The tag value Cost Explorer sees on a line: None if the tag was not active then."""
+        with self.lock:
+            since = {k: s.active_since for k, s in self.tag_statuses.items()}
+
+        def lookup(line: Line, key: str) -> str | None:
+            start = since.get(key)
+            if start is None or line.start < start:
+                return None
+            return dict(line.tags).get(key)
+
+        return lookup
+
+    def start_backfill(self, backfill_from: datetime, now: datetime) -> dict[str, str]:
+        with self.lock:
+            for earlier in self.backfills:
+                if now - datetime.fromisoformat(earlier["RequestedAt"].replace("Z", "+00:00")) \
+                        < timedelta(hours=24):
+                    raise BackfillLimitExceededException(
+                        "You can request one backfill every 24 hours; the last one was requested "
+                        f"at {earlier['RequestedAt']}."
+                    )
+            for status in self.tag_statuses.values():
+                if status.active_since is not None:
+                    status.active_since = min(status.active_since, backfill_from)
+            request = {
+                "BackfillFrom": _iso(backfill_from),
+                "RequestedAt": _iso(now),
+                "CompletedAt": _iso(now),  # the stand-in completes backfills at once
+                "BackfillStatus": "SUCCEEDED",
+                "LastUpdatedAt": _iso(now),
+            }
+            self.backfills.append(request)
+            return request
+
+
+# --- request handling -------------------------------------------------------------------------
+def _parse_bound(value: str, granularity: str, name: str) -> datetime:
+    hourly = granularity == "HOURLY"
+    try:
+        if hourly:
+            return datetime.strptime(value, ISO_SECONDS).replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError as exc:
+        shape = "yyyy-MM-ddThh:mm:ssZ" if hourly else "yyyy-MM-dd"
+        raise ValidationException(
+            f"{name} date {value} is not in the format {shape} required for {granularity} "
+            "granularity."
+        ) from exc
+
+
+def periods(start: datetime, end: datetime, granularity: str) -> list[tuple[datetime, datetime]]:
+    out = []
+    cursor = start
+    while cursor < end:
+        if granularity == "HOURLY":
+            following = cursor + timedelta(hours=1)
+        elif granularity == "DAILY":
+            following = cursor + timedelta(days=1)
+        else:
+            following = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1)
+        following = min(following, end)
+        out.append((cursor, following))
+        cursor = following
+    return out
+
+
+def _fmt_amount(value: Decimal) -> str:
+    if value == 0:
+        return "0"
+    text = f"{value.quantize(Decimal('1e-10')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _check_expression(expr: dict[str, Any], path: str = "Filter") -> None:
+    roots = [k for k in ("And", "Or", "Not", "Dimensions", "Tags", "CostCategories",
+                         "ProductAttributes") if expr.get(k) is not None]
+    if len(roots) != 1:
+        raise ValidationException(
+            f"{path} must set exactly one of And, Or, Not, Dimensions, Tags or CostCategories; "
+            f"it sets {', '.join(roots) or 'none'}."
+        )
+    root = roots[0]
+    if root in ("And", "Or"):
+        if len(expr[root]) < 2:
+            raise ValidationException(f"{path}.{root} needs at least 2 expressions.")
+        for i, sub in enumerate(expr[root], start=1):
+            _check_expression(sub, f"{path}.{root}.{i}")
+    elif root == "Not":
+        _check_expression(expr["Not"], f"{path}.Not")
+    elif root in ("Dimensions", "Tags", "CostCategories"):
+        options = set(expr[root].get("MatchOptions") or [])
+        if not expr[root].get("Values") and "ABSENT" not in options:
+            raise ValidationException(f"{path}.{root} needs Values (or MatchOptions ABSENT).")
+
+
+def _value_matches(actual: str | None, values: list[str], options: set[str]) -> bool:
+    if "ABSENT" in options:
+        return actual is None or actual == ""
+    if actual is None:
+        return "" in values
+    fold = "CASE_INSENSITIVE" in options
+    subject = actual.casefold() if fold else actual
+    for wanted in values:
+        wanted = wanted.casefold() if fold else wanted
+        if "STARTS_WITH" in options and subject.startswith(wanted):
+            return True
+        if "ENDS_WITH" in options and subject.endswith(wanted):
+            return True
+        if "CONTAINS" in options and wanted in subject:
+            return True
+        if not options & {"STARTS_WITH", "ENDS_WITH", "CONTAINS"} and subject == wanted:
+            return True
+    return False
+
+
+def expression_matches(expr: dict[str, Any], line: Line,
+                       tag_value: Callable[[Line, str], str | None]) -> bool:
+    if expr.get("And") is not None:
+        return all(expression_matches(e, line, tag_value) for e in expr["And"])
+    if expr.get("Or") is not None:
+        return any(expression_matches(e, line, tag_value) for e in expr["Or"])
+    if expr.get("Not") is not None:
+        return not expression_matches(expr["Not"], line, tag_value)
+    if expr.get("Dimensions") is not None:
+        d = expr["Dimensions"]
+        return _value_matches(dimension_value(line, d["Key"]), d.get("Values") or [],
+                              set(d.get("MatchOptions") or []))
+    if expr.get("Tags") is not None:
+        t = expr["Tags"]
+        return _value_matches(tag_value(line, t["Key"]), t.get("Values") or [],
+                              set(t.get("MatchOptions") or []))
+    return False  # CostCategories: the stand-in defines none, so nothing is in one
+
+
+def _token(offset: int, request: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset, "r": request}).encode()).decode()
+
+
+def _untoken(token: str | None, request: str) -> int:
+    if not token:
+        return 0
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+        offset, origin = int(decoded["o"]), decoded["r"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidNextTokenException("The NextPageToken is not valid.") from exc
+    if origin != request:
+        raise RequestChangedException(
+            "The request changed between pages; send the same request with the NextPageToken."
+        )
+    return offset
+
+
+class StandinCostExplorerResponse(CostExplorerResponse):
+    @property
+    def ce_backend(self) -> StandinCostExplorerBackend:
+        return super().ce_backend  # type: ignore[return-value]
+
+    def get_cost_and_usage(self) -> ActionResult:  # type: ignore[override]
+        params = validation.request_params(self, "ce")
+        granularity = params["Granularity"]
+        span = params["TimePeriod"]
+        start = _parse_bound(span["Start"], granularity, "Start")
+        end = _parse_bound(span["End"], granularity, "End")
+        if start >= end:
+            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        now = datetime.now(timezone.utc)
+        oldest = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                  - timedelta(days=31 * (HISTORY_MONTHS - 1))).replace(day=1)
+        if start < oldest:
+            raise DataUnavailableException(
+                f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
+                f"date is {oldest.date().isoformat()}."
+            )
+        metrics = params["Metrics"]
+        unknown = [m for m in metrics if m not in METRICS]
+        if not metrics or unknown:
+            raise ValidationException(
+                f"Invalid metrics {unknown or metrics}; valid metrics are {', '.join(METRICS)}."
+            )
+        group_by = params.get("GroupBy") or []
+        if len(group_by) > 2:
+            raise ValidationException("GroupBy can have at most 2 group definitions.")
+        for group in group_by:
+            if group["Type"] == "DIMENSION" and group["Key"] not in GROUP_BY_DIMENSIONS:
+                raise ValidationException(
+                    f"Group Definition dimension is invalid. Valid values are "
+                    f"{', '.join(GROUP_BY_DIMENSIONS)}"
+                )
+            if group["Type"] not in ("DIMENSION", "TAG", "COST_CATEGORY"):
+                raise ValidationException(f"Group Definition type {group['Type']} is invalid.")
+        flt = params.get("Filter")
+        if flt:
+            _check_expression(flt)
+
+        backend = self.ce_backend
+        tag_value = backend.tag_lookup()
+        spans = periods(start, end, granularity)
+        index_of = {s: i for i, (s, _) in enumerate(spans)}
+        totals: list[dict[tuple[str, ...], list[Any]]] = [{} for _ in spans]
+
+        def span_index(line: Line) -> int:
+            if granularity == "HOURLY":
+                key = line.start
+            elif granularity == "DAILY":
+                key = datetime(line.start.year, line.start.month, line.start.day,
+                               tzinfo=timezone.utc)
+            else:
+                key = max(start, line.start.replace(day=1, hour=0, minute=0, second=0,
+                                                    microsecond=0))
+            return index_of[key]
+
+        for line, qty in backend.ledger.lines(start, end):
+            if flt and not expression_matches(flt, line, tag_value):
+                continue
+            keys = []
+            for group in group_by:
+                if group["Type"] == "TAG":
+                    keys.append(f"{group['Key']}${tag_value(line, group['Key']) or ''}")
+                elif group["Type"] == "DIMENSION":
+                    keys.append(dimension_value(line, group["Key"]))
+                else:
+                    keys.append(f"{group['Key']}$")
+            bucket = totals[span_index(line)].setdefault(tuple(keys), [Decimal(0), 0, set()])
+            bucket[0] += line.unit_price * qty
+            bucket[1] += qty
+            bucket[2].add("Units")
+
+        estimated_from = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+        def metric_values(cost: Decimal, qty: int, units: set[str]) -> dict[str, Any]:
+            out = {}
+            for name in metrics:
+                if name in COST_METRICS:
+                    out[name] = {"Amount": _fmt_amount(cost), "Unit": "USD"}
+                elif name == "UsageQuantity":
+                    unit = next(iter(units)) if len(units) == 1 else "N/A"
+                    out[name] = {"Amount": str(qty), "Unit": unit}
+                else:
+                    out[name] = {"Amount": "0", "Unit": "N/A"}
+            return out
+
+        entries: list[tuple[int, dict[str, Any] | None]] = []
+        for i in range(len(spans)):
+            if group_by:
+                groups = sorted(totals[i].items())
+                entries.extend((i, {"Keys": list(k), "Metrics": metric_values(*v)})
+                               for k, v in groups if v[0] != 0 or v[1] != 0)
+            entries.append((i, None))  # marks the period itself, so empty periods still show
+
+        request = hashlib.sha256(json.dumps(
+            {k: v for k, v in params.items() if k != "NextPageToken"}, sort_keys=True,
+            default=str).encode()).hexdigest()[:16]
+        offset = _untoken(params.get("NextPageToken"), request)
+        page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
+        page = entries[offset : offset + page_size]
+        following = offset + page_size
+        results: dict[int, dict[str, Any]] = {}
+        for i, group in page:
+            s, e = spans[i]
+            result = results.setdefault(i, {
+                "TimePeriod": {
+                    "Start": _iso(s) if granularity == "HOURLY" else s.date().isoformat(),
+                    "End": _iso(e) if granularity == "HOURLY" else e.date().isoformat(),
+                },
+                "Total": {} if group_by else metric_values(
+                    *totals[i].get((), [Decimal(0), 0, set()])),
+                "Groups": [],
+                "Estimated": e > estimated_from,
+            })
+            if group is not None:
+                result["Groups"].append(group)
+        out: dict[str, Any] = {
+            "GroupDefinitions": [{"Type": g["Type"], "Key": g["Key"]} for g in group_by],
+            "ResultsByTime": [results[i] for i in sorted(results)],
+            "DimensionValueAttributes": [],
+        }
+        if following < len(entries):
+            out["NextPageToken"] = _token(following, request)
+        return ActionResult(out)
+
+    def _profile_tag_keys(self) -> dict[str, datetime]:
+        """Tag keys on this account's application profiles, in every region."""
+        from moto.bedrock.models import bedrock_backends
+
+        keys: dict[str, datetime] = {}
+        for backend in bedrock_backends[self.current_account].values():
+            for profile in getattr(backend, "application_profiles", {}).values():
+                for key in profile.tags:
+                    keys.setdefault(key, profile.updated_at)
+        return keys
+
+    def list_cost_allocation_tags(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        known = self.ce_backend.known_tags(self._profile_tag_keys())
+        wanted_keys = set(params.get("TagKeys") or [])
+        rows = []
+        for key in sorted(known):
+            status, last_used = known[key]
+            if params.get("Status") and status.status != params["Status"]:
+                continue
+            if params.get("Type") and params["Type"] != "UserDefined":
+                continue
+            if wanted_keys and key not in wanted_keys:
+                continue
+            row = {"TagKey": key, "Type": "UserDefined", "Status": status.status,
+                   "LastUsedDate": _iso(last_used)}
+            if status.last_updated:
+                row["LastUpdatedDate"] = _iso(status.last_updated)
+            rows.append(row)
+        size = params.get("MaxResults") or 100
+        offset = int(params.get("NextToken") or 0) if str(params.get("NextToken") or "0").isdigit() \
+            else 0
+        out: dict[str, Any] = {"CostAllocationTags": rows[offset : offset + size]}
+        if offset + size < len(rows):
+            out["NextToken"] = str(offset + size)
+        return ActionResult(out)
+
+    def update_cost_allocation_tags_status(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        known = self.ce_backend.known_tags(self._profile_tag_keys())
+        now = datetime.now(timezone.utc)
+        errors = []
+        for item in params["CostAllocationTagsStatus"]:
+            key = item["TagKey"]
+            if key not in known:
+                errors.append({
+                    "TagKey": key,
+                    "Code": "TagKeysNotFoundException",
+                    "Message": f"Tag key {key} has not been used on any resource in this account.",
+                })
+                continue
+            self.ce_backend.update_tag_status(key, item["Status"] == "Active", now)
+        return ActionResult({"Errors": errors})
+
+    def start_cost_allocation_tag_backfill(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        raw = params["BackfillFrom"]
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(timezone.utc)
+        now = datetime.now(timezone.utc)
+        first_allowed = (now.replace(day=1) - timedelta(days=365)).replace(day=1).date()
+        if when.day != 1 or when.time() != datetime.min.time():
+            raise ValidationException(
+                f"BackfillFrom {raw} must be the first day of a month at 00:00:00Z."
+            )
+        if when.date() < first_allowed:
+            raise ValidationException(
+                f"BackfillFrom can go back at most 12 months (to {first_allowed.isoformat()})."
+            )
+        request = self.ce_backend.start_backfill(when, now)
+        return ActionResult({"BackfillRequest": request})
+
+    def list_cost_allocation_tag_backfill_history(self) -> ActionResult:
+        validation.request_params(self, "ce")
+        return ActionResult({"BackfillRequests": list(reversed(self.ce_backend.backfills))})
+
+    def get_tags(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        start = _parse_bound(params["TimePeriod"]["Start"], "DAILY", "Start")
+        end = _parse_bound(params["TimePeriod"]["End"], "DAILY", "End")
+        if start >= end:
+            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        tag_value = self.ce_backend.tag_lookup()
+        key = params.get("TagKey")
+        search = (params.get("SearchString") or "").casefold()
+        found: set[str] = set()
+        for line, _ in self.ce_backend.ledger.lines(start, end):
+            if key:
+                value = tag_value(line, key)
+                if value:
+                    found.add(value)
+            else:
+                found.update(k for k, _ in line.tags if tag_value(line, k) is not None)
+        tags = sorted(t for t in found if search in t.casefold())
+        return ActionResult({"Tags": tags, "ReturnSize": len(tags), "TotalSize": len(tags)})
+
+    def get_dimension_values(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        start = _parse_bound(params["TimePeriod"]["Start"], "DAILY", "Start")
+        end = _parse_bound(params["TimePeriod"]["End"], "DAILY", "End")
+        if start >= end:
+            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        search = (params.get("SearchString") or "").casefold()
+        values = sorted({dimension_value(line, params["Dimension"])
+                         for line, _ in self.ce_backend.ledger.lines(start, end)})
+        values = [v for v in values if search in v.casefold()]
+        return ActionResult({
+            "DimensionValues": [{"Value": v, "Attributes": {}} for v in values],
+            "ReturnSize": len(values),
+            "TotalSize": len(values),
+        })

@@ -1,0 +1,132 @@
+"""Synthetic usage history: weeks of plausible traffic for the application profiles that exist.
+
+The cost notebook needs more than today's handful of calls to show trends. ``backfill`` writes,
+for each whole day before today, one day of traffic per application profile, recorded exactly
+like real calls (CloudWatch datapoints at 12:00 UTC as statistic sets, billing lines for the
+day), so CloudWatch and Cost Explorer agree. Everything is drawn from ``random.Random`` seeded by
+the seed and the profile's name: the same seed and profiles give the same history. Each day of
+each profile is written once, so running it twice adds nothing. Synthetic days are listed in
+``/_standin/state`` for the notebooks to label.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from moto.bedrock.models import bedrock_backends
+from moto.ce.models import ce_backends
+from moto.cloudwatch.models import cloudwatch_backends
+
+from .usage import Target, days_back, midnight
+
+
+@dataclass(frozen=True)
+class Day:
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    latency_sum: float
+    latency_min: float
+    latency_max: float
+    throttles: int
+
+
+def simulate_day(rng: random.Random, profile_scale: dict[str, float], day: date, model) -> Day:
+    weekday = day.weekday() < 5
+    requests = max(0, round(profile_scale["requests"] * (1.0 if weekday else 0.3)
+                            * rng.uniform(0.7, 1.3)))
+    input_tokens = output_tokens = 0
+    latencies = []
+    for _ in range(requests):
+        tokens_in = max(1, round(rng.gauss(profile_scale["input"], profile_scale["input"] * 0.3)))
+        tokens_out = max(1, round(rng.gauss(profile_scale["output"], profile_scale["output"] * 0.3)))
+        input_tokens += tokens_in
+        output_tokens += tokens_out
+        latencies.append(model.latency_base_ms + model.latency_per_output_token_ms * tokens_out
+                         + tokens_in // 20)
+    throttles = sum(1 for _ in range(requests) if rng.random() < 0.01)
+    return Day(requests, input_tokens, output_tokens, float(sum(latencies)),
+               float(min(latencies, default=0)), float(max(latencies, default=0)), throttles)
+
+
+def backfill(account: str, region: str, days: int, seed: int = 0,
+             today: date | None = None) -> dict:
+    """Write ``days`` days of synthetic history for every application profile in the region."""
+    if not 1 <= days <= 400:
+        raise ValueError(f"days must be between 1 and 400, not {days}")
+    from .catalog import load
+
+    bedrock = bedrock_backends[account][region]
+    metrics = cloudwatch_backends[account][region].bedrock_metrics
+    ledger = ce_backends[account]["aws"].ledger
+    catalog = load()
+    calendar = days_back(days, today)
+    written = []
+    totals = {"requests": 0, "input_tokens": 0, "output_tokens": 0}
+    with bedrock.lock:
+        profiles = sorted(bedrock.application_profiles.values(), key=lambda p: p.name)
+    for profile in profiles:
+        model = catalog.models[profile.model_id]
+        rng = random.Random(f"{seed}:{profile.name}")
+        scale = {"requests": rng.uniform(20, 120), "input": rng.uniform(150, 900),
+                 "output": rng.uniform(80, 600)}
+        target = Target(model=model, dimension=profile.profile_id, kind="application",
+                        resource_arn=profile.arn, tags=tuple(profile.tags.items()),
+                        profile_name=profile.name)
+        done = ledger.synthetic_days.setdefault(profile.arn, set())
+        new_days = 0
+        for day in calendar:
+            sample = simulate_day(rng, scale, day, model)  # drawn even when skipped: stable
+            if day in done or sample.requests == 0:
+                continue
+            noon = midnight(day) + timedelta(hours=12)
+            dims = {"ModelId": profile.profile_id}
+            n = sample.requests
+            metrics.put_set("Invocations", dims, noon, "Count", total=n, count=n, minimum=1,
+                            maximum=1)
+            metrics.put_set("InputTokenCount", dims, noon, "Count", total=sample.input_tokens,
+                            count=n, minimum=1, maximum=sample.input_tokens)
+            metrics.put_set("OutputTokenCount", dims, noon, "Count", total=sample.output_tokens,
+                            count=n, minimum=1, maximum=sample.output_tokens)
+            metrics.put_set("InvocationLatency", dims, noon, "Milliseconds",
+                            total=sample.latency_sum, count=n, minimum=sample.latency_min,
+                            maximum=sample.latency_max)
+            if sample.throttles:
+                metrics.put_set("InvocationThrottles", dims, noon, "Count",
+                                total=sample.throttles, count=sample.throttles, minimum=1,
+                                maximum=1)
+            ledger.record_tokens(account=account, region=region, target=target,
+                                 start=midnight(day), input_tokens=sample.input_tokens,
+                                 output_tokens=sample.output_tokens, synthetic=True)
+            done.add(day)
+            new_days += 1
+            totals["requests"] += n
+            totals["input_tokens"] += sample.input_tokens
+            totals["output_tokens"] += sample.output_tokens
+        written.append({"name": profile.name, "arn": profile.arn, "new_days": new_days})
+    return {
+        "synthetic": True,
+        "region": region,
+        "seed": seed,
+        "from": calendar[0].isoformat(),
+        "to": calendar[-1].isoformat(),
+        "profiles": written,
+        **totals,
+    }
+
+
+def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
+    """Per profile ARN: the first and last synthetic day and how many there are."""
+    ledger = ce_backends[account]["aws"].ledger
+    out = {}
+    for arn, days in ledger.synthetic_days.items():
+        if days:
+            out[arn] = {"first": min(days).isoformat(), "last": max(days).isoformat(),
+                        "days": len(days)}
+    return out
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()

@@ -1,0 +1,221 @@
+"""Run the stand-in: moto's server with the extensions installed, on loopback only.
+
+``install()`` swaps the stand-in's backend and response classes into moto (idempotent; must run
+before the first request). ``Standin`` runs a threaded server in this process, for tests;
+``python -m helpers.offline serve`` runs one in the foreground. A small control API under
+``/_standin/`` reports health and state and drives synthetic history, fault injection and
+settings; ``POST /moto-api/reset`` clears the stand-in's own state as well as moto's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from . import state
+
+SERVICE_NAME = "bedrock-workshop-standin"
+DEFAULT_ACCOUNT = "123456789012"  # moto's default; AWS's documented example account ID
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install() -> None:
+    """Put the stand-in's classes into moto. Idempotent."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        import moto.bedrock.models
+        import moto.bedrock.urls
+        import moto.bedrockruntime.urls
+        import moto.ce.models
+        import moto.ce.urls
+        import moto.cloudwatch.models
+        import moto.cloudwatch.urls
+        import moto.resourcegroupstaggingapi.urls
+
+        from .bedrock import StandinBedrockBackend, StandinBedrockResponse
+        from .cloudwatch import StandinCloudWatchBackend, StandinCloudWatchResponse
+        from .costexplorer import StandinCostExplorerBackend, StandinCostExplorerResponse
+        from .runtime import StandinRuntimeResponse
+        from .tagging import StandinTaggingResponse
+
+        swaps = [
+            (moto.bedrock.models.bedrock_backends, StandinBedrockBackend),
+            (moto.cloudwatch.models.cloudwatch_backends, StandinCloudWatchBackend),
+            (moto.ce.models.ce_backends, StandinCostExplorerBackend),
+        ]
+        for backend_dict, cls in swaps:
+            backend_dict.backend = cls
+            backend_dict.clear()  # drop instances made from moto's own class, if any
+        moto.bedrock.urls.url_paths["{0}/.*$"] = StandinBedrockResponse.dispatch
+        moto.bedrock.urls.url_paths["{0}/tagResource$"] = StandinBedrockResponse.dispatch
+        moto.bedrock.urls.url_paths["{0}/untagResource$"] = StandinBedrockResponse.dispatch
+        moto.bedrock.urls.url_paths["{0}/listTagsForResource$"] = StandinBedrockResponse.dispatch
+        moto.bedrockruntime.urls.url_paths["{0}/.*$"] = StandinRuntimeResponse.dispatch
+        moto.cloudwatch.urls.url_paths["{0}/$"] = StandinCloudWatchResponse.dispatch
+        moto.ce.urls.url_paths["{0}/$"] = StandinCostExplorerResponse.dispatch
+        moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
+        _installed = True
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ControlApp:
+    """WSGI middleware: the ``/_standin/`` control API in front of moto's dispatcher."""
+
+    def __init__(self, moto_app: Any, standin: Standin) -> None:
+        self.moto_app = moto_app
+        self.standin = standin
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/moto-api/reset" and method == "POST":
+            state.reset()
+        if not path.startswith("/_standin/"):
+            return self.moto_app(environ, start_response)
+        try:
+            status, body = self.handle(method, path, self._json(environ))
+        except (ValueError, KeyError, TypeError) as exc:
+            status, body = 400, {"error": str(exc)}
+        payload = json.dumps(body, default=str).encode()
+        start_response(f"{status} {'OK' if status == 200 else 'Bad Request'}",
+                       [("Content-Type", "application/json"),
+                        ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    @staticmethod
+    def _json(environ: dict[str, Any]) -> dict[str, Any]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if not length:
+            return {}
+        return json.loads(environ["wsgi.input"].read(length) or b"{}")
+
+    def handle(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        from .history import backfill, synthetic_summary
+
+        account = body.get("account") or DEFAULT_ACCOUNT
+        if path == "/_standin/health":
+            return 200, self.standin.identity()
+        if path == "/_standin/state" and method == "GET":
+            return 200, {
+                **self.standin.identity(),
+                "faults": state.FAULTS.describe(),
+                "settings": vars(state.SETTINGS),
+                "synthetic": synthetic_summary(account),
+            }
+        if path == "/_standin/backfill" and method == "POST":
+            return 200, backfill(account, body.get("region") or "us-east-1",
+                                 int(body.get("days", 30)), int(body.get("seed", 0)))
+        if path == "/_standin/faults" and method == "POST":
+            state.FAULTS.configure(float(body["rate"]), body.get("error", "ThrottlingException"),
+                                   int(body.get("seed", 0)), body.get("operations"),
+                                   body.get("message"))
+            return 200, state.FAULTS.describe()
+        if path == "/_standin/faults" and method == "DELETE":
+            state.FAULTS.clear()
+            return 200, state.FAULTS.describe()
+        if path == "/_standin/settings" and method == "POST":
+            for key, value in body.items():
+                if not hasattr(state.SETTINGS, key):
+                    raise ValueError(f"unknown setting {key!r}; known: {list(vars(state.SETTINGS))}")
+                setattr(state.SETTINGS, key, value)
+            return 200, vars(state.SETTINGS)
+        return 404, {"error": f"no such control endpoint: {method} {path}"}
+
+
+class Standin:
+    """A stand-in server in a background thread of this process."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not is_loopback(host):
+            raise ValueError(
+                f"The stand-in binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}: "
+                "it has no authentication and must not be reachable from the network."
+            )
+        self.host = host
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.started_at: datetime | None = None
+        self.start_seconds: float | None = None
+
+    @property
+    def endpoint(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The stand-in is not running; call start() first.")
+        host, port = self._server.server_address[:2]
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+
+    def identity(self) -> dict[str, Any]:
+        return {"service": SERVICE_NAME, "pid": os.getpid(), "endpoint": self.endpoint,
+                "started_at": self.started_at.isoformat() if self.started_at else None}
+
+    def start(self) -> str:
+        """Start serving; returns the endpoint URL (e.g. http://127.0.0.1:4599)."""
+        began = time.perf_counter()
+        install()
+        # One access-log line per request drowns the notebooks and test output; errors still show.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        app = ControlApp(DomainDispatcherApplication(create_backend_app), self)
+        try:
+            self._server = make_server(self.host, self.port, app, threaded=True,
+                                       request_handler=MotoRequestHandler)
+        except OSError as exc:
+            raise OSError(
+                f"The stand-in cannot listen on {self.host}:{self.port}: {exc.strerror}. "
+                "Another program holds that port; stop it or choose another port "
+                "(--port, or 'offline.port' in config.json)."
+            ) from exc
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="bedrock-standin")
+        self._thread.start()
+        self.started_at = datetime.now(timezone.utc)
+        self.start_seconds = time.perf_counter() - began
+        return self.endpoint
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Standin:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]

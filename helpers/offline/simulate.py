@@ -1,0 +1,127 @@
+"""Deterministic simulated model replies and the token approximation the stand-in bills by.
+
+No model runs offline. A reply is built from the prompt's SHA-256, so the same prompt to the same
+model always gets the same text, and every reply opens by saying it is simulated.
+
+Token approximation (used for usage, CloudWatch and Cost Explorer alike): one token per four
+ASCII characters, rounded up, plus one token per non-ASCII character (Japanese text tokenises
+at roughly a character per token). Real tokenisers differ by model; only the order of magnitude
+is meant to be realistic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+
+from .catalog import FoundationModel
+
+_SENTENCES = (
+    "Application inference profiles carry cost allocation tags, so each department's usage "
+    "can be traced on the bill.",
+    "Tag every profile with the department, the cost centre and the application it serves.",
+    "Cost Explorer groups spend by a tag only after the tag is activated for cost allocation.",
+    "CloudWatch records invocations and token counts per profile under the ModelId dimension.",
+    "A cross-region profile spreads requests over several regions and bills them in the "
+    "source region.",
+    "Estimated cost is input tokens times the input price plus output tokens times the output "
+    "price.",
+    "Chargeback works best when every profile a team calls belongs to that team alone.",
+    "Budgets can alert a department before its monthly spend passes a threshold.",
+    "Short prompts and a sensible maximum token count keep the cost of each call predictable.",
+    "The same request can be sent with Converse, ConverseStream or InvokeModel.",
+    "Third-party models are billed through AWS Marketplace under their own service names.",
+    "Usage data reaches Cost Explorer within a day, and metrics reach CloudWatch within minutes.",
+)
+
+
+def count_tokens(text: str) -> int:
+    """The stand-in's token count for a text (see module docstring)."""
+    if not text:
+        return 0
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return math.ceil((len(text) - non_ascii) / 4) + non_ascii
+
+
+def _truncate_to_tokens(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` that counts at most ``limit`` tokens."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if count_tokens(text[:mid]) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low]
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    stop_reason: str  # end_turn | max_tokens | stop_sequence
+    stop_sequence: str | None
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+
+    def chunks(self) -> list[str]:
+        """The text split the way it is streamed: a word (with its trailing space) per chunk."""
+        pieces: list[str] = []
+        current = ""
+        for ch in self.text:
+            current += ch
+            if ch == " ":
+                pieces.append(current)
+                current = ""
+        if current:
+            pieces.append(current)
+        return pieces
+
+
+def full_text(model: FoundationModel, prompt: str) -> str:
+    """The whole simulated answer to ``prompt``, before any token limit or stop sequence."""
+    digest = hashlib.sha256(f"{model.model_id}\n{prompt}".encode()).digest()
+    rng = random.Random(digest)
+    shown = " ".join(prompt.split())
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    opening = (
+        f"[Simulated reply from {model.name}: the offline stand-in answers without a model.] "
+        f"You asked: \"{shown}\"."
+    )
+    body = rng.sample(_SENTENCES, k=rng.randint(2, 6))
+    return " ".join([opening, *body])
+
+
+def reply(
+    model: FoundationModel,
+    prompt: str,
+    max_tokens: int | None,
+    stop_sequences: list[str] | None = None,
+) -> Reply:
+    """Simulate one model call: honours the token limit and stop sequences, counts tokens."""
+    text = full_text(model, prompt)
+    stop_reason, matched = "end_turn", None
+    earliest = min(
+        ((text.find(seq), seq) for seq in stop_sequences or [] if seq and seq in text),
+        default=None,
+    )
+    if earliest is not None:
+        text, stop_reason, matched = text[: earliest[0]], "stop_sequence", earliest[1]
+    limit = max_tokens if max_tokens is not None else model.max_output_tokens
+    if count_tokens(text) > limit:
+        text, stop_reason, matched = _truncate_to_tokens(text, limit), "max_tokens", None
+    input_tokens = count_tokens(prompt)
+    output_tokens = count_tokens(text)
+    latency = model.latency_base_ms + model.latency_per_output_token_ms * output_tokens
+    latency += input_tokens // 20
+    return Reply(
+        text=text,
+        stop_reason=stop_reason,
+        stop_sequence=matched,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        latency_ms=int(latency),
+    )

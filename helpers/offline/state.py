@@ -1,0 +1,100 @@
+"""Process-wide settings of the stand-in and its fault injector (cleared by /moto-api/reset)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+from moto.core.exceptions import ServiceException
+
+from .errors import INJECTABLE
+
+RUNTIME_OPERATIONS = ("Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream")
+DEFAULT_MESSAGES = {
+    "ThrottlingException": "Too many requests, please wait before trying again.",
+    "ServiceUnavailableException": "Bedrock is unable to process your request.",
+    "InternalServerException": "The server encountered an internal error while processing "
+    "the request.",
+    "ModelNotReadyException": "The model is not ready to serve inference requests. Retry the "
+    "request after a short wait.",
+    "ModelTimeoutException": "The request took too long to process.",
+    "AccessDeniedException": "You don't have access to the model with the specified model ID.",
+}
+
+
+@dataclass
+class Settings:
+    stream_delay_ms: float = 0.0  # pause between streamed chunks, to make streaming visible
+    ce_page_size: int | None = None  # Cost Explorer (period, group) entries per page
+
+
+@dataclass
+class FaultPlan:
+    rate: float
+    error: str
+    seed: int
+    operations: tuple[str, ...]
+    message: str
+
+
+@dataclass
+class Faults:
+    """Fail a fraction of runtime calls, deterministically: call k fails iff draw k < rate."""
+
+    plan: FaultPlan | None = None
+    calls: int = 0
+    injected: int = 0
+    _rng: random.Random = field(default_factory=random.Random)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def configure(self, rate: float, error: str = "ThrottlingException", seed: int = 0,
+                  operations: list[str] | None = None, message: str | None = None) -> FaultPlan:
+        if not 0 <= rate <= 1:
+            raise ValueError(f"fault rate must be between 0 and 1, not {rate}")
+        if error not in INJECTABLE:
+            raise ValueError(f"unknown error {error!r}; choose one of {', '.join(INJECTABLE)}")
+        chosen = tuple(operations or RUNTIME_OPERATIONS)
+        unknown = [op for op in chosen if op not in RUNTIME_OPERATIONS]
+        if unknown:
+            raise ValueError(f"faults apply to {', '.join(RUNTIME_OPERATIONS)}, not {unknown}")
+        with self._lock:
+            self.plan = FaultPlan(rate, error, seed, chosen, message or DEFAULT_MESSAGES[error])
+            self._rng = random.Random(seed)
+            self.calls = self.injected = 0
+            return self.plan
+
+    def clear(self) -> None:
+        with self._lock:
+            self.plan = None
+            self.calls = self.injected = 0
+
+    def draw(self, operation: str) -> ServiceException | None:
+        """The error to answer this call with, or None to serve it."""
+        with self._lock:
+            plan = self.plan
+            if plan is None or operation not in plan.operations:
+                return None
+            self.calls += 1
+            if self._rng.random() >= plan.rate:
+                return None
+            self.injected += 1
+            return INJECTABLE[plan.error](plan.message)
+
+    def describe(self) -> dict:
+        with self._lock:
+            if self.plan is None:
+                return {"active": False}
+            return {"active": True, "rate": self.plan.rate, "error": self.plan.error,
+                    "seed": self.plan.seed, "operations": list(self.plan.operations),
+                    "calls": self.calls, "injected": self.injected}
+
+
+SETTINGS = Settings()
+FAULTS = Faults()
+
+
+def reset() -> None:
+    SETTINGS.stream_delay_ms = 0.0
+    SETTINGS.ce_page_size = None
+    FAULTS.clear()

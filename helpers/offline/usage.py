@@ -1,0 +1,124 @@
+"""The usage ledger: what every runtime call (or synthetic history) leaves behind.
+
+One successful call becomes CloudWatch datapoints in ``AWS/Bedrock`` (region of the call,
+``ModelId`` = profile ID, system profile ID or model ID) and billing lines that Cost Explorer
+prices: input and output tokens per usage type, with the tags the application profile carried
+at the time, as AWS stamps cost allocation tags on each line item.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from .catalog import FoundationModel, load
+
+MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a runtime ``modelId`` resolved to."""
+
+    model: FoundationModel
+    dimension: str  # the CloudWatch ModelId dimension value
+    kind: str  # application | system | model
+    resource_arn: str | None = None  # application profile ARN: the billed resource
+    tags: tuple[tuple[str, str], ...] = ()
+    profile_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """A billing line item: one usage type of one resource over one hour (or day)."""
+
+    start: datetime  # UTC; the hour of real calls, midnight for synthetic history
+    account: str
+    region: str
+    model_id: str
+    service: str
+    usage_type: str
+    unit_price: Decimal  # USD per token
+    resource_id: str  # application profile ARN, or "" for calls without one
+    tags: tuple[tuple[str, str], ...]
+    synthetic: bool
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+
+def usage_types(model: FoundationModel, region: str) -> tuple[str, str]:
+    """The (input, output) usage types AWS bills this model's tokens under in ``region``."""
+    prefix = load().region_codes.get(region, region.upper())
+    if model.marketplace:
+        return (f"{prefix}-MP:{prefix}_InputTokenCount-Units",
+                f"{prefix}-MP:{prefix}_OutputTokenCount-Units")
+    return (f"{prefix}-{model.usage_name}-input-tokens", f"{prefix}-{model.usage_name}-output-tokens")
+
+
+class UsageLedger:
+    """Billing lines of one account, indexed by day."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[date, dict[Line, int]] = {}
+        self.synthetic_days: dict[str, set[date]] = {}  # resource ARN -> backfilled days
+        self.lock = threading.Lock()
+
+    def add(self, line: Line, quantity: int) -> None:
+        if quantity <= 0:
+            return
+        with self.lock:
+            day = self.by_day.setdefault(line.day, {})
+            day[line] = day.get(line, 0) + quantity
+
+    def record_tokens(self, *, account: str, region: str, target: Target, start: datetime,
+                      input_tokens: int, output_tokens: int, synthetic: bool = False) -> None:
+        price = load().prices[target.model.model_id]
+        input_type, output_type = usage_types(target.model, region)
+        common = dict(start=start, account=account, region=region,
+                      model_id=target.model.model_id, service=target.model.billing_service,
+                      resource_id=target.resource_arn or "", tags=target.tags,
+                      synthetic=synthetic)
+        self.add(Line(usage_type=input_type, unit_price=price.input_per_million / MILLION,
+                      **common), input_tokens)
+        self.add(Line(usage_type=output_type, unit_price=price.output_per_million / MILLION,
+                      **common), output_tokens)
+
+    def lines(self, start: datetime, end: datetime) -> Iterator[tuple[Line, int]]:
+        """Lines whose hour (or day) starts in [start, end)."""
+        with self.lock:
+            days = [d for d in self.by_day if start.date() <= d <= end.date()]
+            snapshot = [(line, qty) for d in sorted(days) for line, qty in self.by_day[d].items()]
+        for line, qty in snapshot:
+            if start <= line.start < end:
+                yield line, qty
+
+    def tag_keys(self) -> dict[str, datetime]:
+        """Every tag key seen on a line, with the last time it was used."""
+        seen: dict[str, datetime] = {}
+        with self.lock:
+            for day in self.by_day.values():
+                for line in day:
+                    for key, _ in line.tags:
+                        if key not in seen or seen[key] < line.start:
+                            seen[key] = line.start
+        return seen
+
+
+def hour_of(when: datetime) -> datetime:
+    when = when.astimezone(timezone.utc)
+    return when.replace(minute=0, second=0, microsecond=0)
+
+
+def midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def days_back(count: int, today: date | None = None) -> list[date]:
+    """The ``count`` whole days before today (UTC), oldest first."""
+    today = today or datetime.now(timezone.utc).date()
+    return [today - timedelta(days=n) for n in range(count, 0, -1)]
