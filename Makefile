@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lint format bench-standin clean
+.PHONY: setup test lint format standin bench-standin clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -26,6 +26,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The offline stand-in in the foreground, on the port config.json uses (Ctrl-C stops it).
+standin: setup
+	$(BIN)/python -m helpers.offline serve --port 4599
 
 bench-standin: setup
 	$(BIN)/python benchmarks/standin.py

@@ -28,8 +28,12 @@ DEFAULT_PORT = 4599
 
 def _call(endpoint: str, method: str, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(endpoint.rstrip("/") + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
@@ -45,27 +49,35 @@ def _call(endpoint: str, method: str, path: str, body: dict | None = None) -> di
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.offline",
-                                     description="The workshop's offline stand-in for AWS.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.offline", description="The workshop's offline stand-in for AWS."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the stand-in in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
-    serve.add_argument("--stream-delay-ms", type=float, default=0.0,
-                       help="pause between streamed chunks, to make streaming visible")
+    serve.add_argument(
+        "--stream-delay-ms",
+        type=float,
+        default=0.0,
+        help="pause between streamed chunks, to make streaming visible",
+    )
 
     default_endpoint = os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{DEFAULT_PORT}"
-    for name, text in [("backfill", "write synthetic usage history"),
-                       ("faults", "inject errors into runtime calls"),
-                       ("status", "show the running stand-in's state"),
-                       ("reset", "clear all state")]:
+    for name, text in [
+        ("backfill", "write synthetic usage history"),
+        ("faults", "inject errors into runtime calls"),
+        ("status", "show the running stand-in's state"),
+        ("reset", "clear all state"),
+    ]:
         command = sub.add_parser(name, help=text)
         command.add_argument("--endpoint", default=default_endpoint)
         if name == "backfill":
             command.add_argument("--days", type=int, default=30)
             command.add_argument("--seed", type=int, default=0)
-            command.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION",
-                                                                    "us-east-1"))
+            command.add_argument(
+                "--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+            )
         if name == "faults":
             command.add_argument("--rate", type=float)
             command.add_argument("--error", default="ThrottlingException")
@@ -76,16 +88,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "backfill":
-        result = _call(args.endpoint, "POST", "/_standin/backfill",
-                       {"days": args.days, "seed": args.seed, "region": args.region})
+        result = _call(
+            args.endpoint,
+            "POST",
+            "/_standin/backfill",
+            {"days": args.days, "seed": args.seed, "region": args.region},
+        )
     elif args.command == "faults":
         if args.clear:
             result = _call(args.endpoint, "DELETE", "/_standin/faults")
         elif args.rate is None:
             parser.error("faults needs --rate R (0..1) or --clear")
         else:
-            result = _call(args.endpoint, "POST", "/_standin/faults",
-                           {"rate": args.rate, "error": args.error, "seed": args.seed})
+            result = _call(
+                args.endpoint,
+                "POST",
+                "/_standin/faults",
+                {"rate": args.rate, "error": args.error, "seed": args.seed},
+            )
     elif args.command == "status":
         result = _call(args.endpoint, "GET", "/_standin/state")
     else:
@@ -95,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    standin = Standin(args.host, args.port)
     try:
+        standin = Standin(args.host, args.port)
         endpoint = standin.start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

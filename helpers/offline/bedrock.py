@@ -49,7 +49,9 @@ _PROFILE_ARN = re.compile(
     r"arn:aws(?:-[^:]+)?:bedrock:(?P<region>[0-9a-z-]*):(?P<account>[0-9]*):"
     r"(?P<kind>inference-profile|application-inference-profile)/(?P<id>[a-zA-Z0-9-:.]+)"
 )
-_MODEL_ARN = re.compile(r"arn:aws(?:-[^:]+)?:bedrock:(?P<region>[0-9a-z-]+)::foundation-model/(?P<id>.+)")
+_MODEL_ARN = re.compile(
+    r"arn:aws(?:-[^:]+)?:bedrock:(?P<region>[0-9a-z-]+)::foundation-model/(?P<id>.+)"
+)
 
 
 def invalid_model_identifier() -> ValidationException:
@@ -113,8 +115,9 @@ def describe_model(model: FoundationModel, region: str) -> dict[str, Any]:
         "outputModalities": list(model.output_modalities),
         "responseStreamingSupported": model.streaming,
         "customizationsSupported": list(model.customizations),
-        "inferenceTypesSupported": ["ON_DEMAND"] if model.on_demand_in(region) else
-        ["INFERENCE_PROFILE"],
+        "inferenceTypesSupported": ["ON_DEMAND"]
+        if model.on_demand_in(region)
+        else ["INFERENCE_PROFILE"],
         "modelLifecycle": {"status": "ACTIVE"},
     }
 
@@ -307,10 +310,18 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
         return super()._list_arns() + [p.arn for p in self.application_profiles.values()]
 
     def _profile_by_arn(self, arn: str) -> ApplicationProfile | None:
+        """The application profile an ARN names; None for other kinds of Bedrock resource."""
         match = _PROFILE_ARN.fullmatch(arn)
-        if not match or match["kind"] != "application-inference-profile":
+        if not match:
             return None
-        return self.find_application_profile(arn)
+        profile = (
+            self.find_application_profile(arn)
+            if (match["kind"] == "application-inference-profile")
+            else None
+        )
+        if profile is None:
+            raise ResourceNotFoundException(f"The resource {arn} was not found.")
+        return profile
 
     def tag_resource(self, resource_arn: str, tags: Any) -> None:
         pairs = _as_pairs(tags)
@@ -323,9 +334,7 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
             merged = dict(profile.tags)
             merged.update({t["key"]: t["value"] for t in pairs})
             if len(merged) > MAX_TAGS:
-                raise TooManyTagsException(
-                    f"The number of tags exceeds the limit of {MAX_TAGS}."
-                )
+                raise TooManyTagsException(f"The number of tags exceeds the limit of {MAX_TAGS}.")
             profile.tags = merged
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
@@ -347,7 +356,9 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
         with self.lock:
             profiles = list(self.application_profiles.values())
         for profile in profiles:
-            yield TaggedResource(arn=profile.arn, tags=dict(profile.tags), resource_type=RESOURCE_TYPE)
+            yield TaggedResource(
+                arn=profile.arn, tags=dict(profile.tags), resource_type=RESOURCE_TYPE
+            )
 
 
 def _as_pairs(tags: Any) -> list[dict[str, str]]:

@@ -93,7 +93,9 @@ class Series:
         if self._dirty:
             self._keys = sorted(self.buckets)
             self._dirty = False
-        return self._keys[bisect.bisect_left(self._keys, start) : bisect.bisect_left(self._keys, end)]
+        return self._keys[
+            bisect.bisect_left(self._keys, start) : bisect.bisect_left(self._keys, end)
+        ]
 
 
 def _statistic(stat: str, buckets: list[Bucket]) -> float | None:
@@ -148,14 +150,25 @@ class MetricStore:
     def key(metric: str, dimensions: dict[str, str]) -> tuple[str, DimensionKey]:
         return metric, tuple(sorted(dimensions.items()))
 
-    def put(self, metric: str, dimensions: dict[str, str], value: float, when: datetime,
-            unit: str) -> None:
+    def put(
+        self, metric: str, dimensions: dict[str, str], value: float, when: datetime, unit: str
+    ) -> None:
         with self.lock:
             series = self.series.setdefault(self.key(metric, dimensions), Series(unit))
             series.bucket(_minute(when)).add(float(value))
 
-    def put_set(self, metric: str, dimensions: dict[str, str], when: datetime, unit: str, *,
-                total: float, count: float, minimum: float, maximum: float) -> None:
+    def put_set(
+        self,
+        metric: str,
+        dimensions: dict[str, str],
+        when: datetime,
+        unit: str,
+        *,
+        total: float,
+        count: float,
+        minimum: float,
+        maximum: float,
+    ) -> None:
         with self.lock:
             series = self.series.setdefault(self.key(metric, dimensions), Series(unit))
             series.bucket(_minute(when)).add_set(total, count, minimum, maximum)
@@ -164,8 +177,16 @@ class MetricStore:
         with self.lock:
             return sorted(self.series)
 
-    def query(self, metric: str, dimensions: dict[str, str], start: datetime, end: datetime,
-              period: int, stat: str, unit: str | None = None) -> list[tuple[datetime, float]]:
+    def query(
+        self,
+        metric: str,
+        dimensions: dict[str, str],
+        start: datetime,
+        end: datetime,
+        period: int,
+        stat: str,
+        unit: str | None = None,
+    ) -> list[tuple[datetime, float]]:
         """(timestamp, value) per period with data, oldest first, aligned to ``start``."""
         check_statistic(stat)
         with self.lock:
@@ -241,8 +262,15 @@ class StandinCloudWatchResponse(CloudWatchResponse):
                         "The parameter Period must be 1, 5, 10, 30 or a multiple of 60."
                     )
                 if metric.get("Namespace") == NAMESPACE:
-                    points = store.query(metric["MetricName"], _dims(metric.get("Dimensions")),
-                                         aligned, end, period, stat["Stat"], stat.get("Unit"))
+                    points = store.query(
+                        metric["MetricName"],
+                        _dims(metric.get("Dimensions")),
+                        aligned,
+                        end,
+                        period,
+                        stat["Stat"],
+                        stat.get("Unit"),
+                    )
                 else:
                     points = self._from_moto(query, start, end)
                 label = query.get("Label") or f"{metric['MetricName']}"
@@ -261,8 +289,12 @@ class StandinCloudWatchResponse(CloudWatchResponse):
                 )
             if scan_by == "TimestampDescending":
                 points.reverse()
-            entry = {"id": query["Id"], "label": label, "points": points,
-                     "return": query.get("ReturnData", True)}
+            entry = {
+                "id": query["Id"],
+                "label": label,
+                "points": points,
+                "return": query.get("ReturnData", True),
+            }
             by_id[query["Id"]] = entry
             if entry["return"]:
                 results.append(entry)
@@ -278,13 +310,15 @@ class StandinCloudWatchResponse(CloudWatchResponse):
             remaining = entry["points"][offset:]
             take = remaining[:budget]
             complete = len(take) == len(remaining)
-            page.append({
-                "Id": entry["id"],
-                "Label": entry["label"],
-                "Timestamps": [t for t, _ in take],
-                "Values": [v for _, v in take],
-                "StatusCode": "Complete" if complete else "PartialData",
-            })
+            page.append(
+                {
+                    "Id": entry["id"],
+                    "Label": entry["label"],
+                    "Timestamps": [t for t, _ in take],
+                    "Values": [v for _, v in take],
+                    "StatusCode": "Complete" if complete else "PartialData",
+                }
+            )
             budget -= len(take)
             if not complete:
                 next_token = self._encode_token(index, offset + len(take), request)
@@ -300,7 +334,7 @@ class StandinCloudWatchResponse(CloudWatchResponse):
 
     def _from_moto(self, query: dict[str, Any], start: datetime, end: datetime):
         found = super_backend_get_metric_data(self.cloudwatch_backend, query, start, end)
-        return list(zip(found["timestamps"], found["values"]))
+        return list(zip(found["timestamps"], found["values"], strict=True))
 
     @staticmethod
     def _encode_token(index: int, offset: int, request: str) -> str:
@@ -372,19 +406,25 @@ class StandinCloudWatchResponse(CloudWatchResponse):
                 continue
             if not wanted_names <= set(have) or any(have[k] != v for k, v in wanted.items()):
                 continue
-            metrics.append({
-                "Namespace": NAMESPACE,
-                "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
-            })
+            metrics.append(
+                {
+                    "Namespace": NAMESPACE,
+                    "MetricName": name,
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+                }
+            )
         if namespace is None:
             others = super().list_metrics().result  # type: ignore[attr-defined]
             metrics.extend(others.get("Metrics") or [])
         return ActionResult({"Metrics": metrics})
 
 
-def super_backend_get_metric_data(backend: CloudWatchBackend, query: dict[str, Any],
-                                  start: datetime, end: datetime) -> dict[str, Any]:
+def super_backend_get_metric_data(
+    backend: CloudWatchBackend, query: dict[str, Any], start: datetime, end: datetime
+) -> dict[str, Any]:
     """One MetricStat query answered by moto's own (unindexed) implementation."""
-    found = CloudWatchBackend.get_metric_data(backend, [query], start, end, "TimestampAscending")
+    naive_start, naive_end = start.replace(tzinfo=None), end.replace(tzinfo=None)  # moto's own
+    found = CloudWatchBackend.get_metric_data(
+        backend, [query], naive_start, naive_end, "TimestampAscending"
+    )
     return found[0] if found else {"timestamps": [], "values": []}

@@ -38,12 +38,28 @@ from .errors import (
 from .state import SETTINGS
 from .usage import Line, UsageLedger
 
-COST_METRICS = ("AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost",
-                "UnblendedCost")
+COST_METRICS = (
+    "AmortizedCost",
+    "BlendedCost",
+    "NetAmortizedCost",
+    "NetUnblendedCost",
+    "UnblendedCost",
+)
 METRICS = (*COST_METRICS, "NormalizedUsageAmount", "UsageQuantity")
-GROUP_BY_DIMENSIONS = ("AZ", "INSTANCE_TYPE", "LEGAL_ENTITY_NAME", "INVOICING_ENTITY",
-                       "LINKED_ACCOUNT", "OPERATION", "PLATFORM", "PURCHASE_TYPE", "SERVICE",
-                       "TENANCY", "RECORD_TYPE", "USAGE_TYPE")
+GROUP_BY_DIMENSIONS = (
+    "AZ",
+    "INSTANCE_TYPE",
+    "LEGAL_ENTITY_NAME",
+    "INVOICING_ENTITY",
+    "LINKED_ACCOUNT",
+    "OPERATION",
+    "PLATFORM",
+    "PURCHASE_TYPE",
+    "SERVICE",
+    "TENANCY",
+    "RECORD_TYPE",
+    "USAGE_TYPE",
+)
 HISTORY_MONTHS = 14
 DEFAULT_PAGE_SIZE = 2000  # (period, group) entries per page; the real size is not documented
 ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
@@ -132,8 +148,9 @@ class StandinCostExplorerBackend(CostExplorerBackend):
     def start_backfill(self, backfill_from: datetime, now: datetime) -> dict[str, str]:
         with self.lock:
             for earlier in self.backfills:
-                if now - datetime.fromisoformat(earlier["RequestedAt"].replace("Z", "+00:00")) \
-                        < timedelta(hours=24):
+                if now - datetime.fromisoformat(
+                    earlier["RequestedAt"].replace("Z", "+00:00")
+                ) < timedelta(hours=24):
                     raise BackfillLimitExceededException(
                         "You can request one backfill every 24 hours; the last one was requested "
                         f"at {earlier['RequestedAt']}."
@@ -191,8 +208,11 @@ def _fmt_amount(value: Decimal) -> str:
 
 
 def _check_expression(expr: dict[str, Any], path: str = "Filter") -> None:
-    roots = [k for k in ("And", "Or", "Not", "Dimensions", "Tags", "CostCategories",
-                         "ProductAttributes") if expr.get(k) is not None]
+    roots = [
+        k
+        for k in ("And", "Or", "Not", "Dimensions", "Tags", "CostCategories", "ProductAttributes")
+        if expr.get(k) is not None
+    ]
     if len(roots) != 1:
         raise ValidationException(
             f"{path} must set exactly one of And, Or, Not, Dimensions, Tags or CostCategories; "
@@ -232,8 +252,9 @@ def _value_matches(actual: str | None, values: list[str], options: set[str]) -> 
     return False
 
 
-def expression_matches(expr: dict[str, Any], line: Line,
-                       tag_value: Callable[[Line, str], str | None]) -> bool:
+def expression_matches(
+    expr: dict[str, Any], line: Line, tag_value: Callable[[Line, str], str | None]
+) -> bool:
     if expr.get("And") is not None:
         return all(expression_matches(e, line, tag_value) for e in expr["And"])
     if expr.get("Or") is not None:
@@ -242,12 +263,14 @@ def expression_matches(expr: dict[str, Any], line: Line,
         return not expression_matches(expr["Not"], line, tag_value)
     if expr.get("Dimensions") is not None:
         d = expr["Dimensions"]
-        return _value_matches(dimension_value(line, d["Key"]), d.get("Values") or [],
-                              set(d.get("MatchOptions") or []))
+        return _value_matches(
+            dimension_value(line, d["Key"]), d.get("Values") or [], set(d.get("MatchOptions") or [])
+        )
     if expr.get("Tags") is not None:
         t = expr["Tags"]
-        return _value_matches(tag_value(line, t["Key"]), t.get("Values") or [],
-                              set(t.get("MatchOptions") or []))
+        return _value_matches(
+            tag_value(line, t["Key"]), t.get("Values") or [], set(t.get("MatchOptions") or [])
+        )
     return False  # CostCategories: the stand-in defines none, so nothing is in one
 
 
@@ -284,8 +307,10 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         if start >= end:
             raise ValidationException("Start date (and hour) should be before end date (and hour)")
         now = datetime.now(timezone.utc)
-        oldest = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-                  - timedelta(days=31 * (HISTORY_MONTHS - 1))).replace(day=1)
+        oldest = (
+            now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            - timedelta(days=31 * (HISTORY_MONTHS - 1))
+        ).replace(day=1)
         if start < oldest:
             raise DataUnavailableException(
                 f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
@@ -322,11 +347,13 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             if granularity == "HOURLY":
                 key = line.start
             elif granularity == "DAILY":
-                key = datetime(line.start.year, line.start.month, line.start.day,
-                               tzinfo=timezone.utc)
+                key = datetime(
+                    line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc
+                )
             else:
-                key = max(start, line.start.replace(day=1, hour=0, minute=0, second=0,
-                                                    microsecond=0))
+                key = max(
+                    start, line.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                )
             return index_of[key]
 
         for line, qty in backend.ledger.lines(start, end):
@@ -363,13 +390,20 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         for i in range(len(spans)):
             if group_by:
                 groups = sorted(totals[i].items())
-                entries.extend((i, {"Keys": list(k), "Metrics": metric_values(*v)})
-                               for k, v in groups if v[0] != 0 or v[1] != 0)
+                entries.extend(
+                    (i, {"Keys": list(k), "Metrics": metric_values(*v)})
+                    for k, v in groups
+                    if v[0] != 0 or v[1] != 0
+                )
             entries.append((i, None))  # marks the period itself, so empty periods still show
 
-        request = hashlib.sha256(json.dumps(
-            {k: v for k, v in params.items() if k != "NextPageToken"}, sort_keys=True,
-            default=str).encode()).hexdigest()[:16]
+        request = hashlib.sha256(
+            json.dumps(
+                {k: v for k, v in params.items() if k != "NextPageToken"},
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()[:16]
         offset = _untoken(params.get("NextPageToken"), request)
         page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
         page = entries[offset : offset + page_size]
@@ -377,16 +411,20 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         results: dict[int, dict[str, Any]] = {}
         for i, group in page:
             s, e = spans[i]
-            result = results.setdefault(i, {
-                "TimePeriod": {
-                    "Start": _iso(s) if granularity == "HOURLY" else s.date().isoformat(),
-                    "End": _iso(e) if granularity == "HOURLY" else e.date().isoformat(),
+            result = results.setdefault(
+                i,
+                {
+                    "TimePeriod": {
+                        "Start": _iso(s) if granularity == "HOURLY" else s.date().isoformat(),
+                        "End": _iso(e) if granularity == "HOURLY" else e.date().isoformat(),
+                    },
+                    "Total": {}
+                    if group_by
+                    else metric_values(*totals[i].get((), [Decimal(0), 0, set()])),
+                    "Groups": [],
+                    "Estimated": e > estimated_from,
                 },
-                "Total": {} if group_by else metric_values(
-                    *totals[i].get((), [Decimal(0), 0, set()])),
-                "Groups": [],
-                "Estimated": e > estimated_from,
-            })
+            )
             if group is not None:
                 result["Groups"].append(group)
         out: dict[str, Any] = {
@@ -422,14 +460,21 @@ class StandinCostExplorerResponse(CostExplorerResponse):
                 continue
             if wanted_keys and key not in wanted_keys:
                 continue
-            row = {"TagKey": key, "Type": "UserDefined", "Status": status.status,
-                   "LastUsedDate": _iso(last_used)}
+            row = {
+                "TagKey": key,
+                "Type": "UserDefined",
+                "Status": status.status,
+                "LastUsedDate": _iso(last_used),
+            }
             if status.last_updated:
                 row["LastUpdatedDate"] = _iso(status.last_updated)
             rows.append(row)
         size = params.get("MaxResults") or 100
-        offset = int(params.get("NextToken") or 0) if str(params.get("NextToken") or "0").isdigit() \
+        offset = (
+            int(params.get("NextToken") or 0)
+            if str(params.get("NextToken") or "0").isdigit()
             else 0
+        )
         out: dict[str, Any] = {"CostAllocationTags": rows[offset : offset + size]}
         if offset + size < len(rows):
             out["NextToken"] = str(offset + size)
@@ -443,11 +488,14 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         for item in params["CostAllocationTagsStatus"]:
             key = item["TagKey"]
             if key not in known:
-                errors.append({
-                    "TagKey": key,
-                    "Code": "TagKeysNotFoundException",
-                    "Message": f"Tag key {key} has not been used on any resource in this account.",
-                })
+                errors.append(
+                    {
+                        "TagKey": key,
+                        "Code": "TagKeysNotFoundException",
+                        "Message": f"Tag key {key} has not been used on any resource in this "
+                        "account.",
+                    }
+                )
                 continue
             self.ce_backend.update_tag_status(key, item["Status"] == "Active", now)
         return ActionResult({"Errors": errors})
@@ -500,11 +548,17 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         if start >= end:
             raise ValidationException("Start date (and hour) should be before end date (and hour)")
         search = (params.get("SearchString") or "").casefold()
-        values = sorted({dimension_value(line, params["Dimension"])
-                         for line, _ in self.ce_backend.ledger.lines(start, end)})
+        values = sorted(
+            {
+                dimension_value(line, params["Dimension"])
+                for line, _ in self.ce_backend.ledger.lines(start, end)
+            }
+        )
         values = [v for v in values if search in v.casefold()]
-        return ActionResult({
-            "DimensionValues": [{"Value": v, "Attributes": {}} for v in values],
-            "ReturnSize": len(values),
-            "TotalSize": len(values),
-        })
+        return ActionResult(
+            {
+                "DimensionValues": [{"Value": v, "Attributes": {}} for v in values],
+                "ReturnSize": len(values),
+                "TotalSize": len(values),
+            }
+        )

@@ -35,24 +35,36 @@ class Day:
 
 def simulate_day(rng: random.Random, profile_scale: dict[str, float], day: date, model) -> Day:
     weekday = day.weekday() < 5
-    requests = max(0, round(profile_scale["requests"] * (1.0 if weekday else 0.3)
-                            * rng.uniform(0.7, 1.3)))
+    requests = max(
+        0, round(profile_scale["requests"] * (1.0 if weekday else 0.3) * rng.uniform(0.7, 1.3))
+    )
     input_tokens = output_tokens = 0
     latencies = []
     for _ in range(requests):
         tokens_in = max(1, round(rng.gauss(profile_scale["input"], profile_scale["input"] * 0.3)))
-        tokens_out = max(1, round(rng.gauss(profile_scale["output"], profile_scale["output"] * 0.3)))
+        tokens_out = max(
+            1, round(rng.gauss(profile_scale["output"], profile_scale["output"] * 0.3))
+        )
         input_tokens += tokens_in
         output_tokens += tokens_out
-        latencies.append(model.latency_base_ms + model.latency_per_output_token_ms * tokens_out
-                         + tokens_in // 20)
+        latencies.append(
+            model.latency_base_ms + model.latency_per_output_token_ms * tokens_out + tokens_in // 20
+        )
     throttles = sum(1 for _ in range(requests) if rng.random() < 0.01)
-    return Day(requests, input_tokens, output_tokens, float(sum(latencies)),
-               float(min(latencies, default=0)), float(max(latencies, default=0)), throttles)
+    return Day(
+        requests,
+        input_tokens,
+        output_tokens,
+        float(sum(latencies)),
+        float(min(latencies, default=0)),
+        float(max(latencies, default=0)),
+        throttles,
+    )
 
 
-def backfill(account: str, region: str, days: int, seed: int = 0,
-             today: date | None = None) -> dict:
+def backfill(
+    account: str, region: str, days: int, seed: int = 0, today: date | None = None
+) -> dict:
     """Write ``days`` days of synthetic history for every application profile in the region."""
     if not 1 <= days <= 400:
         raise ValueError(f"days must be between 1 and 400, not {days}")
@@ -70,11 +82,19 @@ def backfill(account: str, region: str, days: int, seed: int = 0,
     for profile in profiles:
         model = catalog.models[profile.model_id]
         rng = random.Random(f"{seed}:{profile.name}")
-        scale = {"requests": rng.uniform(20, 120), "input": rng.uniform(150, 900),
-                 "output": rng.uniform(80, 600)}
-        target = Target(model=model, dimension=profile.profile_id, kind="application",
-                        resource_arn=profile.arn, tags=tuple(profile.tags.items()),
-                        profile_name=profile.name)
+        scale = {
+            "requests": rng.uniform(20, 120),
+            "input": rng.uniform(150, 900),
+            "output": rng.uniform(80, 600),
+        }
+        target = Target(
+            model=model,
+            dimension=profile.profile_id,
+            kind="application",
+            resource_arn=profile.arn,
+            tags=tuple(profile.tags.items()),
+            profile_name=profile.name,
+        )
         done = ledger.synthetic_days.setdefault(profile.arn, set())
         new_days = 0
         for day in calendar:
@@ -84,22 +104,59 @@ def backfill(account: str, region: str, days: int, seed: int = 0,
             noon = midnight(day) + timedelta(hours=12)
             dims = {"ModelId": profile.profile_id}
             n = sample.requests
-            metrics.put_set("Invocations", dims, noon, "Count", total=n, count=n, minimum=1,
-                            maximum=1)
-            metrics.put_set("InputTokenCount", dims, noon, "Count", total=sample.input_tokens,
-                            count=n, minimum=1, maximum=sample.input_tokens)
-            metrics.put_set("OutputTokenCount", dims, noon, "Count", total=sample.output_tokens,
-                            count=n, minimum=1, maximum=sample.output_tokens)
-            metrics.put_set("InvocationLatency", dims, noon, "Milliseconds",
-                            total=sample.latency_sum, count=n, minimum=sample.latency_min,
-                            maximum=sample.latency_max)
+            metrics.put_set(
+                "Invocations", dims, noon, "Count", total=n, count=n, minimum=1, maximum=1
+            )
+            metrics.put_set(
+                "InputTokenCount",
+                dims,
+                noon,
+                "Count",
+                total=sample.input_tokens,
+                count=n,
+                minimum=1,
+                maximum=sample.input_tokens,
+            )
+            metrics.put_set(
+                "OutputTokenCount",
+                dims,
+                noon,
+                "Count",
+                total=sample.output_tokens,
+                count=n,
+                minimum=1,
+                maximum=sample.output_tokens,
+            )
+            metrics.put_set(
+                "InvocationLatency",
+                dims,
+                noon,
+                "Milliseconds",
+                total=sample.latency_sum,
+                count=n,
+                minimum=sample.latency_min,
+                maximum=sample.latency_max,
+            )
             if sample.throttles:
-                metrics.put_set("InvocationThrottles", dims, noon, "Count",
-                                total=sample.throttles, count=sample.throttles, minimum=1,
-                                maximum=1)
-            ledger.record_tokens(account=account, region=region, target=target,
-                                 start=midnight(day), input_tokens=sample.input_tokens,
-                                 output_tokens=sample.output_tokens, synthetic=True)
+                metrics.put_set(
+                    "InvocationThrottles",
+                    dims,
+                    noon,
+                    "Count",
+                    total=sample.throttles,
+                    count=sample.throttles,
+                    minimum=1,
+                    maximum=1,
+                )
+            ledger.record_tokens(
+                account=account,
+                region=region,
+                target=target,
+                start=midnight(day),
+                input_tokens=sample.input_tokens,
+                output_tokens=sample.output_tokens,
+                synthetic=True,
+            )
             done.add(day)
             new_days += 1
             totals["requests"] += n
@@ -123,8 +180,11 @@ def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
     out = {}
     for arn, days in ledger.synthetic_days.items():
         if days:
-            out[arn] = {"first": min(days).isoformat(), "last": max(days).isoformat(),
-                        "days": len(days)}
+            out[arn] = {
+                "first": min(days).isoformat(),
+                "last": max(days).isoformat(),
+                "days": len(days),
+            }
     return out
 
 

@@ -43,13 +43,22 @@ def resolve(account: str, region: str, model_id: str) -> Target:
     catalog = load()
     profile = backend.find_application_profile(model_id)
     if profile is not None:
-        return Target(model=catalog.models[profile.model_id], dimension=profile.profile_id,
-                      kind="application", resource_arn=profile.arn,
-                      tags=tuple(profile.tags.items()), profile_name=profile.name)
+        return Target(
+            model=catalog.models[profile.model_id],
+            dimension=profile.profile_id,
+            kind="application",
+            resource_arn=profile.arn,
+            tags=tuple(profile.tags.items()),
+            profile_name=profile.name,
+        )
     system = backend.find_system_profile(model_id)
     if system is not None:
-        return Target(model=catalog.models[system.model_id], dimension=system.profile_id,
-                      kind="system", profile_name=system.name)
+        return Target(
+            model=catalog.models[system.model_id],
+            dimension=system.profile_id,
+            kind="system",
+            profile_name=system.name,
+        )
     model = backend.find_model(model_id)
     if model is None:
         raise invalid_model_identifier()
@@ -84,7 +93,7 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
             "A conversation must start with a user message. Try again with a conversation that "
             "starts with a user message."
         )
-    for before, after in zip(messages, messages[1:]):
+    for before, after in zip(messages, messages[1:], strict=False):
         if before["role"] == after["role"]:
             raise ValidationException(
                 "A conversation must alternate between user and assistant roles. Make sure the "
@@ -115,20 +124,37 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
 
 # --- InvokeModel bodies, one format per model family --------------------------------------------
 BODY_KEYS = {
-    "anthropic": ({"anthropic_version", "max_tokens", "messages"},
-                  {"anthropic_version", "max_tokens", "messages", "system", "stop_sequences",
-                   "temperature", "top_p", "top_k", "tools", "tool_choice", "metadata",
-                   "anthropic_beta", "thinking"}),
+    "anthropic": (
+        {"anthropic_version", "max_tokens", "messages"},
+        {
+            "anthropic_version",
+            "max_tokens",
+            "messages",
+            "system",
+            "stop_sequences",
+            "temperature",
+            "top_p",
+            "top_k",
+            "tools",
+            "tool_choice",
+            "metadata",
+            "anthropic_beta",
+            "thinking",
+        },
+    ),
     "meta": ({"prompt"}, {"prompt", "max_gen_len", "temperature", "top_p", "images"}),
-    "nova": ({"messages"}, {"schemaVersion", "messages", "system", "inferenceConfig",
-                            "toolConfig"}),
+    "nova": (
+        {"messages"},
+        {"schemaVersion", "messages", "system", "inferenceConfig", "toolConfig"},
+    ),
     "titan": ({"inputText"}, {"inputText", "textGenerationConfig"}),
 }
 
 
 def _malformed(problems: list[str]) -> ValidationException:
     return ValidationException(
-        "Malformed input request: " + "".join(f"#: {p}" for p in problems)
+        "Malformed input request: "
+        + "".join(f"#: {p}" for p in problems)
         + ", please reformat your input and try again."
     )
 
@@ -152,8 +178,9 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
     family = model.family
     if family == "anthropic":
         if body["anthropic_version"] != "bedrock-2023-05-31":
-            raise _malformed([f"anthropic_version: {body['anthropic_version']} is not a valid "
-                              "enum value"])
+            raise _malformed(
+                [f"anthropic_version: {body['anthropic_version']} is not a valid enum value"]
+            )
         system = body.get("system") or ""
         texts = [system] if isinstance(system, str) else [b.get("text", "") for b in system]
         for message in body["messages"]:
@@ -170,13 +197,17 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
                 f"max_tokens: {max_tokens} > {model.max_output_tokens}, which is the maximum "
                 f"allowed number of output tokens for {_anthropic_name(model)}"
             )
-        return {"prompt": "\n".join(t for t in texts if t), "max_tokens": max_tokens,
-                "stop_sequences": body.get("stop_sequences") or []}
+        return {
+            "prompt": "\n".join(t for t in texts if t),
+            "max_tokens": max_tokens,
+            "stop_sequences": body.get("stop_sequences") or [],
+        }
     if family == "meta":
         max_gen = body.get("max_gen_len", 512)
         if not isinstance(max_gen, int) or not 1 <= max_gen <= model.max_output_tokens:
-            raise _malformed([f"max_gen_len: {max_gen} is not between 1 and "
-                              f"{model.max_output_tokens}"])
+            raise _malformed(
+                [f"max_gen_len: {max_gen} is not between 1 and {model.max_output_tokens}"]
+            )
         return {"prompt": body["prompt"], "max_tokens": max_gen, "stop_sequences": []}
     if family == "nova":
         config = body.get("inferenceConfig") or {}
@@ -185,17 +216,31 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
             texts += [b.get("text", "") for b in message.get("content") or []]
         max_new = config.get("max_new_tokens", model.max_output_tokens)
         if not isinstance(max_new, int) or not 1 <= max_new <= model.max_output_tokens:
-            raise _malformed([f"inferenceConfig.max_new_tokens: {max_new} is not between 1 and "
-                              f"{model.max_output_tokens}"])
-        return {"prompt": "\n".join(t for t in texts if t), "max_tokens": max_new,
-                "stop_sequences": config.get("stopSequences") or []}
+            raise _malformed(
+                [
+                    f"inferenceConfig.max_new_tokens: {max_new} is not between 1 and "
+                    f"{model.max_output_tokens}"
+                ]
+            )
+        return {
+            "prompt": "\n".join(t for t in texts if t),
+            "max_tokens": max_new,
+            "stop_sequences": config.get("stopSequences") or [],
+        }
     config = body.get("textGenerationConfig") or {}
     max_count = config.get("maxTokenCount", 512)
     if not isinstance(max_count, int) or not 0 < max_count <= model.max_output_tokens:
-        raise _malformed([f"textGenerationConfig.maxTokenCount: {max_count} is not between 1 and "
-                          f"{model.max_output_tokens}"])
-    return {"prompt": body["inputText"], "max_tokens": max_count,
-            "stop_sequences": config.get("stopSequences") or []}
+        raise _malformed(
+            [
+                f"textGenerationConfig.maxTokenCount: {max_count} is not between 1 and "
+                f"{model.max_output_tokens}"
+            ]
+        )
+    return {
+        "prompt": body["inputText"],
+        "max_tokens": max_count,
+        "stop_sequences": config.get("stopSequences") or [],
+    }
 
 
 def _anthropic_name(model: FoundationModel) -> str:
@@ -203,9 +248,12 @@ def _anthropic_name(model: FoundationModel) -> str:
 
 
 def _invocation_metrics(reply: simulate.Reply) -> dict[str, int]:
-    return {"inputTokenCount": reply.input_tokens, "outputTokenCount": reply.output_tokens,
-            "invocationLatency": reply.latency_ms,
-            "firstByteLatency": min(reply.latency_ms, 120 + reply.input_tokens // 50)}
+    return {
+        "inputTokenCount": reply.input_tokens,
+        "outputTokenCount": reply.output_tokens,
+        "invocationLatency": reply.latency_ms,
+        "firstByteLatency": min(reply.latency_ms, 120 + reply.input_tokens // 50),
+    }
 
 
 def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, Any]:
@@ -221,19 +269,35 @@ def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, An
             "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
         }
     if model.family == "meta":
-        return {"generation": reply.text, "prompt_token_count": reply.input_tokens,
-                "generation_token_count": reply.output_tokens,
-                "stop_reason": "length" if reply.stop_reason == "max_tokens" else "stop"}
+        return {
+            "generation": reply.text,
+            "prompt_token_count": reply.input_tokens,
+            "generation_token_count": reply.output_tokens,
+            "stop_reason": "length" if reply.stop_reason == "max_tokens" else "stop",
+        }
     if model.family == "nova":
-        return {"output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
-                "stopReason": reply.stop_reason,
-                "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens,
-                          "totalTokens": reply.input_tokens + reply.output_tokens}}
+        return {
+            "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
+            "stopReason": reply.stop_reason,
+            "usage": {
+                "inputTokens": reply.input_tokens,
+                "outputTokens": reply.output_tokens,
+                "totalTokens": reply.input_tokens + reply.output_tokens,
+            },
+        }
     reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(
-        reply.stop_reason, "FINISH")
-    return {"inputTextTokenCount": reply.input_tokens,
-            "results": [{"tokenCount": reply.output_tokens, "outputText": reply.text,
-                         "completionReason": reason}]}
+        reply.stop_reason, "FINISH"
+    )
+    return {
+        "inputTextTokenCount": reply.input_tokens,
+        "results": [
+            {
+                "tokenCount": reply.output_tokens,
+                "outputText": reply.text,
+                "completionReason": reason,
+            }
+        ],
+    }
 
 
 def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dict[str, Any]]:
@@ -243,28 +307,45 @@ def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dic
     family = model.family
     if family == "anthropic":
         message = response_body(model, reply)
-        yield {"type": "message_start", "message": {
-            **{k: message[k] for k in ("id", "type", "role", "model")}, "content": [],
-            "stop_reason": None, "stop_sequence": None,
-            "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1}}}
-        yield {"type": "content_block_start", "index": 0,
-               "content_block": {"type": "text", "text": ""}}
+        yield {
+            "type": "message_start",
+            "message": {
+                **{k: message[k] for k in ("id", "type", "role", "model")},
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
+            },
+        }
+        yield {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "text", "text": ""},
+        }
         for piece in pieces:
-            yield {"type": "content_block_delta", "index": 0,
-                   "delta": {"type": "text_delta", "text": piece}}
+            yield {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": piece},
+            }
         yield {"type": "content_block_stop", "index": 0}
-        yield {"type": "message_delta", "delta": {"stop_reason": reply.stop_reason,
-                                                  "stop_sequence": reply.stop_sequence},
-               "usage": {"output_tokens": reply.output_tokens}}
+        yield {
+            "type": "message_delta",
+            "delta": {"stop_reason": reply.stop_reason, "stop_sequence": reply.stop_sequence},
+            "usage": {"output_tokens": reply.output_tokens},
+        }
         yield {"type": "message_stop", **metrics}
     elif family == "meta":
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
-            chunk = {"generation": piece,
-                     "prompt_token_count": reply.input_tokens if i == 0 else None,
-                     "generation_token_count": simulate.count_tokens("".join(pieces[: i + 1])),
-                     "stop_reason": ("length" if reply.stop_reason == "max_tokens" else "stop")
-                     if last else None}
+            chunk = {
+                "generation": piece,
+                "prompt_token_count": reply.input_tokens if i == 0 else None,
+                "generation_token_count": simulate.count_tokens("".join(pieces[: i + 1])),
+                "stop_reason": ("length" if reply.stop_reason == "max_tokens" else "stop")
+                if last
+                else None,
+            }
             yield {**chunk, **metrics} if last else chunk
     elif family == "nova":
         yield {"messageStart": {"role": "assistant"}}
@@ -272,17 +353,25 @@ def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dic
             yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
         yield {"contentBlockStop": {"contentBlockIndex": 0}}
         yield {"messageStop": {"stopReason": reply.stop_reason}}
-        yield {"metadata": {"usage": {"inputTokens": reply.input_tokens,
-                                      "outputTokens": reply.output_tokens}}, **metrics}
+        yield {
+            "metadata": {
+                "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens}
+            },
+            **metrics,
+        }
     else:
         reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(
-            reply.stop_reason, "FINISH")
+            reply.stop_reason, "FINISH"
+        )
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
-            chunk = {"outputText": piece, "index": 0,
-                     "totalOutputTextTokenCount": simulate.count_tokens("".join(pieces[: i + 1])),
-                     "completionReason": reason if last else None,
-                     "inputTextTokenCount": reply.input_tokens if i == 0 else None}
+            chunk = {
+                "outputText": piece,
+                "index": 0,
+                "totalOutputTextTokenCount": simulate.count_tokens("".join(pieces[: i + 1])),
+                "completionReason": reason if last else None,
+                "inputTextTokenCount": reply.input_tokens if i == 0 else None,
+            }
             yield {**chunk, **metrics} if last else chunk
 
 
@@ -311,8 +400,12 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             code = error.code
             if code == "ThrottlingException":
                 self._metric(target, "InvocationThrottles", 1)
-            elif code in ("InternalServerException", "ServiceUnavailableException",
-                          "ModelTimeoutException", "ModelNotReadyException"):
+            elif code in (
+                "InternalServerException",
+                "ServiceUnavailableException",
+                "ModelTimeoutException",
+                "ModelNotReadyException",
+            ):
                 self._metric(target, "InvocationServerErrors", 1)
             else:
                 self._metric(target, "InvocationClientErrors", 1)
@@ -325,9 +418,13 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         self._metric(target, "OutputTokenCount", reply.output_tokens)
         self._metric(target, "InvocationLatency", reply.latency_ms, "Milliseconds")
         ce_backends[self.current_account]["aws"].ledger.record_tokens(
-            account=self.current_account, region=self.region, target=target,
-            start=hour_of(now), input_tokens=reply.input_tokens,
-            output_tokens=reply.output_tokens)
+            account=self.current_account,
+            region=self.region,
+            target=target,
+            start=hour_of(now),
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+        )
 
     def _converse_reply(self, params: dict[str, Any], target: Target) -> simulate.Reply:
         config = params.get("inferenceConfig") or {}
@@ -347,8 +444,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 f"{content_type}."
             )
         request = parse_body(params.get("body"), target.model)
-        reply = simulate.reply(target.model, request["prompt"], request["max_tokens"],
-                               request["stop_sequences"])
+        reply = simulate.reply(
+            target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
+        )
         self._record(target, reply)
         return reply
 
@@ -367,8 +465,11 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                     time.sleep(delay)
                 yield encoder.encode_event(event)
 
-        headers = {"status": 200, "Content-Type": EVENT_STREAM,
-                   "x-amzn-bedrock-content-type": "application/json"}
+        headers = {
+            "status": 200,
+            "Content-Type": EVENT_STREAM,
+            "x-amzn-bedrock-content-type": "application/json",
+        }
         return 200, headers, frames()
 
     # --- actions --------------------------------------------------------------------------
@@ -376,19 +477,25 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         params = self._params()
         target = self._target(params)
         reply = self._guarded(target, "Converse", lambda: self._converse_reply(params, target))
-        return ActionResult({
-            "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
-            "stopReason": reply.stop_reason,
-            "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens,
-                      "totalTokens": reply.input_tokens + reply.output_tokens},
-            "metrics": {"latencyMs": reply.latency_ms},
-        })
+        return ActionResult(
+            {
+                "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
+                "stopReason": reply.stop_reason,
+                "usage": {
+                    "inputTokens": reply.input_tokens,
+                    "outputTokens": reply.output_tokens,
+                    "totalTokens": reply.input_tokens + reply.output_tokens,
+                },
+                "metrics": {"latencyMs": reply.latency_ms},
+            }
+        )
 
     def converse_stream(self):
         params = self._params()
         target = self._target(params)
-        reply = self._guarded(target, "ConverseStream",
-                              lambda: self._converse_reply(params, target))
+        reply = self._guarded(
+            target, "ConverseStream", lambda: self._converse_reply(params, target)
+        )
 
         def events() -> Iterator[dict[str, Any]]:
             yield {"messageStart": {"role": "assistant"}}
@@ -396,10 +503,16 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}
             yield {"messageStop": {"stopReason": reply.stop_reason}}
-            yield {"metadata": {
-                "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens,
-                          "totalTokens": reply.input_tokens + reply.output_tokens},
-                "metrics": {"latencyMs": reply.latency_ms}}}
+            yield {
+                "metadata": {
+                    "usage": {
+                        "inputTokens": reply.input_tokens,
+                        "outputTokens": reply.output_tokens,
+                        "totalTokens": reply.input_tokens + reply.output_tokens,
+                    },
+                    "metrics": {"latencyMs": reply.latency_ms},
+                }
+            }
 
         return self._stream("ConverseStream", events())
 
@@ -407,19 +520,26 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         params = self._params()
         target = self._target(params)
         reply = self._guarded(target, "InvokeModel", lambda: self._invoke_reply(params, target))
-        self.response_headers.update({
-            "x-amzn-bedrock-input-token-count": str(reply.input_tokens),
-            "x-amzn-bedrock-output-token-count": str(reply.output_tokens),
-            "x-amzn-bedrock-invocation-latency": str(reply.latency_ms),
-        })
-        return ActionResult({"body": json.dumps(response_body(target.model, reply)),
-                             "contentType": "application/json"})
+        self.response_headers.update(
+            {
+                "x-amzn-bedrock-input-token-count": str(reply.input_tokens),
+                "x-amzn-bedrock-output-token-count": str(reply.output_tokens),
+                "x-amzn-bedrock-invocation-latency": str(reply.latency_ms),
+            }
+        )
+        return ActionResult(
+            {
+                "body": json.dumps(response_body(target.model, reply)),
+                "contentType": "application/json",
+            }
+        )
 
     def invoke_model_with_response_stream(self):
         params = self._params()
         target = self._target(params)
-        reply = self._guarded(target, "InvokeModelWithResponseStream",
-                              lambda: self._invoke_reply(params, target))
+        reply = self._guarded(
+            target, "InvokeModelWithResponseStream", lambda: self._invoke_reply(params, target)
+        )
 
         def events() -> Iterator[dict[str, Any]]:
             for chunk in stream_chunks(target.model, reply):

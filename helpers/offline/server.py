@@ -95,9 +95,10 @@ class ControlApp:
         except (ValueError, KeyError, TypeError) as exc:
             status, body = 400, {"error": str(exc)}
         payload = json.dumps(body, default=str).encode()
-        start_response(f"{status} {'OK' if status == 200 else 'Bad Request'}",
-                       [("Content-Type", "application/json"),
-                        ("Content-Length", str(len(payload)))])
+        start_response(
+            f"{status} {'OK' if status == 200 else 'Bad Request'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+        )
         return [payload]
 
     @staticmethod
@@ -121,12 +122,20 @@ class ControlApp:
                 "synthetic": synthetic_summary(account),
             }
         if path == "/_standin/backfill" and method == "POST":
-            return 200, backfill(account, body.get("region") or "us-east-1",
-                                 int(body.get("days", 30)), int(body.get("seed", 0)))
+            return 200, backfill(
+                account,
+                body.get("region") or "us-east-1",
+                int(body.get("days", 30)),
+                int(body.get("seed", 0)),
+            )
         if path == "/_standin/faults" and method == "POST":
-            state.FAULTS.configure(float(body["rate"]), body.get("error", "ThrottlingException"),
-                                   int(body.get("seed", 0)), body.get("operations"),
-                                   body.get("message"))
+            state.FAULTS.configure(
+                float(body["rate"]),
+                body.get("error", "ThrottlingException"),
+                int(body.get("seed", 0)),
+                body.get("operations"),
+                body.get("message"),
+            )
             return 200, state.FAULTS.describe()
         if path == "/_standin/faults" and method == "DELETE":
             state.FAULTS.clear()
@@ -134,7 +143,9 @@ class ControlApp:
         if path == "/_standin/settings" and method == "POST":
             for key, value in body.items():
                 if not hasattr(state.SETTINGS, key):
-                    raise ValueError(f"unknown setting {key!r}; known: {list(vars(state.SETTINGS))}")
+                    raise ValueError(
+                        f"unknown setting {key!r}; known: {list(vars(state.SETTINGS))}"
+                    )
                 setattr(state.SETTINGS, key, value)
             return 200, vars(state.SETTINGS)
         return 404, {"error": f"no such control endpoint: {method} {path}"}
@@ -165,8 +176,12 @@ class Standin:
         return f"http://{shown}:{port}"
 
     def identity(self) -> dict[str, Any]:
-        return {"service": SERVICE_NAME, "pid": os.getpid(), "endpoint": self.endpoint,
-                "started_at": self.started_at.isoformat() if self.started_at else None}
+        return {
+            "service": SERVICE_NAME,
+            "pid": os.getpid(),
+            "endpoint": self.endpoint,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+        }
 
     def start(self) -> str:
         """Start serving; returns the endpoint URL (e.g. http://127.0.0.1:4599)."""
@@ -182,21 +197,37 @@ class Standin:
         from werkzeug.serving import make_server
 
         app = ControlApp(DomainDispatcherApplication(create_backend_app), self)
+        self._check_port_free()
         try:
-            self._server = make_server(self.host, self.port, app, threaded=True,
-                                       request_handler=MotoRequestHandler)
-        except OSError as exc:
-            raise OSError(
-                f"The stand-in cannot listen on {self.host}:{self.port}: {exc.strerror}. "
-                "Another program holds that port; stop it or choose another port "
-                "(--port, or 'offline.port' in config.json)."
-            ) from exc
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="bedrock-standin")
+            self._server = make_server(
+                self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
+            )
+        except SystemExit as exc:  # werkzeug exits when the port is taken in between
+            raise OSError(self._port_taken_message("address already in use")) from exc
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="bedrock-standin"
+        )
         self._thread.start()
         self.started_at = datetime.now(timezone.utc)
         self.start_seconds = time.perf_counter() - began
         return self.endpoint
+
+    def _port_taken_message(self, reason: str) -> str:
+        return (
+            f"The stand-in cannot listen on {self.host}:{self.port}: {reason}. Another "
+            "program holds that port; stop it or choose another port (--port, or "
+            "'offline.port' in config.json)."
+        )
+
+    def _check_port_free(self) -> None:
+        if not self.port:
+            return
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as exc:
+                raise OSError(self._port_taken_message(exc.strerror or str(exc))) from exc
 
     def stop(self) -> None:
         if self._server is not None:

@@ -89,7 +89,7 @@ def full_text(model: FoundationModel, prompt: str) -> str:
         shown = shown[:77] + "..."
     opening = (
         f"[Simulated reply from {model.name}: the offline stand-in answers without a model.] "
-        f"You asked: \"{shown}\"."
+        f'You asked: "{shown}".'
     )
     body = rng.sample(_SENTENCES, k=rng.randint(2, 6))
     return " ".join([opening, *body])

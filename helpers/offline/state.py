@@ -48,8 +48,14 @@ class Faults:
     _rng: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def configure(self, rate: float, error: str = "ThrottlingException", seed: int = 0,
-                  operations: list[str] | None = None, message: str | None = None) -> FaultPlan:
+    def configure(
+        self,
+        rate: float,
+        error: str = "ThrottlingException",
+        seed: int = 0,
+        operations: list[str] | None = None,
+        message: str | None = None,
+    ) -> FaultPlan:
         if not 0 <= rate <= 1:
             raise ValueError(f"fault rate must be between 0 and 1, not {rate}")
         if error not in INJECTABLE:
@@ -85,9 +91,15 @@ class Faults:
         with self._lock:
             if self.plan is None:
                 return {"active": False}
-            return {"active": True, "rate": self.plan.rate, "error": self.plan.error,
-                    "seed": self.plan.seed, "operations": list(self.plan.operations),
-                    "calls": self.calls, "injected": self.injected}
+            return {
+                "active": True,
+                "rate": self.plan.rate,
+                "error": self.plan.error,
+                "seed": self.plan.seed,
+                "operations": list(self.plan.operations),
+                "calls": self.calls,
+                "injected": self.injected,
+            }
 
 
 SETTINGS = Settings()

@@ -43,10 +43,15 @@ class StandinTaggingResponse(ResourceGroupsTaggingAPIResponse):
             resource_type_filters=params.get("ResourceTypeFilters") or [],
             resource_arn_list=arn_list,
         )
-        return ActionResult({
-            "ResourceTagMappingList": [
-                {"ResourceARN": r.arn, "Tags": [{"Key": k, "Value": v} for k, v in r.tags.items()]}
-                for r in resources
-            ],
-            "PaginationToken": token or "",
-        })
+        return ActionResult(
+            {
+                "ResourceTagMappingList": [
+                    {
+                        "ResourceARN": r.arn,
+                        "Tags": [{"Key": k, "Value": v} for k, v in r.tags.items()],
+                    }
+                    for r in resources
+                ],
+                "PaginationToken": token or "",
+            }
+        )

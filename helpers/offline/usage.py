@@ -55,9 +55,14 @@ def usage_types(model: FoundationModel, region: str) -> tuple[str, str]:
     """The (input, output) usage types AWS bills this model's tokens under in ``region``."""
     prefix = load().region_codes.get(region, region.upper())
     if model.marketplace:
-        return (f"{prefix}-MP:{prefix}_InputTokenCount-Units",
-                f"{prefix}-MP:{prefix}_OutputTokenCount-Units")
-    return (f"{prefix}-{model.usage_name}-input-tokens", f"{prefix}-{model.usage_name}-output-tokens")
+        return (
+            f"{prefix}-MP:{prefix}_InputTokenCount-Units",
+            f"{prefix}-MP:{prefix}_OutputTokenCount-Units",
+        )
+    return (
+        f"{prefix}-{model.usage_name}-input-tokens",
+        f"{prefix}-{model.usage_name}-output-tokens",
+    )
 
 
 class UsageLedger:
@@ -75,18 +80,37 @@ class UsageLedger:
             day = self.by_day.setdefault(line.day, {})
             day[line] = day.get(line, 0) + quantity
 
-    def record_tokens(self, *, account: str, region: str, target: Target, start: datetime,
-                      input_tokens: int, output_tokens: int, synthetic: bool = False) -> None:
+    def record_tokens(
+        self,
+        *,
+        account: str,
+        region: str,
+        target: Target,
+        start: datetime,
+        input_tokens: int,
+        output_tokens: int,
+        synthetic: bool = False,
+    ) -> None:
         price = load().prices[target.model.model_id]
         input_type, output_type = usage_types(target.model, region)
-        common = dict(start=start, account=account, region=region,
-                      model_id=target.model.model_id, service=target.model.billing_service,
-                      resource_id=target.resource_arn or "", tags=target.tags,
-                      synthetic=synthetic)
-        self.add(Line(usage_type=input_type, unit_price=price.input_per_million / MILLION,
-                      **common), input_tokens)
-        self.add(Line(usage_type=output_type, unit_price=price.output_per_million / MILLION,
-                      **common), output_tokens)
+        common = dict(
+            start=start,
+            account=account,
+            region=region,
+            model_id=target.model.model_id,
+            service=target.model.billing_service,
+            resource_id=target.resource_arn or "",
+            tags=target.tags,
+            synthetic=synthetic,
+        )
+        self.add(
+            Line(usage_type=input_type, unit_price=price.input_per_million / MILLION, **common),
+            input_tokens,
+        )
+        self.add(
+            Line(usage_type=output_type, unit_price=price.output_per_million / MILLION, **common),
+            output_tokens,
+        )
 
     def lines(self, start: datetime, end: datetime) -> Iterator[tuple[Line, int]]:
         """Lines whose hour (or day) starts in [start, end)."""

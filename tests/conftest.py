@@ -1,0 +1,122 @@
+"""Shared fixtures: one offline stand-in per test session, cleared before every test."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.config import Config
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+from helpers.offline import Standin
+
+DUMMY_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
+ACCOUNT = "123456789012"  # the stand-in's account: AWS's documented example ID
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[Standin]:
+    with Standin() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def endpoint(standin: Standin) -> str:
+    return standin.endpoint
+
+
+def control(endpoint: str, method: str, path: str, body: dict | None = None) -> Any:
+    """Call the stand-in's control API (or moto's) and return the decoded JSON."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(endpoint + path, data=data, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+    return json.loads(raw) if raw.strip().startswith(b"{") else raw.decode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the stand-in starts from an empty account."""
+    if "endpoint" in request.fixturenames or "client" in request.fixturenames:
+        control(request.getfixturevalue("endpoint"), "POST", "/moto-api/reset")
+
+
+@pytest.fixture(scope="session")
+def client(endpoint: str) -> Callable[..., Any]:
+    """``client("bedrock", region)``: a boto3 client on the stand-in, cached per session."""
+    cache: dict[tuple[str, str], Any] = {}
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+
+    def make(service: str, region: str = "us-east-1") -> Any:
+        key = (service, region)
+        if key not in cache:
+            cache[key] = boto3.client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint,
+                config=config,
+                **DUMMY_CREDENTIALS,
+            )
+        return cache[key]
+
+    return make
+
+
+# Values real AWS returns that botocore's enums lack (checked in public code that reads them).
+AWS_VALUES_BEYOND_THE_MODEL = {
+    # ListFoundationModels reports models served only through inference profiles this way.
+    ("InferenceType", "INFERENCE_PROFILE"),
+}
+
+
+def _enum_problems(value: Any, shape: Shape, path: str, out: list[str]) -> None:
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name in value:
+                _enum_problems(value[name], member, f"{path}.{name}", out)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            _enum_problems(item, shape.member, f"{path}[{i}]", out)
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            _enum_problems(item, shape.value, f"{path}[{key}]", out)
+    elif (
+        shape.type_name == "string"
+        and getattr(shape, "enum", None)
+        and value not in shape.enum
+        and (shape.name, value) not in AWS_VALUES_BEYOND_THE_MODEL
+    ):
+        out.append(f"{path}: {value!r} is not one of {shape.enum}")
+
+
+@pytest.fixture(scope="session")
+def assert_shape() -> Callable[[str, str, dict], None]:
+    """Check a parsed response against botocore's output shape and its enum values."""
+    session = botocore.session.get_session()
+
+    def check(service: str, operation: str, response: dict) -> None:
+        shape = session.get_service_model(service).operation_model(operation).output_shape
+        body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+        report = ParamValidator().validate(body, shape)
+        assert not report.has_errors(), report.generate_report()
+        problems: list[str] = []
+        _enum_problems(body, shape, operation, problems)
+        assert not problems, "; ".join(problems)
+
+    return check
+
+
+def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
+    """(code, HTTP status, message) of a botocore ClientError."""
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"].get("Message", ""),
+    )

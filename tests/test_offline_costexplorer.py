@@ -1,0 +1,340 @@
+"""Cost Explorer in the stand-in: computed from usage, grouped by activated tags, paginated."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import control, error_of
+
+PRICES = json.loads((Path(__file__).parents[1] / "helpers/data/prices.json").read_text())["models"]
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+NOVA = "amazon.nova-lite-v1:0"
+
+
+@pytest.fixture
+def departments(client):
+    """Two tagged profiles (Claude via Marketplace, Nova via Amazon Bedrock), one call each."""
+    bedrock = client("bedrock")
+    runtime = client("bedrock-runtime")
+    usage = {}
+    for dept, source, model in [
+        ("claims", f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}", HAIKU),
+        ("support", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us." + NOVA, NOVA),
+    ]:
+        arn = bedrock.create_inference_profile(
+            inferenceProfileName=dept,
+            modelSource={"copyFrom": source},
+            tags=[{"key": "dept", "value": dept}],
+        )["inferenceProfileArn"]
+        result = runtime.converse(
+            modelId=arn,
+            messages=[{"role": "user", "content": [{"text": f"A question from {dept}"}]}],
+        )
+        usage[dept] = (model, result["usage"])
+    runtime.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "untagged"}]}])
+    return usage
+
+
+def expected_cost(model, usage):
+    price = PRICES[model]
+    return (
+        Decimal(str(price["input"])) * usage["inputTokens"]
+        + Decimal(str(price["output"])) * usage["outputTokens"]
+    ) / Decimal(1_000_000)
+
+
+def this_month():
+    today = datetime.now(timezone.utc).date()
+    return today.replace(day=1).isoformat(), (today + timedelta(days=1)).isoformat()
+
+
+def activate(client, key="dept"):
+    client("ce").update_cost_allocation_tags_status(
+        CostAllocationTagsStatus=[{"TagKey": key, "Status": "Active"}]
+    )
+
+
+def groups(response):
+    out = {}
+    for period in response["ResultsByTime"]:
+        for group in period["Groups"]:
+            key = tuple(group["Keys"])
+            out[key] = out.get(key, Decimal(0)) + Decimal(
+                group["Metrics"]["UnblendedCost"]["Amount"]
+            )
+    return out
+
+
+def cost_by(client, group_by, **extra):
+    start, end = this_month()
+    return client("ce").get_cost_and_usage(
+        TimePeriod={"Start": start, "End": end},
+        Granularity="MONTHLY",
+        Metrics=["UnblendedCost"],
+        GroupBy=group_by,
+        **extra,
+    )
+
+
+def test_tags_start_inactive_then_activate(client, departments, assert_shape):
+    ce = client("ce")
+    listed = ce.list_cost_allocation_tags()
+    assert_shape("ce", "ListCostAllocationTags", listed)
+    assert [(t["TagKey"], t["Status"], t["Type"]) for t in listed["CostAllocationTags"]] == [
+        ("dept", "Inactive", "UserDefined")
+    ]
+    # before activation, everything is untagged
+    before = groups(cost_by(client, [{"Type": "TAG", "Key": "dept"}]))
+    assert list(before) == [("dept$",)]
+    result = ce.update_cost_allocation_tags_status(
+        CostAllocationTagsStatus=[
+            {"TagKey": "dept", "Status": "Active"},
+            {"TagKey": "nosuchkey", "Status": "Active"},
+        ]
+    )
+    assert_shape("ce", "UpdateCostAllocationTagsStatus", result)
+    assert [e["TagKey"] for e in result["Errors"]] == ["nosuchkey"]
+    assert (
+        ce.list_cost_allocation_tags(Status="Active")["CostAllocationTags"][0]["TagKey"] == "dept"
+    )
+
+
+def test_cost_by_department_is_tokens_times_price(client, departments, assert_shape):
+    activate(client)
+    response = cost_by(client, [{"Type": "TAG", "Key": "dept"}])
+    assert_shape("ce", "GetCostAndUsage", response)
+    assert response["GroupDefinitions"] == [{"Type": "TAG", "Key": "dept"}]
+    found = groups(response)
+    for dept, (model, usage) in departments.items():
+        assert abs(found[(f"dept${dept}",)] - expected_cost(model, usage)) < Decimal("1e-9")
+    assert ("dept$",) in found  # the bare-model call carries no tag
+    assert response["ResultsByTime"][0]["Estimated"] is True
+    assert response["ResultsByTime"][0]["Total"] == {}
+
+
+def test_marketplace_service_names(client, departments):
+    activate(client)
+    found = groups(
+        cost_by(client, [{"Type": "TAG", "Key": "dept"}, {"Type": "DIMENSION", "Key": "SERVICE"}])
+    )
+    assert ("dept$claims", "Claude 3 Haiku (Amazon Bedrock Edition)") in found
+    assert ("dept$support", "Amazon Bedrock") in found
+    # The seed's filter SERVICE = "Amazon Bedrock" misses Claude spend entirely.
+    seed_filter = groups(
+        cost_by(
+            client,
+            [{"Type": "TAG", "Key": "dept"}],
+            Filter={"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}},
+        )
+    )
+    assert ("dept$claims",) not in seed_filter and ("dept$support",) in seed_filter
+
+
+def test_usage_types(client, departments):
+    found = groups(cost_by(client, [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}]))
+    assert set(found) == {
+        ("USE1-MP:USE1_InputTokenCount-Units",),
+        ("USE1-MP:USE1_OutputTokenCount-Units",),
+        ("USE1-NovaLite-input-tokens",),
+        ("USE1-NovaLite-output-tokens",),
+    }
+
+
+def test_filters(client, departments):
+    activate(client)
+    tag = {"Tags": {"Key": "dept", "Values": ["claims"]}}
+    only_claims = groups(cost_by(client, [{"Type": "TAG", "Key": "dept"}], Filter=tag))
+    assert list(only_claims) == [("dept$claims",)]
+    not_claims = groups(cost_by(client, [{"Type": "TAG", "Key": "dept"}], Filter={"Not": tag}))
+    assert ("dept$claims",) not in not_claims and ("dept$support",) in not_claims
+    untagged = groups(
+        cost_by(
+            client,
+            [{"Type": "TAG", "Key": "dept"}],
+            Filter={"Tags": {"Key": "dept", "MatchOptions": ["ABSENT"]}},
+        )
+    )
+    assert list(untagged) == [("dept$",)]
+    both = groups(
+        cost_by(
+            client,
+            [{"Type": "TAG", "Key": "dept"}],
+            Filter={"And": [tag, {"Dimensions": {"Key": "REGION", "Values": ["us-east-1"]}}]},
+        )
+    )
+    assert list(both) == [("dept$claims",)]
+    with pytest.raises(ClientError) as excinfo:
+        cost_by(client, [], Filter={"And": [tag]})
+    assert error_of(excinfo)[0] == "ValidationException"
+
+
+def test_total_without_group_by_and_daily_periods(client, departments):
+    today = datetime.now(timezone.utc).date()
+    response = client("ce").get_cost_and_usage(
+        TimePeriod={
+            "Start": (today - timedelta(days=2)).isoformat(),
+            "End": (today + timedelta(days=1)).isoformat(),
+        },
+        Granularity="DAILY",
+        Metrics=["UnblendedCost", "UsageQuantity"],
+    )
+    periods = response["ResultsByTime"]
+    assert [p["TimePeriod"]["Start"] for p in periods] == [
+        (today - timedelta(days=n)).isoformat() for n in (2, 1, 0)
+    ]
+    assert periods[0]["Total"]["UnblendedCost"] == {"Amount": "0", "Unit": "USD"}
+    expected = sum(expected_cost(m, u) for m, u in departments.values())
+    assert Decimal(periods[-1]["Total"]["UnblendedCost"]["Amount"]) >= expected
+    tokens = sum(u["inputTokens"] + u["outputTokens"] for _, u in departments.values())
+    assert int(periods[-1]["Total"]["UsageQuantity"]["Amount"]) > tokens  # plus the untagged call
+
+
+@pytest.mark.parametrize(
+    "start,end,fragment",
+    [
+        ("2026-03-10", "2026-03-10", "Start date (and hour) should be before end date"),
+        ("2026-03-10", "2026-03-01", "Start date (and hour) should be before end date"),
+        ("2026/03/01", "2026-03-10", "failed to satisfy constraint"),
+    ],
+)
+def test_period_validation(client, start, end, fragment):
+    with pytest.raises(ClientError) as excinfo:
+        client("ce").get_cost_and_usage(
+            TimePeriod={"Start": start, "End": end}, Granularity="DAILY", Metrics=["UnblendedCost"]
+        )
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert fragment in message
+
+
+def test_the_seeds_first_of_month_bug_is_rejected(client):
+    first = date(2026, 6, 1).isoformat()  # "from the 1st of the month to today", run on the 1st
+    with pytest.raises(ClientError) as excinfo:
+        client("ce").get_cost_and_usage(
+            TimePeriod={"Start": first, "End": first},
+            Granularity="MONTHLY",
+            Metrics=["UnblendedCost"],
+        )
+    assert error_of(excinfo)[0] == "ValidationException"
+
+
+def test_invalid_group_by_and_metrics(client):
+    start, end = this_month()
+    ce = client("ce")
+    with pytest.raises(ClientError) as excinfo:
+        ce.get_cost_and_usage(
+            TimePeriod={"Start": start, "End": end}, Granularity="MONTHLY", Metrics=["Cost"]
+        )
+    assert error_of(excinfo)[0] == "ValidationException"
+    with pytest.raises(ClientError) as excinfo:
+        ce.get_cost_and_usage(
+            TimePeriod={"Start": start, "End": end},
+            Granularity="MONTHLY",
+            Metrics=["UnblendedCost"],
+            GroupBy=[{"Type": "TAG", "Key": k} for k in "abc"],
+        )
+    assert error_of(excinfo)[0] == "ValidationException"
+
+
+def backfill_tags(client, today):
+    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    client("ce").start_cost_allocation_tag_backfill(BackfillFrom=f"{start.isoformat()}T00:00:00Z")
+
+
+def test_pagination(client, endpoint, departments):
+    activate(client)
+    for i in range(6):
+        client("bedrock").create_inference_profile(
+            inferenceProfileName=f"extra-{i}",
+            modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
+            tags=[{"key": "dept", "value": f"team{i}"}],
+        )
+    control(endpoint, "POST", "/_standin/backfill", {"days": 10, "seed": 5})
+    today = datetime.now(timezone.utc).date()
+    backfill_tags(client, today)
+    request = dict(
+        TimePeriod={
+            "Start": (today - timedelta(days=10)).isoformat(),
+            "End": (today + timedelta(days=1)).isoformat(),
+        },
+        Granularity="DAILY",
+        Metrics=["UnblendedCost"],
+        GroupBy=[{"Type": "TAG", "Key": "dept"}],
+    )
+    whole = client("ce").get_cost_and_usage(**request)
+    assert "NextPageToken" not in whole
+    control(endpoint, "POST", "/_standin/settings", {"ce_page_size": 7})
+    pages = []
+    token = None
+    while True:
+        page = client("ce").get_cost_and_usage(
+            **request, **({"NextPageToken": token} if token else {})
+        )
+        pages.append(page)
+        token = page.get("NextPageToken")
+        if not token:
+            break
+    assert len(pages) > 3
+    assert ("dept$team0",) in groups(whole)
+    merged: dict = {}
+    for page in pages:
+        for k, v in groups(page).items():
+            merged[k] = merged.get(k, Decimal(0)) + v
+    assert merged == groups(whole)
+    with pytest.raises(ClientError) as excinfo:
+        client("ce").get_cost_and_usage(
+            **{**request, "Granularity": "MONTHLY"}, NextPageToken=pages[0]["NextPageToken"]
+        )
+    assert error_of(excinfo)[0] == "RequestChangedException"
+
+
+def test_history_is_untagged_until_backfilled(client, endpoint):
+    client("bedrock").create_inference_profile(
+        inferenceProfileName="claims",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
+        tags=[{"key": "dept", "value": "claims"}],
+    )
+    control(endpoint, "POST", "/_standin/backfill", {"days": 40, "seed": 9})
+    activate(client)
+    today = datetime.now(timezone.utc).date()
+    request = dict(
+        TimePeriod={"Start": (today - timedelta(days=40)).isoformat(), "End": today.isoformat()},
+        Granularity="MONTHLY",
+        Metrics=["UnblendedCost"],
+        GroupBy=[{"Type": "TAG", "Key": "dept"}],
+    )
+    assert set(groups(client("ce").get_cost_and_usage(**request))) == {("dept$",)}
+    backfill_from = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    answer = client("ce").start_cost_allocation_tag_backfill(
+        BackfillFrom=f"{backfill_from.isoformat()}T00:00:00Z"
+    )
+    assert answer["BackfillRequest"]["BackfillStatus"] == "SUCCEEDED"
+    assert set(groups(client("ce").get_cost_and_usage(**request))) == {("dept$claims",)}
+    with pytest.raises(ClientError) as excinfo:
+        client("ce").start_cost_allocation_tag_backfill(
+            BackfillFrom=f"{backfill_from.isoformat()}T00:00:00Z"
+        )
+    assert error_of(excinfo)[0] == "BackfillLimitExceededException"
+
+
+def test_get_tags_and_dimension_values(client, departments):
+    activate(client)
+    start, end = this_month()
+    ce = client("ce")
+    assert ce.get_tags(TimePeriod={"Start": start, "End": end}, TagKey="dept")["Tags"] == [
+        "claims",
+        "support",
+    ]
+    services = ce.get_dimension_values(
+        TimePeriod={"Start": start, "End": end}, Dimension="SERVICE"
+    )["DimensionValues"]
+    assert {v["Value"] for v in services} == {
+        "Amazon Bedrock",
+        "Claude 3 Haiku (Amazon Bedrock Edition)",
+    }

@@ -1,0 +1,348 @@
+"""The stand-in's Bedrock runtime: every way of naming a model, each family's body, streams."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import ACCOUNT, control, error_of
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+SONNET_37 = "anthropic.claude-3-7-sonnet-20250219-v1:0"
+LLAMA = "meta.llama3-70b-instruct-v1:0"
+NOVA_LITE = "amazon.nova-lite-v1:0"
+TITAN = "amazon.titan-text-express-v1"
+
+
+def user(text):
+    return [{"role": "user", "content": [{"text": text}]}]
+
+
+@pytest.fixture
+def profile(client):
+    """An application profile on Claude 3 Haiku, tagged dept=claims."""
+    response = client("bedrock").create_inference_profile(
+        inferenceProfileName="claims",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
+        tags=[{"key": "dept", "value": "claims"}],
+    )
+    return response["inferenceProfileArn"]
+
+
+def test_converse_through_application_profile(client, profile, assert_shape):
+    response = client("bedrock-runtime").converse(modelId=profile, messages=user("Hello there"))
+    assert_shape("bedrock-runtime", "Converse", response)
+    text = response["output"]["message"]["content"][0]["text"]
+    assert "Simulated reply from Claude 3 Haiku" in text
+    usage = response["usage"]
+    assert usage["inputTokens"] == 3  # "Hello there": 11 ASCII characters / 4, rounded up
+    assert usage["totalTokens"] == usage["inputTokens"] + usage["outputTokens"]
+    assert response["stopReason"] == "end_turn"
+    assert response["metrics"]["latencyMs"] > 0
+
+
+def test_every_way_of_naming_the_model(client, profile):
+    runtime = client("bedrock-runtime")
+    profile_id = profile.rsplit("/", 1)[1]
+    names = [
+        profile,
+        profile_id,
+        HAIKU,
+        f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",
+        "us.anthropic.claude-3-haiku-20240307-v1:0",
+        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
+    ]
+    texts = {
+        runtime.converse(modelId=name, messages=user("same prompt"))["output"]["message"][
+            "content"
+        ][0]["text"]
+        for name in names
+    }
+    assert len(texts) == 1  # same model, same prompt: the same deterministic reply
+
+
+def test_replies_are_deterministic_and_vary_by_prompt(client, profile):
+    runtime = client("bedrock-runtime")
+    first = runtime.converse(modelId=profile, messages=user("What is a cost centre?"))
+    again = runtime.converse(modelId=profile, messages=user("What is a cost centre?"))
+    other = runtime.converse(modelId=profile, messages=user("How do budgets work?"))
+    assert first["output"] == again["output"]
+    assert first["output"] != other["output"]
+
+
+def test_max_tokens_and_stop_sequences(client, profile):
+    runtime = client("bedrock-runtime")
+    short = runtime.converse(
+        modelId=profile, messages=user("Tell me everything"), inferenceConfig={"maxTokens": 10}
+    )
+    assert short["stopReason"] == "max_tokens"
+    assert short["usage"]["outputTokens"] <= 10
+    stopped = runtime.converse(
+        modelId=profile,
+        messages=user("Tell me everything"),
+        inferenceConfig={"stopSequences": ["offline"]},
+    )
+    assert stopped["stopReason"] == "stop_sequence"
+    assert "offline" not in stopped["output"]["message"]["content"][0]["text"]
+
+
+def test_on_demand_error_for_profile_only_model(client):
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").converse(modelId=SONNET_37, messages=user("hi"))
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        f"Invocation of model ID {SONNET_37} with on-demand throughput isn\u2019t supported. "
+        "Retry your request with the ID or ARN of an inference profile that contains this model."
+    )
+    # the fix: the system-defined profile that contains it
+    ok = client("bedrock-runtime").converse(modelId=f"us.{SONNET_37}", messages=user("hi"))
+    assert ok["stopReason"] == "end_turn"
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "anthropic.claude-9-v1:0",
+        "eu.amazon.nova-lite-v1:0",
+        "zzzzzzzzzzzz",
+        "meta.llama3-70b-instruct-v1:0",
+    ],
+)
+def test_invalid_model_identifier(client, model_id):
+    # Llama 3 70B exists but not in eu-central-1; eu. profiles are not callable from us-east-1
+    region = "eu-central-1" if model_id.startswith("meta") else "us-east-1"
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime", region).converse(modelId=model_id, messages=user("hi"))
+    assert error_of(excinfo) == (
+        "ValidationException",
+        400,
+        "The provided model identifier is invalid.",
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        (
+            {"messages": [{"role": "assistant", "content": [{"text": "hi"}]}]},
+            "A conversation must start with a user message.",
+        ),
+        ({"messages": user("a") + user("b")}, "must alternate between user and assistant"),
+        (
+            {"messages": user("   ")},
+            "The text field in the ContentBlock object at messages.0.content.0 is blank.",
+        ),
+        (
+            {"messages": user("hi"), "inferenceConfig": {"maxTokens": 5000}},
+            "exceeds the model limit of 4096",
+        ),
+        (
+            {"messages": user("hi"), "inferenceConfig": {"temperature": 1.5}},
+            "Value '1.5' at 'inferenceConfig.temperature' failed to satisfy constraint: "
+            "Member must have value less than or equal to 1",
+        ),
+    ],
+)
+def test_converse_rejects_what_bedrock_rejects(client, profile, kwargs, fragment):
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").converse(modelId=profile, **kwargs)
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert fragment in message
+
+
+def test_converse_stream_yields_one_dict_per_event(client, profile, assert_shape):
+    runtime = client("bedrock-runtime")
+    whole = runtime.converse(modelId=profile, messages=user("Stream this"))
+    response = runtime.converse_stream(modelId=profile, messages=user("Stream this"))
+    events = list(response["stream"])
+    names = [next(iter(e)) for e in events]
+    assert names[0] == "messageStart" and names[-2:] == ["messageStop", "metadata"]
+    assert names.count("contentBlockDelta") > 3
+    text = "".join(
+        e["contentBlockDelta"]["delta"]["text"] for e in events if "contentBlockDelta" in e
+    )
+    assert text == whole["output"]["message"]["content"][0]["text"]
+    metadata = events[-1]["metadata"]
+    assert metadata["usage"] == whole["usage"]
+    assert events[-2]["messageStop"]["stopReason"] == "end_turn"
+
+
+BODIES = {
+    HAIKU: {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 200,
+        "messages": [{"role": "user", "content": "Summarise our spend"}],
+    },
+    LLAMA: {
+        "prompt": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\nSummarise our "
+        "spend<|eot_id|>",
+        "max_gen_len": 200,
+    },
+    NOVA_LITE: {
+        "messages": [{"role": "user", "content": [{"text": "Summarise our spend"}]}],
+        "inferenceConfig": {"max_new_tokens": 200},
+    },
+    TITAN: {"inputText": "Summarise our spend", "textGenerationConfig": {"maxTokenCount": 200}},
+}
+
+
+def reply_text(model_id, body):
+    if model_id == HAIKU:
+        return body["content"][0]["text"], body["usage"]["output_tokens"]
+    if model_id == LLAMA:
+        return body["generation"], body["generation_token_count"]
+    if model_id == NOVA_LITE:
+        return body["output"]["message"]["content"][0]["text"], body["usage"]["outputTokens"]
+    return body["results"][0]["outputText"], body["results"][0]["tokenCount"]
+
+
+@pytest.mark.parametrize("model_id", list(BODIES))
+def test_invoke_model_speaks_each_family(client, model_id):
+    response = client("bedrock-runtime").invoke_model(
+        modelId=model_id, body=json.dumps(BODIES[model_id])
+    )
+    assert response["contentType"] == "application/json"
+    body = json.loads(response["body"].read())
+    text, output_tokens = reply_text(model_id, body)
+    assert text.startswith("[Simulated reply from ")
+    headers = response["ResponseMetadata"]["HTTPHeaders"]
+    assert int(headers["x-amzn-bedrock-output-token-count"]) == output_tokens
+    assert int(headers["x-amzn-bedrock-input-token-count"]) > 0
+
+
+@pytest.mark.parametrize(
+    "model_id,body,fragment",
+    [
+        (HAIKU, BODIES[TITAN], "#: required key [anthropic_version] not found"),
+        (HAIKU, BODIES[TITAN], "#: extraneous key [inputText] is not permitted"),
+        (LLAMA, BODIES[HAIKU], "#: required key [prompt] not found"),
+        (NOVA_LITE, BODIES[LLAMA], "#: extraneous key [max_gen_len] is not permitted"),
+        (TITAN, BODIES[NOVA_LITE], "#: required key [inputText] not found"),
+        (HAIKU, {**BODIES[HAIKU], "max_tokens": 9000}, "max_tokens: 9000 > 4096"),
+    ],
+)
+def test_invoke_model_rejects_the_wrong_family(client, model_id, body, fragment):
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").invoke_model(modelId=model_id, body=json.dumps(body))
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert fragment in message
+    if "#:" in message:
+        assert message.startswith("Malformed input request: ")
+        assert message.endswith(", please reformat your input and try again.")
+
+
+def test_invoke_model_rejects_bad_json(client):
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").invoke_model(modelId=HAIKU, body=b"{not json")
+    assert error_of(excinfo)[:2] == ("ValidationException", 400)
+
+
+def stream_text(model_id, chunks):
+    if model_id == HAIKU:
+        return "".join(c["delta"]["text"] for c in chunks if c["type"] == "content_block_delta")
+    if model_id == LLAMA:
+        return "".join(c["generation"] for c in chunks)
+    if model_id == NOVA_LITE:
+        return "".join(
+            c["contentBlockDelta"]["delta"]["text"] for c in chunks if "contentBlockDelta" in c
+        )
+    return "".join(c["outputText"] for c in chunks)
+
+
+@pytest.mark.parametrize("model_id", list(BODIES))
+def test_invoke_model_with_response_stream(client, model_id):
+    runtime = client("bedrock-runtime")
+    whole = json.loads(
+        runtime.invoke_model(modelId=model_id, body=json.dumps(BODIES[model_id]))["body"].read()
+    )
+    response = runtime.invoke_model_with_response_stream(
+        modelId=model_id, body=json.dumps(BODIES[model_id])
+    )
+    chunks = [json.loads(event["chunk"]["bytes"]) for event in response["body"]]
+    assert stream_text(model_id, chunks) == reply_text(model_id, whole)[0]
+    metrics = chunks[-1]["amazon-bedrock-invocationMetrics"]
+    assert metrics["outputTokenCount"] == reply_text(model_id, whole)[1]
+
+
+def test_count_tokens(client):
+    response = client("bedrock-runtime").count_tokens(
+        modelId=HAIKU, input={"converse": {"messages": user("Hello there")}}
+    )
+    assert response["inputTokens"] == 3
+
+
+def metric_sum(client, name, model_dimension):
+    now = datetime.now(timezone.utc)
+    result = client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Bedrock",
+        MetricName=name,
+        Dimensions=[{"Name": "ModelId", "Value": model_dimension}],
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=1),
+        Period=3600,
+        Statistics=["Sum"],
+    )
+    return sum(p["Sum"] for p in result["Datapoints"])
+
+
+def test_calls_are_recorded_in_cloudwatch_under_the_profile_id(client, profile):
+    runtime = client("bedrock-runtime")
+    profile_id = profile.rsplit("/", 1)[1]
+    total_in = total_out = 0
+    for i in range(3):
+        usage = runtime.converse(modelId=profile, messages=user(f"question {i}"))["usage"]
+        total_in += usage["inputTokens"]
+        total_out += usage["outputTokens"]
+    with pytest.raises(ClientError):
+        runtime.converse(modelId=profile, messages=user("x"), inferenceConfig={"maxTokens": 9999})
+    assert metric_sum(client, "Invocations", profile_id) == 3
+    assert metric_sum(client, "InputTokenCount", profile_id) == total_in
+    assert metric_sum(client, "OutputTokenCount", profile_id) == total_out
+    assert metric_sum(client, "InvocationClientErrors", profile_id) == 1
+    assert metric_sum(client, "InvocationLatency", profile_id) > 0
+    # a bare-model call is recorded under the model ID, not the profile's
+    runtime.converse(modelId=HAIKU, messages=user("direct"))
+    assert metric_sum(client, "Invocations", HAIKU) == 1
+    assert metric_sum(client, "Invocations", profile_id) == 3
+
+
+def test_fault_injection_is_deterministic_and_counted(client, profile, endpoint):
+    runtime = client("bedrock-runtime")
+    profile_id = profile.rsplit("/", 1)[1]
+    control(endpoint, "POST", "/_standin/faults", {"rate": 0.3, "seed": 42})
+    outcomes = []
+    for i in range(40):
+        try:
+            runtime.converse(modelId=profile, messages=user(f"q{i}"))
+            outcomes.append("ok")
+        except ClientError as exc:
+            assert error_of_response(exc) == ("ThrottlingException", 429)
+            outcomes.append("throttled")
+    draws = random.Random(42)
+    expected = ["throttled" if draws.random() < 0.3 else "ok" for _ in range(40)]
+    assert outcomes == expected
+    state = control(endpoint, "GET", "/_standin/state")["faults"]
+    assert state["injected"] == expected.count("throttled") and state["calls"] == 40
+    assert metric_sum(client, "InvocationThrottles", profile_id) == expected.count("throttled")
+    assert metric_sum(client, "Invocations", profile_id) == expected.count("ok")
+    control(endpoint, "DELETE", "/_standin/faults")
+    runtime.converse(modelId=profile, messages=user("after"))
+
+
+def error_of_response(exc):
+    return exc.response["Error"]["Code"], exc.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_fault_injection_rejects_unknown_errors(endpoint):
+    import urllib.error
+
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        control(endpoint, "POST", "/_standin/faults", {"rate": 0.5, "error": "Nope"})
+    assert excinfo.value.code == 400
