@@ -112,6 +112,25 @@ def assert_shape() -> Callable[[str, str, dict], None]:
     return check
 
 
+@pytest.fixture(scope="session")
+def assert_events() -> Callable[[str, str, list], None]:
+    """Check each event of an event stream against the stream's event shape."""
+    session = botocore.session.get_session()
+
+    def check(service: str, operation: str, events: list) -> None:
+        output = session.get_service_model(service).operation_model(operation).output_shape
+        stream_shape = output.members[output.event_stream_name]
+        for event in events:
+            assert len(event) == 1, event
+            report = ParamValidator().validate(event, stream_shape)
+            assert not report.has_errors(), report.generate_report()
+            problems: list[str] = []
+            _enum_problems(event, stream_shape, operation, problems)
+            assert not problems, "; ".join(problems)
+
+    return check
+
+
 def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
     """(code, HTTP status, message) of a botocore ClientError."""
     response = excinfo.value.response

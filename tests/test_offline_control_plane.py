@@ -316,7 +316,7 @@ def test_foundation_models(client, assert_shape):
     assert error_of(excinfo)[:2] == ("ValidationException", 400)
 
 
-def test_tagging_api_lists_application_profiles(client):
+def test_tagging_api_lists_application_profiles(client, assert_shape):
     bedrock = client("bedrock")
     tagging = client("resourcegroupstaggingapi")
     for dept in ["claims", "underwriting", "claims-2"]:
@@ -328,10 +328,12 @@ def test_tagging_api_lists_application_profiles(client):
                 {"key": "owner", "value": "workshop"},
             ],
         )
-    found = tagging.get_resources(
+    response = tagging.get_resources(
         ResourceTypeFilters=["bedrock:application-inference-profile"],
         TagFilters=[{"Key": "dept", "Values": ["claims"]}],
-    )["ResourceTagMappingList"]
+    )
+    assert_shape("resourcegroupstaggingapi", "GetResources", response)
+    found = response["ResourceTagMappingList"]
     assert len(found) == 2
     assert all({"Key": "dept", "Value": "claims"} in r["Tags"] for r in found)
     everything = tagging.get_resources(ResourceTypeFilters=["bedrock"])["ResourceTagMappingList"]

@@ -294,7 +294,7 @@ def test_pagination(client, endpoint, departments):
     assert error_of(excinfo)[0] == "RequestChangedException"
 
 
-def test_history_is_untagged_until_backfilled(client, endpoint):
+def test_history_is_untagged_until_backfilled(client, endpoint, assert_shape):
     client("bedrock").create_inference_profile(
         inferenceProfileName="claims",
         modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
@@ -314,6 +314,10 @@ def test_history_is_untagged_until_backfilled(client, endpoint):
     answer = client("ce").start_cost_allocation_tag_backfill(
         BackfillFrom=f"{backfill_from.isoformat()}T00:00:00Z"
     )
+    assert_shape("ce", "StartCostAllocationTagBackfill", answer)
+    history = client("ce").list_cost_allocation_tag_backfill_history()
+    assert_shape("ce", "ListCostAllocationTagBackfillHistory", history)
+    assert history["BackfillRequests"] == [answer["BackfillRequest"]]
     assert answer["BackfillRequest"]["BackfillStatus"] == "SUCCEEDED"
     assert set(groups(client("ce").get_cost_and_usage(**request))) == {("dept$claims",)}
     with pytest.raises(ClientError) as excinfo:
@@ -323,17 +327,16 @@ def test_history_is_untagged_until_backfilled(client, endpoint):
     assert error_of(excinfo)[0] == "BackfillLimitExceededException"
 
 
-def test_get_tags_and_dimension_values(client, departments):
+def test_get_tags_and_dimension_values(client, departments, assert_shape):
     activate(client)
     start, end = this_month()
     ce = client("ce")
-    assert ce.get_tags(TimePeriod={"Start": start, "End": end}, TagKey="dept")["Tags"] == [
-        "claims",
-        "support",
-    ]
-    services = ce.get_dimension_values(
-        TimePeriod={"Start": start, "End": end}, Dimension="SERVICE"
-    )["DimensionValues"]
+    tags = ce.get_tags(TimePeriod={"Start": start, "End": end}, TagKey="dept")
+    assert_shape("ce", "GetTags", tags)
+    assert tags["Tags"] == ["claims", "support"]
+    values = ce.get_dimension_values(TimePeriod={"Start": start, "End": end}, Dimension="SERVICE")
+    assert_shape("ce", "GetDimensionValues", values)
+    services = values["DimensionValues"]
     assert {v["Value"] for v in services} == {
         "Amazon Bedrock",
         "Claude 3 Haiku (Amazon Bedrock Edition)",

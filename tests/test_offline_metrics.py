@@ -181,10 +181,12 @@ def test_statistics_datapoint_limit(client):
     assert "exceeds the limit of 1,440" in message
 
 
-def test_list_metrics(client, endpoint):
+def test_list_metrics(client, endpoint, assert_shape):
     ids = make_profiles(client, 2)
     control(endpoint, "POST", "/_standin/backfill", {"days": 3, "seed": 3})
-    listed = client("cloudwatch").list_metrics(Namespace="AWS/Bedrock")["Metrics"]
+    response = client("cloudwatch").list_metrics(Namespace="AWS/Bedrock")
+    assert_shape("cloudwatch", "ListMetrics", response)
+    listed = response["Metrics"]
     seen = {(m["MetricName"], m["Dimensions"][0]["Value"]) for m in listed}
     for pid in ids:
         assert ("InputTokenCount", pid) in seen

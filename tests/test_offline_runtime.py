@@ -156,11 +156,12 @@ def test_converse_rejects_what_bedrock_rejects(client, profile, kwargs, fragment
     assert fragment in message
 
 
-def test_converse_stream_yields_one_dict_per_event(client, profile, assert_shape):
+def test_converse_stream_yields_one_dict_per_event(client, profile, assert_events):
     runtime = client("bedrock-runtime")
     whole = runtime.converse(modelId=profile, messages=user("Stream this"))
     response = runtime.converse_stream(modelId=profile, messages=user("Stream this"))
     events = list(response["stream"])
+    assert_events("bedrock-runtime", "ConverseStream", events)
     names = [next(iter(e)) for e in events]
     assert names[0] == "messageStart" and names[-2:] == ["messageStop", "metadata"]
     assert names.count("contentBlockDelta") > 3
@@ -203,12 +204,14 @@ def reply_text(model_id, body):
 
 
 @pytest.mark.parametrize("model_id", list(BODIES))
-def test_invoke_model_speaks_each_family(client, model_id):
+def test_invoke_model_speaks_each_family(client, model_id, assert_shape):
     response = client("bedrock-runtime").invoke_model(
         modelId=model_id, body=json.dumps(BODIES[model_id])
     )
     assert response["contentType"] == "application/json"
-    body = json.loads(response["body"].read())
+    raw = response["body"].read()
+    assert_shape("bedrock-runtime", "InvokeModel", {**response, "body": raw})
+    body = json.loads(raw)
     text, output_tokens = reply_text(model_id, body)
     assert text.startswith("[Simulated reply from ")
     headers = response["ResponseMetadata"]["HTTPHeaders"]
@@ -257,7 +260,7 @@ def stream_text(model_id, chunks):
 
 
 @pytest.mark.parametrize("model_id", list(BODIES))
-def test_invoke_model_with_response_stream(client, model_id):
+def test_invoke_model_with_response_stream(client, model_id, assert_events):
     runtime = client("bedrock-runtime")
     whole = json.loads(
         runtime.invoke_model(modelId=model_id, body=json.dumps(BODIES[model_id]))["body"].read()
@@ -265,16 +268,19 @@ def test_invoke_model_with_response_stream(client, model_id):
     response = runtime.invoke_model_with_response_stream(
         modelId=model_id, body=json.dumps(BODIES[model_id])
     )
-    chunks = [json.loads(event["chunk"]["bytes"]) for event in response["body"]]
+    events = list(response["body"])
+    assert_events("bedrock-runtime", "InvokeModelWithResponseStream", events)
+    chunks = [json.loads(event["chunk"]["bytes"]) for event in events]
     assert stream_text(model_id, chunks) == reply_text(model_id, whole)[0]
     metrics = chunks[-1]["amazon-bedrock-invocationMetrics"]
     assert metrics["outputTokenCount"] == reply_text(model_id, whole)[1]
 
 
-def test_count_tokens(client):
+def test_count_tokens(client, assert_shape):
     response = client("bedrock-runtime").count_tokens(
         modelId=HAIKU, input={"converse": {"messages": user("Hello there")}}
     )
+    assert_shape("bedrock-runtime", "CountTokens", response)
     assert response["inputTokens"] == 3
 
 
