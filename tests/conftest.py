@@ -139,3 +139,68 @@ def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
         response["ResponseMetadata"]["HTTPStatusCode"],
         response["Error"].get("Message", ""),
     )
+
+
+# --- helpers on the stand-in ---------------------------------------------------------------
+BASE_CONFIG = {
+    "mode": "offline",
+    "region": "us-east-1",
+    "tag_key": "dept",
+    "profiles": [
+        {
+            "name": "claims_dept",
+            "copy_from": "anthropic.claude-3-haiku-20240307-v1:0",
+            "tags": {"dept": "claims"},
+        },
+        {
+            "name": "underwriting_dept",
+            "copy_from": "meta.llama3-70b-instruct-v1:0",
+            "tags": {"dept": "underwriting"},
+        },
+        {
+            "name": "support_dept",
+            "copy_from": "us.amazon.nova-lite-v1:0",
+            "tags": {"dept": "support"},
+        },
+    ],
+}
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    """The test workshop config (three departments, three providers)."""
+    from pathlib import Path
+
+    from helpers import config
+
+    return config.parse(json.loads(json.dumps(BASE_CONFIG)), Path(tmp_path / "config.json"))
+
+
+@pytest.fixture
+def conn(endpoint, cfg, monkeypatch):
+    """A helpers Connection to the session's stand-in (state cleared before the test)."""
+    from helpers import aws
+
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
+    return aws.connect(cfg)
+
+
+class CallCounter:
+    """Counts AWS API calls by operation, through botocore's event hooks."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    def count(self, operation: str) -> int:
+        return self.calls.count(operation)
+
+
+@pytest.fixture
+def api_calls(conn):
+    """Every API call the connection's clients make from now on (register before first use)."""
+    counter = CallCounter()
+    conn.session.events.register("before-call.*.*", counter)
+    return counter

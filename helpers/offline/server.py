@@ -9,7 +9,6 @@ settings; ``POST /moto-api/reset`` clears the stand-in's own state as well as mo
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
@@ -20,8 +19,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import state
+from .loopback import SERVICE_NAME, free_port, is_loopback  # noqa: F401 - re-exported
 
-SERVICE_NAME = "bedrock-workshop-standin"
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; AWS's documented example account ID
 _installed = False
 _install_lock = threading.Lock()
@@ -65,15 +64,6 @@ def install() -> None:
         moto.ce.urls.url_paths["{0}/$"] = StandinCostExplorerResponse.dispatch
         moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
         _installed = True
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class ControlApp:
@@ -244,9 +234,3 @@ class Standin:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]

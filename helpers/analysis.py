@@ -1,0 +1,121 @@
+"""Pure analysis: DataFrames in, DataFrames out, sorted, no I/O. Copy and adapt freely."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .pricing import PriceTable
+
+COUNT_COLUMNS = {
+    "Invocations": "invocations",
+    "InputTokenCount": "input_tokens",
+    "OutputTokenCount": "output_tokens",
+    "InvocationClientErrors": "client_errors",
+    "InvocationServerErrors": "server_errors",
+    "InvocationThrottles": "throttles",
+}
+
+
+def usage_by_profile(usage: pd.DataFrame) -> pd.DataFrame:
+    """Per profile over the whole window: counts summed, latency averaged per invocation.
+
+    ``usage`` is the tidy frame of ``metrics.usage`` (profile, metric, timestamp, value).
+    """
+    import pandas as pd
+
+    profiles = sorted(usage["profile"].unique()) if not usage.empty else []
+    out = pd.DataFrame({"profile": profiles})
+    for metric, column in COUNT_COLUMNS.items():
+        sums = usage[usage["metric"] == metric].groupby("profile")["value"].sum()
+        out[column] = out["profile"].map(sums).fillna(0).astype("int64")
+    latency = usage[usage["metric"] == "InvocationLatency"][["profile", "timestamp", "value"]]
+    calls = usage[usage["metric"] == "Invocations"][["profile", "timestamp", "value"]]
+    both = latency.merge(calls, on=["profile", "timestamp"], suffixes=("_ms", "_calls"))
+    both["weighted"] = both["value_ms"] * both["value_calls"]
+    grouped = both.groupby("profile")[["weighted", "value_calls"]].sum()
+    mean_latency = (grouped["weighted"] / grouped["value_calls"]).round(1)
+    out["avg_latency_ms"] = out["profile"].map(mean_latency)
+    return out
+
+
+def estimate_costs(
+    per_profile: pd.DataFrame,
+    models: dict[str, str],
+    departments: dict[str, str],
+    prices: PriceTable,
+) -> pd.DataFrame:
+    """Add model, department and list-price cost (input x price + output x price) per profile."""
+    out = per_profile.copy()
+    out["model_id"] = out["profile"].map(models)
+    out["department"] = out["profile"].map(departments).fillna("").replace("", "(untagged)")
+    out["estimated_cost"] = [
+        prices.cost(model, tokens_in, tokens_out) if isinstance(model, str) else float("nan")
+        for model, tokens_in, tokens_out in zip(
+            out["model_id"], out["input_tokens"], out["output_tokens"], strict=True
+        )
+    ]
+    return out.sort_values(["department", "profile"], kind="stable").reset_index(drop=True)
+
+
+def totals_by_department(costs: pd.DataFrame) -> pd.DataFrame:
+    """Billed cost (and usage) per department over the whole period, largest first."""
+    columns = [c for c in ("cost", "usage_quantity") if c in costs]
+    totals = costs.groupby("department", as_index=False)[columns].sum()
+    return totals.sort_values(
+        ["cost", "department"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
+    """Cost per period (rows) and department (columns), zeros where nothing was spent."""
+    table = costs.pivot_table(
+        index="start", columns="department", values="cost", aggfunc="sum", fill_value=0.0
+    )
+    table = table[sorted(table.columns, key=lambda c: (c == "(untagged)", c))]
+    table.columns.name = "department"
+    return table.sort_index()
+
+
+def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The chargeback table: cost, share, tokens and cost per 1K tokens per department.
+
+    ``billed`` has department and cost (from ``totals_by_department``); ``usage`` optionally
+    has department, input_tokens and output_tokens (from ``estimate_costs``).
+    """
+    out = billed[["department", "cost"]].copy()
+    total = out["cost"].sum()
+    out["share"] = (out["cost"] / total).round(4) if total else 0.0
+    if usage is not None and not usage.empty:
+        tokens = usage.groupby("department")[["input_tokens", "output_tokens"]].sum()
+        out = out.merge(tokens, left_on="department", right_index=True, how="left")
+        out[["input_tokens", "output_tokens"]] = (
+            out[["input_tokens", "output_tokens"]].fillna(0).astype("int64")
+        )
+        out["tokens"] = out["input_tokens"] + out["output_tokens"]
+        out["cost_per_1k_tokens"] = (
+            out["cost"] / out["tokens"].where(out["tokens"] > 0) * 1000
+        ).round(6)
+    return out.sort_values(
+        ["cost", "department"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def reconcile(estimated: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
+    """Estimated (tokens x list price) against billed cost, per department.
+
+    A gap means usage the metrics did not see (calls outside these profiles, other regions),
+    prices that differ from the table, or billing lag.
+    """
+    est = estimated.groupby("department", as_index=False)["estimated_cost"].sum()
+    out = est.merge(
+        billed[["department", "cost"]].rename(columns={"cost": "billed_cost"}),
+        on="department",
+        how="outer",
+    ).fillna(0.0)
+    out["difference"] = out["billed_cost"] - out["estimated_cost"]
+    base = out["billed_cost"].where(out["billed_cost"] != 0)
+    out["difference_pct"] = (out["difference"] / base * 100).round(2)
+    return out.sort_values("department", kind="stable").reset_index(drop=True)

@@ -1,0 +1,240 @@
+"""One call that connects the notebooks to AWS or to the offline stand-in.
+
+    conn = aws.connect(cfg)        # cfg from config.load()
+    conn.bedrock.list_inference_profiles(typeEquals="APPLICATION")
+    print(conn.describe())         # offline stand-in at http://127.0.0.1:4599, us-east-1
+
+Offline, the clients talk to the stand-in on loopback with dummy credentials; an already
+running stand-in on the configured port is reused, otherwise one is started in the background
+and outlives the kernel, so profiles made in one notebook are there in the next. In ``aws``
+mode, the standard credential chain and adaptive retries apply. The code that uses the clients
+is the same in both modes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .config import PROJECT_ROOT, WorkshopConfig
+from .errors import StandinError, WorkshopError, explained
+from .offline.loopback import SERVICE_NAME, is_loopback
+
+OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
+START_TIMEOUT_SECONDS = 30
+ACCOUNT_ID = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+
+
+def mask_account_ids(text: str) -> str:
+    """Hide 12-digit account IDs (keeping the last four digits) before showing text."""
+    return ACCOUNT_ID.sub(lambda m: "********" + m[1][-4:], text)
+
+
+def _health(endpoint: str) -> dict[str, Any] | None:
+    """The stand-in's identity, None if nothing listens; raises if something else does."""
+    try:
+        with urllib.request.urlopen(endpoint + "/_standin/health", timeout=2) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        raise StandinError(
+            f"Port {urlparse(endpoint).port} answers HTTP {exc.code}, but not as the workshop's "
+            "stand-in: another program holds it.",
+            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
+        ) from None
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if (
+            isinstance(reason, (ConnectionRefusedError, FileNotFoundError))
+            or "refused" in str(reason).lower()
+        ):
+            return None
+        raise StandinError(
+            f"Port {urlparse(endpoint).port} is taken by a program that is not the workshop's "
+            f"stand-in ({reason}).",
+            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
+        ) from None
+    try:
+        identity = json.loads(body)
+    except ValueError:
+        identity = {}
+    if identity.get("service") != SERVICE_NAME:
+        raise StandinError(
+            f"Port {urlparse(endpoint).port} is taken by another program, not the workshop's "
+            "stand-in.",
+            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
+        )
+    return identity
+
+
+def standin_log(port: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"bedrock-workshop-standin-{port}.log"
+
+
+def ensure_standin(port: int, stream_delay_ms: float = 0.0) -> str:
+    """The endpoint of a stand-in on 127.0.0.1:port, started in the background if needed."""
+    endpoint = f"http://127.0.0.1:{port}"
+    if _health(endpoint) is not None:
+        return endpoint
+    log = standin_log(port)
+    with open(log, "ab") as sink:
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "helpers.offline",
+                "serve",
+                "--port",
+                str(port),
+                "--stream-delay-ms",
+                str(stream_delay_ms),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # outlives the kernel that started it
+        )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if _health(endpoint) is not None:
+            return endpoint
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
+    raise StandinError(
+        f"The offline stand-in did not start on port {port} within {START_TIMEOUT_SECONDS} s. "
+        f"Its log ({log}) ends with:\n{tail}",
+        "run `make standin` in a terminal to see the problem, or choose another port in "
+        "config.json.",
+    )
+
+
+@dataclass
+class Connection:
+    """Clients for the workshop's services, in offline or aws mode."""
+
+    mode: str
+    region: str
+    session: Any  # boto3.Session
+    endpoint_url: str | None = None  # the stand-in's, offline; None on AWS
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def client(self, service: str, **config: Any) -> Any:
+        """A boto3 client for ``service`` (cached unless ``config`` asks for other settings)."""
+        from botocore.config import Config
+
+        key = service + json.dumps(config, sort_keys=True)
+        if key not in self._clients:
+            retries = config.pop("retries", None) or (
+                {"mode": "adaptive", "max_attempts": 8}
+                if self.mode == "aws"
+                else {"mode": "standard", "total_max_attempts": 3}
+            )
+            settings = Config(
+                retries=retries, user_agent_extra="bedrock-profiles-workshop", **config
+            )
+            region = "us-east-1" if service in ("ce", "budgets") else self.region
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=settings
+            )
+        return self._clients[key]
+
+    # The clients the notebooks use, named for what they are.
+    bedrock = property(lambda self: self.client("bedrock"))
+    runtime = property(lambda self: self.client("bedrock-runtime"))
+    cloudwatch = property(lambda self: self.client("cloudwatch"))
+    ce = property(lambda self: self.client("ce"))
+    tagging = property(lambda self: self.client("resourcegroupstaggingapi"))
+    budgets = property(lambda self: self.client("budgets"))
+
+    @property
+    def offline(self) -> bool:
+        return self.mode == "offline"
+
+    @cached_property
+    def account(self) -> str:
+        """The account ID (the stand-in's example account offline)."""
+        with explained("identify the AWS account (sts:GetCallerIdentity)"):
+            return self.client("sts").get_caller_identity()["Account"]
+
+    def describe(self) -> str:
+        """Where this connection goes, in one line, account ID masked."""
+        if self.offline:
+            return (
+                f"offline: the local stand-in at {self.endpoint_url}, region {self.region} "
+                "(simulated models, no AWS account)"
+            )
+        return (
+            f"aws: account {mask_account_ids(self.account)}, region {self.region}, "
+            f"credentials from {self.session.get_credentials().method}"
+        )
+
+    def control(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
+        """Call the stand-in's control API (offline only): backfill, faults, state."""
+        if not self.offline:
+            raise WorkshopError(
+                "The stand-in's control API exists offline only.",
+                'set "mode": "offline" in config.json to use it.',
+            )
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.endpoint_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise WorkshopError(
+                f"The stand-in refused {method} {path}: {exc.read().decode(errors='replace')}"
+            ) from None
+        except urllib.error.URLError as exc:
+            raise StandinError(
+                f"The stand-in at {self.endpoint_url} is not answering ({exc.reason}).",
+                "run the setup cell again, or `make standin`.",
+            ) from None
+
+
+def connect(cfg: WorkshopConfig) -> Connection:
+    """Clients for the configured mode: the offline stand-in (default) or a real account."""
+    import boto3
+
+    if cfg.mode == "offline":
+        endpoint = os.environ.get("WORKSHOP_ENDPOINT_URL")
+        if endpoint:
+            host = urlparse(endpoint).hostname or ""
+            if not is_loopback(host):
+                raise StandinError(
+                    f"WORKSHOP_ENDPOINT_URL={endpoint} is not on this machine; offline mode "
+                    "talks to the stand-in on loopback only.",
+                    "unset WORKSHOP_ENDPOINT_URL, or point it at http://127.0.0.1:PORT.",
+                )
+            if _health(endpoint.rstrip("/")) is None:
+                raise StandinError(
+                    f"No stand-in answers at WORKSHOP_ENDPOINT_URL={endpoint}.",
+                    "start one there, or unset the variable.",
+                )
+            endpoint = endpoint.rstrip("/")
+        else:
+            endpoint = ensure_standin(cfg.offline.port, cfg.offline.stream_delay_ms)
+        session = boto3.Session(region_name=cfg.region, **OFFLINE_CREDENTIALS)
+        return Connection(mode="offline", region=cfg.region, session=session, endpoint_url=endpoint)
+    session = boto3.Session(region_name=cfg.region)
+    if session.get_credentials() is None:
+        from .errors import CREDENTIALS_FIX
+
+        raise WorkshopError("aws mode: no AWS credentials were found.", CREDENTIALS_FIX)
+    return Connection(mode="aws", region=cfg.region, session=session)

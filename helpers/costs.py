@@ -1,0 +1,289 @@
+"""Cost by department from Cost Explorer, over a checked period, with the request in view.
+
+The request is a plain dict (``cost_request``) that an analyst can print, edit and pass back;
+``cost_by_tag`` sends it, follows NextPageToken and parses ``key$value`` group keys. Two
+mistakes of the seed are avoided: its period was empty on the 1st of a month (End is
+exclusive), and its filter ``SERVICE = Amazon Bedrock`` missed Anthropic and Meta spend,
+which AWS Marketplace bills under their own service names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, explained
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aws import Connection
+
+GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
+HISTORY_MONTHS = 14
+UNTAGGED = "(untagged)"
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _as_date(value: date | str, name: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(
+            f"{name} {value!r} is not a date.", "write dates as YYYY-MM-DD, e.g. 2026-11-01."
+        ) from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A Cost Explorer time period: ``start`` included, ``end`` excluded (as AWS reads it)."""
+
+    start: date
+    end: date
+    granularity: str = "DAILY"
+
+    def time_period(self) -> dict[str, str]:
+        return {"Start": self.start.isoformat(), "End": self.end.isoformat()}
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def __str__(self) -> str:
+        last = self.end - timedelta(days=1)
+        return f"{self.start:%Y-%m-%d} to {last:%Y-%m-%d} inclusive ({self.granularity.lower()})"
+
+
+def period(
+    start: date | str, end: date | str, granularity: str = "DAILY", today: date | None = None
+) -> Period:
+    """A checked Period. ``end`` is exclusive: to include today, end tomorrow."""
+    today = today or _today()
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    granularity = str(granularity).upper()
+    if granularity not in GRANULARITIES:
+        raise InputError(
+            f"Granularity {granularity!r} is not one of {', '.join(GRANULARITIES)}.",
+            "use DAILY or MONTHLY.",
+        )
+    if end <= start:
+        what = "empty" if end == start else "inverted"
+        raise InputError(
+            f"The period {start} to {end} is {what}: Cost Explorer's End is exclusive, so it must "
+            "come after Start. (This is the seed's bug on the 1st of a month: 'from the 1st to "
+            "today' is empty then.)",
+            f"end the period the day after its last day, e.g. period('{start}', "
+            f"'{start + timedelta(days=1)}') for {start} alone.",
+        )
+    if start > today:
+        raise InputError(
+            f"The period starts on {start}, in the future: there is no cost yet.",
+            "choose a start on or before today.",
+        )
+    limit = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    if end > limit:
+        raise InputError(
+            f"The period ends on {end}, beyond the current month: Cost Explorer has "
+            "no cost for the future.",
+            f"end it at {today + timedelta(days=1)} (tomorrow) at the latest, or use a forecast.",
+        )
+    oldest = (today.replace(day=1) - timedelta(days=31 * (HISTORY_MONTHS - 1))).replace(day=1)
+    if start < oldest:
+        raise InputError(
+            f"The period starts on {start}; Cost Explorer keeps {HISTORY_MONTHS} "
+            f"months of history (from {oldest}).",
+            f"start on {oldest} or later.",
+        )
+    if granularity == "HOURLY" and (end - start).days > 14:
+        raise InputError(
+            "HOURLY granularity covers at most the last 14 days.", "use DAILY for longer periods."
+        )
+    return Period(start, end, granularity)
+
+
+def month_to_date(today: date | None = None, granularity: str = "DAILY") -> Period:
+    """From the 1st of this month through today (never empty, even on the 1st)."""
+    today = today or _today()
+    return period(today.replace(day=1), today + timedelta(days=1), granularity, today)
+
+
+def last_days(days: int, today: date | None = None, granularity: str = "DAILY") -> Period:
+    """The last ``days`` days, today included."""
+    if days < 1:
+        raise InputError(f"days must be at least 1, not {days}.")
+    today = today or _today()
+    return period(today - timedelta(days=days - 1), today + timedelta(days=1), granularity, today)
+
+
+def bedrock_services(conn: Connection, span: Period) -> list[str]:
+    """The Cost Explorer SERVICE names that carry Bedrock spend in a period.
+
+    Amazon's own models bill as "Amazon Bedrock"; third-party models through AWS Marketplace,
+    as e.g. "Claude 3 Haiku (Amazon Bedrock Edition)".
+    """
+    with explained("list the services with cost (ce:GetDimensionValues)"):
+        values = conn.ce.get_dimension_values(
+            TimePeriod=span.time_period(), Dimension="SERVICE", Context="COST_AND_USAGE"
+        )["DimensionValues"]
+    return sorted(v["Value"] for v in values if "Bedrock" in v["Value"])
+
+
+def cost_request(
+    span: Period,
+    tag_key: str,
+    *,
+    services: list[str] | None = None,
+    second_group: str | None = None,
+    metrics: tuple[str, ...] = ("UnblendedCost", "UsageQuantity"),
+) -> dict[str, Any]:
+    """The GetCostAndUsage request: cost grouped by the cost allocation tag.
+
+    ``services`` limits it to those SERVICE values (see ``bedrock_services``); ``second_group``
+    adds a DIMENSION such as "SERVICE" or "USAGE_TYPE" as a second grouping.
+    """
+    request: dict[str, Any] = {
+        "TimePeriod": span.time_period(),
+        "Granularity": span.granularity,
+        "Metrics": list(metrics),
+        "GroupBy": [{"Type": "TAG", "Key": tag_key}],
+    }
+    if second_group:
+        request["GroupBy"].append({"Type": "DIMENSION", "Key": second_group})
+    if services:
+        request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}
+    return request
+
+
+def fetch_pages(conn: Connection, request: dict[str, Any]) -> list[dict]:
+    """Every page of a GetCostAndUsage request (each page is one billed API call)."""
+    pages = []
+    token = None
+    with explained("read costs from Cost Explorer (ce:GetCostAndUsage)"):
+        while True:
+            page = conn.ce.get_cost_and_usage(
+                **request, **({"NextPageToken": token} if token else {})
+            )
+            pages.append(page)
+            token = page.get("NextPageToken")
+            if not token:
+                return pages
+
+
+def parse_pages(pages: list[dict]) -> pd.DataFrame:
+    """Tidy rows from GetCostAndUsage pages: one per period and group, tags parsed.
+
+    A TAG group key ``dept$claims`` becomes department "claims"; ``dept$`` (cost without the
+    tag, or before it was activated) becomes "(untagged)".
+    """
+    import pandas as pd
+
+    rows = []
+    for page in pages:
+        definitions = page.get("GroupDefinitions") or []
+        for result in page["ResultsByTime"]:
+            base = {
+                "start": date.fromisoformat(result["TimePeriod"]["Start"][:10]),
+                "end": date.fromisoformat(result["TimePeriod"]["End"][:10]),
+                "estimated": bool(result.get("Estimated")),
+            }
+            groups = result.get("Groups") or []
+            if not definitions:
+                groups = [{"Keys": [], "Metrics": result.get("Total") or {}}]
+            for group in groups:
+                row = dict(base)
+                for definition, key in zip(definitions, group["Keys"], strict=True):
+                    name = definition["Key"].lower()
+                    if definition["Type"] == "TAG":
+                        value = key.split("$", 1)[1] if "$" in key else key
+                        row["tag_key"] = definition["Key"]
+                        row["department"] = value or UNTAGGED
+                    else:
+                        row[name] = key
+                for metric, amount in group["Metrics"].items():
+                    column = {"UnblendedCost": "cost", "UsageQuantity": "usage_quantity"}.get(
+                        metric, metric
+                    )
+                    row[column] = float(amount["Amount"])
+                    if metric.endswith("Cost"):
+                        row["currency"] = amount["Unit"]
+                rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=["start", "end", "department", "cost", "currency", "estimated"])
+    order = [c for c in ("start", "end", "department", "tag_key") if c in frame]
+    rest = [c for c in frame.columns if c not in order]
+    frame = frame[order + rest]
+    return frame.sort_values(
+        [c for c in ("start", "department") if c in frame], kind="stable"
+    ).reset_index(drop=True)
+
+
+def cost_by_tag(conn: Connection, request: dict[str, Any]) -> pd.DataFrame:
+    """Send a ``cost_request`` (or your edit of it) and return tidy rows."""
+    return parse_pages(fetch_pages(conn, request))
+
+
+@dataclass(frozen=True)
+class TagActivation:
+    key: str
+    status: str  # Active | Inactive | NotFound
+    remedy: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "Active"
+
+
+def activation_remedy(key: str, today: date | None = None) -> str:
+    start = (today or _today()).replace(day=1)
+    return (
+        f"Activate '{key}' as a cost allocation tag (in the management/payer account of an "
+        f"Organization): Billing console > Cost allocation tags > select '{key}' > Activate, or\n"
+        f"  aws ce update-cost-allocation-tags-status --cost-allocation-tags-status "
+        f"TagKey={key},Status=Active\n"
+        "It takes up to 24 hours and applies to later costs only; to apply it to earlier "
+        "months too:\n"
+        f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
+    )
+
+
+def tag_activation(conn: Connection, key: str) -> TagActivation:
+    """Whether Cost Explorer groups cost by ``key`` yet, and what to do if not."""
+    with explained("read cost allocation tags (ce:ListCostAllocationTags)"):
+        found = conn.ce.list_cost_allocation_tags(TagKeys=[key])["CostAllocationTags"]
+    if not found:
+        return TagActivation(
+            key,
+            "NotFound",
+            f"AWS has not seen the tag '{key}' on any billed resource yet: tag "
+            "a profile, use it, and check again within a day.\n" + activation_remedy(key),
+        )
+    status = found[0]["Status"]
+    return TagActivation(key, status, None if status == "Active" else activation_remedy(key))
+
+
+def activate_tag(conn: Connection, key: str, backfill_from: date | None = None) -> TagActivation:
+    """Activate a cost allocation tag; optionally backfill it from the 1st of a month."""
+    with explained(f"activate the cost allocation tag {key} (ce:UpdateCostAllocationTagsStatus)"):
+        result = conn.ce.update_cost_allocation_tags_status(
+            CostAllocationTagsStatus=[{"TagKey": key, "Status": "Active"}]
+        )
+    if result.get("Errors"):
+        error = result["Errors"][0]
+        raise InputError(
+            f"AWS did not activate '{key}': {error['Code']}: {error['Message']}",
+            "tag a profile with it and use the profile, then try again.",
+        )
+    if backfill_from is not None:
+        start = backfill_from.replace(day=1)
+        with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
+            conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
+    return tag_activation(conn, key)

@@ -1,0 +1,177 @@
+"""Errors a person can act on: what went wrong and how to fix it, without a traceback.
+
+Jupyter shows a ``WorkshopError`` as its message alone (IPython calls ``_render_traceback_``),
+so a notebook never ends in a raw traceback from deep inside boto3 or pandas. ``explained``
+turns botocore's errors into WorkshopErrors with a remedy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+
+class WorkshopError(Exception):
+    """A problem with a message that says what is wrong and what to do."""
+
+    def __init__(self, problem: str, fix: str | None = None) -> None:
+        self.problem = problem
+        self.fix = fix
+        super().__init__(problem if not fix else f"{problem}\nFix: {fix}")
+
+    def _render_traceback_(self) -> list[str]:  # IPython: show the message, not the stack
+        return [
+            f"{type(self).__name__}: {line}" if i == 0 else line
+            for i, line in enumerate(str(self).splitlines())
+        ]
+
+
+class ConfigError(WorkshopError):
+    """config.json is missing, malformed or holds a value AWS would refuse."""
+
+
+class InputError(WorkshopError):
+    """An argument a helper cannot work with (a bad period, an empty prompt, ...)."""
+
+
+class StandinError(WorkshopError):
+    """The offline stand-in cannot be started or reached."""
+
+
+class AwsError(WorkshopError):
+    """AWS (or the stand-in) refused a request; ``code`` and ``status`` are AWS's."""
+
+    def __init__(
+        self, problem: str, fix: str | None, code: str, status: int | None, operation: str
+    ) -> None:
+        super().__init__(problem, fix)
+        self.code = code
+        self.status = status
+        self.operation = operation
+
+
+# The IAM action behind each operation where it differs from "<service>:<Operation>".
+IAM_ACTIONS = {
+    "Converse": "bedrock:InvokeModel",
+    "ConverseStream": "bedrock:InvokeModelWithResponseStream",
+    "GetResources": "tag:GetResources",
+    "GetCallerIdentity": "sts:GetCallerIdentity",
+}
+IAM_PREFIX = {"bedrock-runtime": "bedrock", "resourcegroupstaggingapi": "tag"}
+CREDENTIALS_FIX = (
+    "configure credentials for the account (`aws configure`, `aws sso login "
+    "--profile NAME` then `export AWS_PROFILE=NAME`, or environment variables), "
+    'or run offline: set "mode": "offline" in config.json'
+)
+
+
+def iam_action(service: str, operation: str) -> str:
+    return IAM_ACTIONS.get(operation) or f"{IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def explain(error: Exception, doing: str) -> WorkshopError:
+    """A WorkshopError for a botocore error raised while ``doing`` something."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        ReadTimeoutError,
+    )
+
+    if isinstance(error, EndpointConnectionError):
+        url = getattr(error, "kwargs", {}).get("endpoint_url", "the endpoint")
+        if "127.0.0.1" in url or "localhost" in url:
+            return StandinError(
+                f"Could not {doing}: the offline stand-in at {url} is not answering (it was "
+                "stopped, or the machine restarted).",
+                "run the notebook's setup cell again (it starts the stand-in), or start it "
+                "yourself with `make standin`. Profiles made before it stopped are gone; "
+                "re-run 01_create_profiles.",
+            )
+        return WorkshopError(
+            f"Could not {doing}: no connection to {url}.",
+            "check the network and the region in config.json.",
+        )
+    if isinstance(error, ReadTimeoutError):
+        return WorkshopError(f"Could not {doing}: the request timed out.", "try again.")
+    if isinstance(error, NoCredentialsError):
+        return WorkshopError(f"Could not {doing}: no AWS credentials were found.", CREDENTIALS_FIX)
+    if isinstance(error, NoRegionError):
+        return ConfigError(
+            f"Could not {doing}: no AWS region is set.",
+            'set "region" in config.json (for example "us-east-1").',
+        )
+    if not isinstance(error, ClientError):
+        return WorkshopError(f"Could not {doing}: {error}")
+
+    info = error.response.get("Error", {})
+    code = info.get("Code", "Unknown")
+    message = info.get("Message", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    operation = error.operation_name
+    problem = f"Could not {doing}: AWS answered {code}: {message}"
+    fix: str | None = None
+    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
+        action = iam_action(service_of(operation), operation)
+        fix = (
+            f"allow the IAM action {action} for your role or user (iam-policy.json in "
+            "this repository lists every action the workshop needs); for model calls, "
+            "also enable model access in the Bedrock console."
+        )
+    elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        problem = f"Could not {doing}: your AWS credentials have expired."
+        fix = "refresh them (`aws sso login`, or a new session token), then run the cell again."
+    elif code in ("UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"):
+        problem = f"Could not {doing}: AWS does not recognise these credentials ({code})."
+        fix = CREDENTIALS_FIX
+    elif "on-demand throughput" in message:
+        model = re.search(r"model ID (\S+)", message)
+        fix = (
+            "call it through an inference profile that contains the model: a system-defined "
+            f"one such as us.{model[1] if model else 'MODEL_ID'}, or an application profile "
+            "copied from it (see 01_create_profiles)."
+        )
+    elif code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
+        fix = "wait a little and retry, or lower the concurrency."
+    elif code == "ResourceNotFoundException":
+        fix = "check the name, ID or ARN; profiles.inventory() lists what exists."
+    elif code == "ConflictException":
+        fix = "a profile with this name exists already; reuse it or choose another name."
+    return AwsError(problem, fix, code, status, operation)
+
+
+WORKSHOP_SERVICES = (
+    "bedrock",
+    "bedrock-runtime",
+    "cloudwatch",
+    "ce",
+    "resourcegroupstaggingapi",
+    "budgets",
+    "sts",
+)
+
+
+@cache
+def service_of(operation: str) -> str:
+    """Which of the workshop's services an operation belongs to (bedrock wins ties)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    for service in WORKSHOP_SERVICES:
+        if operation in session.get_service_model(service).operation_names:
+            return service
+    return "unknown"
+
+
+@contextmanager
+def explained(doing: str) -> Iterator[None]:
+    """Turn botocore errors inside the block into WorkshopErrors that say what to do."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise explain(exc, doing) from exc

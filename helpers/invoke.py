@@ -1,0 +1,412 @@
+"""Call models through inference profiles: Converse, ConverseStream, InvokeModel, and load.
+
+Converse speaks every model the same way. InvokeModel takes each model family's own body, and
+the family cannot be read from an application profile's ARN (it is opaque), so it comes from the
+profile's model ARN (``Profile.model_id``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, explain, explained
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aws import Connection
+    from .profiles import Profile
+
+RETRIABLE = {
+    "ThrottlingException",
+    "ServiceUnavailableException",
+    "ModelNotReadyException",
+    "InternalServerException",
+    "TooManyRequestsException",
+}
+MAX_TOKENS_LIMIT = 200_000  # far above any model's limit; AWS checks the model's own
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    stop_reason: str
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+    model_id: str
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+def family_of(model_id: str) -> str:
+    """The InvokeModel body format a model speaks: anthropic, meta, nova or titan."""
+    for prefix, family in (
+        ("anthropic.", "anthropic"),
+        ("meta.", "meta"),
+        ("amazon.nova", "nova"),
+        ("amazon.titan-text", "titan"),
+    ):
+        if model_id.startswith(prefix):
+            return family
+    raise InputError(
+        f"The workshop has no InvokeModel body format for {model_id}.",
+        "use converse() or stream(), which speak every model the same way.",
+    )
+
+
+def _check(prompt: str | None, max_tokens: int) -> None:
+    if prompt is None or not str(prompt).strip():
+        raise InputError("The prompt is empty.", "type a question or instruction to send.")
+    if (
+        isinstance(max_tokens, bool)
+        or not isinstance(max_tokens, int)
+        or not (1 <= max_tokens <= MAX_TOKENS_LIMIT)
+    ):
+        raise InputError(
+            f"max_tokens must be a whole number from 1 up to the model's limit, "
+            f"not {max_tokens!r}.",
+            "use a value such as 256 or 512.",
+        )
+
+
+def messages_for(prompt: str | list[dict]) -> list[dict]:
+    """Converse messages for a prompt string (or messages passed through after a check)."""
+    if isinstance(prompt, list):
+        if not prompt:
+            raise InputError("No messages given.", "pass a prompt string or a list of messages.")
+        return prompt
+    return [{"role": "user", "content": [{"text": prompt}]}]
+
+
+def converse_request(
+    model: str,
+    prompt: str | list[dict],
+    max_tokens: int = 512,
+    temperature: float | None = None,
+    system: str | None = None,
+) -> dict:
+    """The Converse request (also the ConverseStream one) for a prompt."""
+    text = (
+        prompt
+        if isinstance(prompt, str)
+        else " ".join(b.get("text", "") for m in prompt for b in m.get("content", []))
+    )
+    _check(text, max_tokens)
+    config: dict[str, Any] = {"maxTokens": max_tokens}
+    if temperature is not None:
+        config["temperature"] = temperature
+    request: dict[str, Any] = {
+        "modelId": model,
+        "messages": messages_for(prompt),
+        "inferenceConfig": config,
+    }
+    if system:
+        request["system"] = [{"text": system}]
+    return request
+
+
+def _model_id(profile: Profile | str) -> str:
+    return profile.model_id if hasattr(profile, "model_id") else str(profile)
+
+
+def _target(profile: Profile | str) -> str:
+    return profile.arn if hasattr(profile, "arn") else str(profile)
+
+
+def converse(
+    conn: Connection,
+    profile: Profile | str,
+    prompt: str | list[dict],
+    *,
+    max_tokens: int = 512,
+    temperature: float | None = None,
+    system: str | None = None,
+) -> Reply:
+    """One Converse call through a profile (or any model ID / ARN)."""
+    request = converse_request(_target(profile), prompt, max_tokens, temperature, system)
+    with explained(f"call Converse on {request['modelId']}"):
+        response = conn.runtime.converse(**request)
+    usage = response["usage"]
+    return Reply(
+        text="".join(b.get("text", "") for b in response["output"]["message"]["content"]),
+        stop_reason=response["stopReason"],
+        input_tokens=usage["inputTokens"],
+        output_tokens=usage["outputTokens"],
+        latency_ms=response["metrics"]["latencyMs"],
+        model_id=_model_id(profile),
+    )
+
+
+class TextStream:
+    """Iterate for the text as it arrives; afterwards ``reply`` holds usage and latency.
+
+    boto3 yields one dict per event, keyed by the event's name (``{"contentBlockDelta": ...}``);
+    code that looks for ``event["eventType"]`` finds nothing.
+    """
+
+    def __init__(self, events: Iterable[dict], model_id: str = "") -> None:
+        self._events = events
+        self.model_id = model_id
+        self.reply: Reply | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        pieces: list[str] = []
+        stop_reason, usage, latency = "", {}, 0
+        with explained("read the ConverseStream response"):
+            for event in self._events:
+                if "contentBlockDelta" in event:
+                    text = event["contentBlockDelta"]["delta"].get("text", "")
+                    if text:
+                        pieces.append(text)
+                        yield text
+                elif "messageStop" in event:
+                    stop_reason = event["messageStop"]["stopReason"]
+                elif "metadata" in event:
+                    usage = event["metadata"].get("usage", {})
+                    latency = event["metadata"].get("metrics", {}).get("latencyMs", 0)
+        self.reply = Reply(
+            text="".join(pieces),
+            stop_reason=stop_reason,
+            input_tokens=usage.get("inputTokens", 0),
+            output_tokens=usage.get("outputTokens", 0),
+            latency_ms=latency,
+            model_id=self.model_id,
+        )
+
+    def read(self) -> Reply:
+        """Consume the whole stream and return the reply."""
+        for _ in self:
+            pass
+        assert self.reply is not None
+        return self.reply
+
+
+def stream(
+    conn: Connection,
+    profile: Profile | str,
+    prompt: str | list[dict],
+    *,
+    max_tokens: int = 512,
+    temperature: float | None = None,
+    system: str | None = None,
+) -> TextStream:
+    """A ConverseStream call; iterate the result for text as it streams."""
+    request = converse_request(_target(profile), prompt, max_tokens, temperature, system)
+    with explained(f"call ConverseStream on {request['modelId']}"):
+        response = conn.runtime.converse_stream(**request)
+    return TextStream(response["stream"], _model_id(profile))
+
+
+def invoke_body(family: str, prompt: str, max_tokens: int = 512) -> dict:
+    """The InvokeModel request body for one prompt, in the family's own format."""
+    _check(prompt, max_tokens)
+    if family == "anthropic":
+        return {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": max_tokens,
+            "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}],
+        }
+    if family == "meta":
+        return {
+            "prompt": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n"
+            f"{prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+            "max_gen_len": max_tokens,
+        }
+    if family == "nova":
+        return {
+            "schemaVersion": "messages-v1",
+            "messages": [{"role": "user", "content": [{"text": prompt}]}],
+            "inferenceConfig": {"max_new_tokens": max_tokens},
+        }
+    if family == "titan":
+        return {"inputText": prompt, "textGenerationConfig": {"maxTokenCount": max_tokens}}
+    raise InputError(f"Unknown model family {family!r}.", "use anthropic, meta, nova or titan.")
+
+
+def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
+    """(text, stop reason, input tokens, output tokens) from a family's response body."""
+    if family == "anthropic":
+        text = "".join(b.get("text", "") for b in body["content"] if b.get("type") == "text")
+        return (
+            text,
+            body["stop_reason"],
+            body["usage"]["input_tokens"],
+            body["usage"]["output_tokens"],
+        )
+    if family == "meta":
+        return (
+            body["generation"],
+            body["stop_reason"],
+            body["prompt_token_count"],
+            body["generation_token_count"],
+        )
+    if family == "nova":
+        text = "".join(b.get("text", "") for b in body["output"]["message"]["content"])
+        return text, body["stopReason"], body["usage"]["inputTokens"], body["usage"]["outputTokens"]
+    result = body["results"][0]
+    return (
+        result["outputText"],
+        result["completionReason"],
+        body["inputTextTokenCount"],
+        result["tokenCount"],
+    )
+
+
+def invoke_model(
+    conn: Connection, profile: Profile, prompt: str, *, max_tokens: int = 512
+) -> Reply:
+    """One InvokeModel call with the body format of the profile's model family."""
+    family = family_of(profile.model_id)
+    body = invoke_body(family, prompt, max_tokens)
+    began = time.perf_counter()
+    with explained(f"call InvokeModel on {profile.arn}"):
+        response = conn.runtime.invoke_model(
+            modelId=profile.arn,
+            body=json.dumps(body),
+            contentType="application/json",
+            accept="application/json",
+        )
+        payload = json.loads(response["body"].read())
+    text, stop, tokens_in, tokens_out = read_invoke_body(family, payload)
+    headers = response["ResponseMetadata"].get("HTTPHeaders", {})
+    latency = int(
+        headers.get("x-amzn-bedrock-invocation-latency") or (time.perf_counter() - began) * 1000
+    )
+    return Reply(text, stop, tokens_in, tokens_out, latency, profile.model_id)
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """Who gets which prompt: request i goes to profiles[i % n] with a seeded prompt choice."""
+
+    profiles: tuple
+    prompts: tuple[str, ...]
+    requests: int
+    seed: int = 0
+
+    def assignments(self) -> list[tuple[int, Any, str]]:
+        rng = random.Random(self.seed)
+        return [
+            (i, self.profiles[i % len(self.profiles)], rng.choice(self.prompts))
+            for i in range(self.requests)
+        ]
+
+
+def generate_load(
+    conn: Connection,
+    profiles: list[Profile],
+    prompts: list[str],
+    requests: int,
+    *,
+    concurrency: int = 4,
+    max_tokens: int = 256,
+    seed: int = 0,
+    max_attempts: int = 8,
+    backoff_seconds: float | None = None,
+    progress: bool = True,
+    department_tag: str = "dept",
+) -> pd.DataFrame:
+    """Send ``requests`` Converse calls across ``profiles`` with bounded concurrency.
+
+    Throttled calls are retried with exponential back-off and full jitter (up to
+    ``max_attempts``), so nothing is lost and nothing is counted twice; the result has one row
+    per request with its profile, latency, tokens, attempts, throttles and final error.
+    """
+    import pandas as pd
+    from botocore.exceptions import BotoCoreError, ClientError
+    from tqdm.auto import tqdm
+
+    if not profiles:
+        raise InputError("No profiles to send load to.", "create them first (01_create_profiles).")
+    if not prompts or not all(p and p.strip() for p in prompts):
+        raise InputError(
+            "The prompt list is empty or holds an empty prompt.",
+            "pass at least one non-empty prompt.",
+        )
+    if requests < 1 or concurrency < 1 or max_attempts < 1:
+        raise InputError("requests, concurrency and max_attempts must be at least 1.")
+    _check(prompts[0], max_tokens)
+    base = backoff_seconds if backoff_seconds is not None else (0.02 if conn.offline else 0.5)
+    # Retries are ours (counted per request), so the client must not retry on its own.
+    runtime = conn.client(
+        "bedrock-runtime",
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=max(10, concurrency),
+    )
+    plan = LoadPlan(tuple(profiles), tuple(prompts), requests, seed)
+    jitter = random.Random(seed + 1)
+    jitter_lock = threading.Lock()
+
+    def one(item: tuple[int, Profile, str]) -> dict[str, Any]:
+        index, profile, prompt = item
+        request = converse_request(profile.arn, prompt, max_tokens)
+        throttled = 0
+        error = None
+        began = datetime.now(timezone.utc)
+        for attempt in range(1, max_attempts + 1):
+            try:
+                response = runtime.converse(**request)
+            except ClientError as exc:
+                code = exc.response["Error"]["Code"]
+                if code == "ThrottlingException":
+                    throttled += 1
+                if code in RETRIABLE and attempt < max_attempts:
+                    with jitter_lock:
+                        pause = jitter.uniform(0, min(20.0, base * 2 ** (attempt - 1)))
+                    time.sleep(pause)
+                    continue
+                error = f"{code}: {exc.response['Error'].get('Message', '')}"
+                break
+            usage = response["usage"]
+            return {
+                "request": index,
+                "profile": profile.name,
+                "profile_id": profile.profile_id,
+                "department": profile.tags.get(department_tag, ""),
+                "model_id": profile.model_id,
+                "started_at": began,
+                "latency_ms": response["metrics"]["latencyMs"],
+                "input_tokens": usage["inputTokens"],
+                "output_tokens": usage["outputTokens"],
+                "attempts": attempt,
+                "throttled": throttled,
+                "error": None,
+            }
+        return {
+            "request": index,
+            "profile": profile.name,
+            "profile_id": profile.profile_id,
+            "department": profile.tags.get(department_tag, ""),
+            "model_id": profile.model_id,
+            "started_at": began,
+            "latency_ms": None,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "attempts": attempt,
+            "throttled": throttled,
+            "error": error,
+        }
+
+    rows: list[dict[str, Any]] = []
+    bar = tqdm(total=requests, desc="Converse calls", unit="call", disable=not progress)
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            for row in pool.map(one, plan.assignments()):
+                rows.append(row)
+                bar.update(1)
+    except BotoCoreError as exc:  # e.g. the stand-in stopped mid-run
+        raise explain(exc, f"finish the load: {len(rows)} of {requests} calls completed") from exc
+    finally:
+        bar.close()
+    return pd.DataFrame(rows).sort_values("request").reset_index(drop=True)

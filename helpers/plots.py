@@ -1,0 +1,83 @@
+"""Figures for the cost notebook. Each returns a matplotlib Figure with titles, units and labels.
+
+Figures are made with ``matplotlib.figure.Figure`` (no pyplot state), so a notebook shows each
+once, and a script can ``fig.savefig(...)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+
+def _figure(width: float = 9.0, height: float = 4.5) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def daily_cost_by_department(
+    daily: pd.DataFrame, title: str = "Daily cost by department", note: str | None = None
+) -> Figure:
+    """Stacked bars: one bar per period, one colour per department (``daily_by_department``)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    bottom = None
+    labels = [d.strftime("%m-%d") if hasattr(d, "strftime") else str(d) for d in daily.index]
+    for department in daily.columns:
+        values = daily[department].to_numpy()
+        ax.bar(labels, values, bottom=bottom, label=str(department))
+        bottom = values if bottom is None else bottom + values
+    ax.set_title(title)
+    ax.set_xlabel("Day (UTC)")
+    ax.set_ylabel("Cost (USD)")
+    ax.legend(title="Department", loc="upper left", fontsize="small")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
+    if note:
+        fig.text(0.01, 0.005, note, fontsize="small", style="italic")
+    return fig
+
+
+def share_by_department(table: pd.DataFrame, title: str = "Share of cost by department") -> Figure:
+    """Horizontal bars of each department's share of the total (``chargeback`` table)."""
+    fig = _figure(7.0, 0.6 * max(3, len(table)) + 1.0)
+    ax = fig.add_subplot()
+    ordered = table.sort_values("cost")
+    bars = ax.barh(ordered["department"].astype(str), ordered["share"] * 100)
+    ax.bar_label(
+        bars,
+        labels=[
+            f"{s:.1%}  (${c:,.2f})" for s, c in zip(ordered["share"], ordered["cost"], strict=True)
+        ],
+        padding=3,
+        fontsize="small",
+    )
+    ax.set_title(title)
+    ax.set_xlabel("Share of total cost (%)")
+    ax.set_ylabel("Department")
+    ax.set_xlim(0, max(100.0, float((ordered["share"] * 100).max()) * 1.3))
+    return fig
+
+
+def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> Figure:
+    """One point per department: total tokens against cost (``chargeback`` table with tokens)."""
+    fig = _figure(7.0, 4.5)
+    ax = fig.add_subplot()
+    ax.scatter(table["tokens"] / 1000, table["cost"])
+    for row in table.itertuples():
+        ax.annotate(
+            str(row.department),
+            (row.tokens / 1000, row.cost),
+            fontsize="small",
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.set_title(title)
+    ax.set_xlabel("Tokens (thousands, input + output)")
+    ax.set_ylabel("Cost (USD)")
+    ax.grid(alpha=0.3)
+    return fig

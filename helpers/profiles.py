@@ -1,0 +1,344 @@
+"""Application inference profiles: create the workshop's, find, inspect, tag and delete them.
+
+Each function makes its AWS call in plain sight (``conn.bedrock.create_inference_profile(...)``)
+so a notebook reader can see what is sent; the helpers add what the raw API leaves to the
+caller: pagination, idempotence, the ownership rule, tags in bulk, and DataFrames to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
+from .errors import InputError, explained
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aws import Connection
+
+RESOURCE_TYPE = "bedrock:application-inference-profile"
+TAG_COLUMN_PREFIX = "tag:"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An inference profile as AWS describes it."""
+
+    name: str
+    profile_id: str
+    arn: str
+    type: str  # APPLICATION | SYSTEM_DEFINED
+    status: str
+    model_arns: tuple[str, ...]
+    description: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def model_id(self) -> str:
+        """The foundation model it runs (profile ARNs are opaque; the model ARN is not)."""
+        return self.model_arns[0].rsplit("/", 1)[1]
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions it routes requests to."""
+        return tuple(arn.split(":")[3] for arn in self.model_arns)
+
+    @classmethod
+    def from_aws(cls, item: dict[str, Any], tags: dict[str, str] | None = None) -> Profile:
+        return cls(
+            name=item["inferenceProfileName"],
+            profile_id=item["inferenceProfileId"],
+            arn=item["inferenceProfileArn"],
+            type=item["type"],
+            status=item["status"],
+            model_arns=tuple(m["modelArn"] for m in item["models"]),
+            description=item.get("description"),
+            created_at=item.get("createdAt"),
+            updated_at=item.get("updatedAt"),
+            tags=dict(tags or {}),
+        )
+
+
+def source_arn(conn: Connection, copy_from: str) -> str:
+    """The ARN ``modelSource.copyFrom`` needs, for a model ID, a system profile ID or an ARN."""
+    if copy_from.startswith("arn:"):
+        return copy_from
+    if SYSTEM_PROFILE_PATTERN.fullmatch(copy_from):
+        # system profile ARNs carry the account ID: ask AWS rather than guess it
+        with explained(f"look up the system-defined inference profile {copy_from}"):
+            found = conn.bedrock.get_inference_profile(inferenceProfileIdentifier=copy_from)
+        return found["inferenceProfileArn"]
+    return f"arn:aws:bedrock:{conn.region}::foundation-model/{copy_from}"
+
+
+def create_request(conn: Connection, spec: ProfileSpec, owner_tag: tuple[str, str]) -> dict:
+    """The CreateInferenceProfile request for a spec: its tags plus the ownership tag."""
+    request: dict[str, Any] = {
+        "inferenceProfileName": spec.name,
+        "modelSource": {"copyFrom": source_arn(conn, spec.copy_from)},
+        "tags": [
+            {"key": k, "value": v} for k, v in {**spec.tags, owner_tag[0]: owner_tag[1]}.items()
+        ],
+    }
+    if spec.description:
+        request["description"] = spec.description
+    return request
+
+
+def cli_command(request: dict, region: str) -> str:
+    """The AWS CLI command equivalent to a CreateInferenceProfile request."""
+    import json
+
+    parts = [
+        "aws bedrock create-inference-profile",
+        f"  --region {region}",
+        f"  --inference-profile-name '{request['inferenceProfileName']}'",
+    ]
+    if request.get("description"):
+        parts.append(f"  --description '{request['description']}'")
+    parts.append(f"  --model-source '{json.dumps(request['modelSource'])}'")
+    parts.append(f"  --tags '{json.dumps(request['tags'])}'")
+    return " \\\n".join(parts)
+
+
+def list_profiles(conn: Connection, type_equals: str = "APPLICATION") -> list[Profile]:
+    """Every profile of a type, across all pages (AWS lists SYSTEM_DEFINED when no type is set)."""
+    if type_equals not in ("APPLICATION", "SYSTEM_DEFINED"):
+        raise InputError(f"type_equals must be APPLICATION or SYSTEM_DEFINED, not {type_equals!r}")
+    out: list[Profile] = []
+    with explained("list inference profiles"):
+        for page in conn.bedrock.get_paginator("list_inference_profiles").paginate(
+            typeEquals=type_equals, PaginationConfig={"PageSize": 1000}
+        ):
+            out.extend(Profile.from_aws(item) for item in page["inferenceProfileSummaries"])
+    return out
+
+
+def tags_of(conn: Connection, arn: str) -> dict[str, str]:
+    with explained(f"read the tags of {arn}"):
+        listed = conn.bedrock.list_tags_for_resource(resourceARN=arn)["tags"]
+    return {t["key"]: t["value"] for t in listed}
+
+
+def tag(conn: Connection, arn: str, tags: dict[str, str]) -> dict[str, str]:
+    """Add or change tags on a profile; returns its tags afterwards."""
+    if not tags:
+        raise InputError("No tags given.", 'pass a dict such as {"team": "claims-ops"}.')
+    with explained(f"tag {arn}"):
+        conn.bedrock.tag_resource(
+            resourceARN=arn, tags=[{"key": k, "value": v} for k, v in tags.items()]
+        )
+    return tags_of(conn, arn)
+
+
+def untag(conn: Connection, arn: str, keys: list[str]) -> dict[str, str]:
+    """Remove tags from a profile; returns its tags afterwards."""
+    with explained(f"untag {arn}"):
+        conn.bedrock.untag_resource(resourceARN=arn, tagKeys=list(keys))
+    return tags_of(conn, arn)
+
+
+def tags_in_bulk(conn: Connection, tag_filters: list[dict] | None = None) -> dict[str, dict]:
+    """ARN -> tags of every tagged application profile, 100 per tagging-API page."""
+    request: dict[str, Any] = {"ResourceTypeFilters": [RESOURCE_TYPE], "ResourcesPerPage": 100}
+    if tag_filters:
+        request["TagFilters"] = tag_filters
+    out: dict[str, dict] = {}
+    with explained("read profile tags through the Resource Groups Tagging API (tag:GetResources)"):
+        for page in conn.tagging.get_paginator("get_resources").paginate(**request):
+            for item in page["ResourceTagMappingList"]:
+                out[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item["Tags"]}
+    return out
+
+
+def find_by_tag(conn: Connection, key: str, values: list[str] | None = None) -> list[str]:
+    """ARNs of application profiles tagged ``key`` (with one of ``values``, if given)."""
+    tag_filter: dict[str, Any] = {"Key": key}
+    if values:
+        tag_filter["Values"] = list(values)
+    return sorted(tags_in_bulk(conn, [tag_filter]))
+
+
+def all_application_profiles(conn: Connection) -> list[Profile]:
+    """Every application profile with its tags: listing pages plus one tagging page per 100."""
+    tags = tags_in_bulk(conn)
+    return [replace(p, tags=tags.get(p.arn, {})) for p in list_profiles(conn)]
+
+
+def inventory(conn: Connection) -> pd.DataFrame:
+    """One row per application profile: model, status, dates, routing, one column per tag."""
+    import pandas as pd
+
+    rows = []
+    for p in all_application_profiles(conn):
+        row = {
+            "name": p.name,
+            "profile_id": p.profile_id,
+            "model_id": p.model_id,
+            "regions": ", ".join(p.regions),
+            "status": p.status,
+            "created_at": p.created_at,
+            "updated_at": p.updated_at,
+            "arn": p.arn,
+        }
+        row.update({TAG_COLUMN_PREFIX + k: v for k, v in sorted(p.tags.items())})
+        rows.append(row)
+    columns = [
+        "name",
+        "profile_id",
+        "model_id",
+        "regions",
+        "status",
+        "created_at",
+        "updated_at",
+        "arn",
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=columns + sorted({c for r in rows for c in r if c.startswith(TAG_COLUMN_PREFIX)}),
+    )
+    return frame.sort_values("name", kind="stable").reset_index(drop=True)
+
+
+def resolve(conn: Connection, identifier: str) -> Profile:
+    """A profile from its name, ID or ARN (application or system-defined), with its tags."""
+    if not identifier or not identifier.strip():
+        raise InputError("No profile given.", "pass a profile name, ID or ARN.")
+    looks_like_id = (
+        identifier.startswith("arn:")
+        or "." in identifier
+        or (len(identifier) == 12 and identifier.isalnum() and identifier.islower())
+    )
+    if looks_like_id:
+        from botocore.exceptions import ClientError
+
+        try:
+            item = conn.bedrock.get_inference_profile(inferenceProfileIdentifier=identifier)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                with explained(f"look up the inference profile {identifier}"):
+                    raise
+        else:
+            tags = (
+                tags_of(conn, item["inferenceProfileArn"]) if item["type"] == "APPLICATION" else {}
+            )
+            return Profile.from_aws(item, tags)
+    for profile in list_profiles(conn):
+        if profile.name == identifier:
+            return replace(profile, tags=tags_of(conn, profile.arn))
+    raise InputError(
+        f"No inference profile named or identified {identifier!r} in {conn.region}.",
+        "check the spelling; profiles.inventory(conn) lists the application profiles, and "
+        "01_create_profiles creates the workshop's.",
+    )
+
+
+def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
+    """Create the configured profiles that do not exist; reuse those that do. Idempotent.
+
+    Safe when two kernels run it at once: AWS refuses the second create of a name with
+    ConflictException, and the loser then reuses the winner's profile.
+    """
+    import pandas as pd
+    from botocore.exceptions import ClientError
+
+    existing = {p.name: p for p in list_profiles(conn)}
+    bulk_tags = tags_in_bulk(conn) if existing else {}
+    owner_key, owner_value = cfg.owner_tag
+    rows = []
+    for spec in cfg.profiles:
+        found = existing.get(spec.name)
+        action = "reused"
+        if found is not None:
+            found = replace(found, tags=bulk_tags.get(found.arn, {}))
+        else:
+            request = create_request(conn, spec, cfg.owner_tag)
+            try:
+                arn = conn.bedrock.create_inference_profile(**request)["inferenceProfileArn"]
+                action = "created"
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConflictException":
+                    with explained(f"create the inference profile {spec.name}"):
+                        raise
+                arn = resolve(conn, spec.name).arn  # created meanwhile by another kernel
+            found = resolve(conn, arn)
+        tags = found.tags
+        rows.append(
+            {
+                "name": spec.name,
+                "action": action,
+                "owned_by_workshop": tags.get(owner_key) == owner_value,
+                "copied_from": spec.copy_from,
+                "model_id": found.model_id,
+                "regions": ", ".join(found.regions),
+                cfg.tag_key: tags.get(cfg.tag_key, ""),
+                "arn": found.arn,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def delete_plan(
+    conn: Connection, cfg: WorkshopConfig, names: list[str] | None = None, insist: bool = False
+) -> pd.DataFrame:
+    """What ``delete`` would do: delete profiles with the ownership tag, keep all others.
+
+    ``names`` limits the plan to those profiles; ``insist=True`` also deletes named profiles
+    that lack the ownership tag (only by name, never in bulk).
+    """
+    import pandas as pd
+
+    if insist and not names:
+        raise InputError(
+            "insist=True needs explicit profile names.",
+            "name the profiles to delete; the workshop never deletes in bulk "
+            "what it did not create.",
+        )
+    owner_key, owner_value = cfg.owner_tag
+    rows = []
+    profiles = all_application_profiles(conn)
+    wanted = set(names or [])
+    unknown = wanted - {p.name for p in profiles}
+    if unknown:
+        raise InputError(
+            f"No application profile named {', '.join(sorted(unknown))}.",
+            "check the names with profiles.inventory(conn).",
+        )
+    for p in profiles:
+        if wanted and p.name not in wanted:
+            continue
+        owned = p.tags.get(owner_key) == owner_value
+        if owned:
+            decision, reason = "delete", f"carries {owner_key}={owner_value}"
+        elif insist:
+            decision, reason = "delete", "named explicitly with insist=True"
+        else:
+            decision, reason = "keep", f"not created by the workshop (no {owner_key} tag)"
+        rows.append({"name": p.name, "decision": decision, "reason": reason, "arn": p.arn})
+    return pd.DataFrame(rows, columns=["name", "decision", "reason", "arn"])
+
+
+def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
+    """Carry out a plan from ``delete_plan``; returns it with a ``result`` column."""
+    from botocore.exceptions import ClientError
+
+    results = []
+    for row in plan.itertuples():
+        if row.decision != "delete":
+            results.append("kept")
+            continue
+        try:
+            conn.bedrock.delete_inference_profile(inferenceProfileIdentifier=row.arn)
+            results.append("deleted")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                results.append("already gone")
+            else:
+                with explained(f"delete the inference profile {row.name}"):
+                    raise
+    return plan.assign(result=results)

@@ -1,0 +1,181 @@
+"""helpers.invoke: Converse, the stream parser on real events, each family's body, load."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from helpers import invoke, profiles
+from helpers.errors import AwsError, InputError
+from tests.conftest import control
+
+
+@pytest.fixture
+def made(conn, cfg):
+    profiles.ensure(conn, cfg)
+    return {p.name: p for p in profiles.all_application_profiles(conn)}
+
+
+def test_converse(conn, made):
+    reply = invoke.converse(
+        conn, made["claims_dept"], "What is a cost allocation tag?", max_tokens=40
+    )
+    assert reply.text.startswith("[Simulated reply from Claude 3 Haiku")
+    assert reply.stop_reason == "max_tokens" and reply.output_tokens <= 40
+    assert reply.total_tokens == reply.input_tokens + reply.output_tokens
+    assert reply.model_id == "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def test_stream_parser_on_real_boto3_events(conn, made):
+    whole = invoke.converse(conn, made["support_dept"], "Explain chargeback")
+    streamed = invoke.stream(conn, made["support_dept"], "Explain chargeback")
+    pieces = list(streamed)
+    assert len(pieces) > 5
+    assert "".join(pieces) == whole.text
+    assert streamed.reply.text == whole.text
+    assert (streamed.reply.input_tokens, streamed.reply.output_tokens) == (
+        whole.input_tokens,
+        whole.output_tokens,
+    )
+    assert streamed.reply.stop_reason == "end_turn" and streamed.reply.latency_ms > 0
+
+
+def test_stream_parser_ignores_the_seeds_event_type_shape():
+    # what the seed's code expected; boto3 never yields it, so nothing is read from it
+    events = [
+        {"eventType": "contentBlockDelta", "text": "x"},
+        {"contentBlockDelta": {"delta": {"text": "Hello "}, "contentBlockIndex": 0}},
+        {"contentBlockDelta": {"delta": {"text": "world"}, "contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "end_turn"}},
+        {
+            "metadata": {
+                "usage": {"inputTokens": 2, "outputTokens": 3, "totalTokens": 5},
+                "metrics": {"latencyMs": 42},
+            }
+        },
+    ]
+    stream = invoke.TextStream(events, "m")
+    assert stream.read().text == "Hello world"
+    assert stream.reply.latency_ms == 42 and stream.reply.output_tokens == 3
+
+
+@pytest.mark.parametrize("name", ["claims_dept", "underwriting_dept", "support_dept"])
+def test_invoke_model_builds_the_right_body_per_family(conn, made, name):
+    reply = invoke.invoke_model(conn, made[name], "Summarise the month", max_tokens=64)
+    assert reply.text.startswith("[Simulated reply from ")
+    assert 0 < reply.output_tokens <= 64
+    assert reply.latency_ms > 0
+
+
+@pytest.mark.parametrize(
+    "model_id,family",
+    [
+        ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic"),
+        ("meta.llama3-8b-instruct-v1:0", "meta"),
+        ("amazon.nova-pro-v1:0", "nova"),
+        ("amazon.titan-text-express-v1", "titan"),
+    ],
+)
+def test_family_of(model_id, family):
+    assert invoke.family_of(model_id) == family
+    body = invoke.invoke_body(family, "hi", 10)
+    assert body  # every family has a body
+
+
+def test_unknown_family():
+    with pytest.raises(InputError, match="use converse"):
+        invoke.family_of("cohere.command-r-v1:0")
+
+
+@pytest.mark.parametrize(
+    "prompt,max_tokens,fragment",
+    [
+        ("", 100, "The prompt is empty"),
+        ("   ", 100, "The prompt is empty"),
+        ("hi", 0, "max_tokens must be"),
+        ("hi", 10**7, "max_tokens must be"),
+        ("hi", 1.5, "max_tokens must be"),
+    ],
+)
+def test_bad_arguments(conn, made, prompt, max_tokens, fragment):
+    with pytest.raises(InputError, match=fragment):
+        invoke.converse(conn, made["claims_dept"], prompt, max_tokens=max_tokens)
+
+
+def test_model_limit_comes_back_explained(conn, made):
+    with pytest.raises(AwsError) as excinfo:
+        invoke.converse(conn, made["claims_dept"], "hi", max_tokens=5000)
+    assert excinfo.value.code == "ValidationException"
+    assert "exceeds the model limit of 4096" in str(excinfo.value)
+
+
+def test_on_demand_error_is_explained_with_its_fix(conn):
+    with pytest.raises(AwsError) as excinfo:
+        invoke.converse(conn, "anthropic.claude-3-7-sonnet-20250219-v1:0", "hi")
+    message = str(excinfo.value)
+    assert "on-demand throughput isn\u2019t supported" in message
+    assert "us.anthropic.claude-3-7-sonnet-20250219-v1:0" in message
+
+
+def test_load_generator(conn, made):
+    result = invoke.generate_load(
+        conn, list(made.values()), ["a", "b", "c"], 24, concurrency=4, progress=False
+    )
+    assert len(result) == 24 and result["error"].isna().all()
+    assert list(result["request"]) == list(range(24))
+    assert result.groupby("profile").size().to_dict() == {n: 8 for n in made}
+    assert set(result["department"]) == {"claims", "underwriting", "support"}
+    assert (result["attempts"] == 1).all() and result["throttled"].sum() == 0
+
+
+def invocations(conn, profile_ids):
+    now = datetime.now(timezone.utc)
+    total = 0
+    for pid in profile_ids:
+        stats = conn.cloudwatch.get_metric_statistics(
+            Namespace="AWS/Bedrock",
+            MetricName="Invocations",
+            Dimensions=[{"Name": "ModelId", "Value": pid}],
+            StartTime=now - timedelta(hours=1),
+            EndTime=now + timedelta(minutes=1),
+            Period=7200,
+            Statistics=["Sum"],
+        )
+        total += sum(p["Sum"] for p in stats["Datapoints"])
+    return total
+
+
+def test_load_survives_30_percent_throttling(conn, made, endpoint):
+    control(endpoint, "POST", "/_standin/faults", {"rate": 0.3, "seed": 11})
+    result = invoke.generate_load(
+        conn, list(made.values()), ["q"], 60, concurrency=4, progress=False, backoff_seconds=0.001
+    )
+    state = control(endpoint, "GET", "/_standin/state")["faults"]
+    assert result["error"].isna().all()  # every request completed
+    assert result["throttled"].sum() == state["injected"] > 0
+    assert (result["attempts"] - 1).sum() == state["injected"]  # each throttle retried once
+    assert invocations(conn, [p.profile_id for p in made.values()]) == 60  # none twice
+
+
+def test_load_reports_calls_that_never_succeed(conn, made, endpoint):
+    control(endpoint, "POST", "/_standin/faults", {"rate": 1.0, "seed": 1})
+    result = invoke.generate_load(
+        conn,
+        [made["claims_dept"]],
+        ["q"],
+        3,
+        concurrency=1,
+        max_attempts=2,
+        progress=False,
+        backoff_seconds=0.001,
+    )
+    assert result["error"].str.startswith("ThrottlingException").all()
+    assert (result["attempts"] == 2).all()
+
+
+def test_load_arguments(conn, made):
+    with pytest.raises(InputError):
+        invoke.generate_load(conn, [], ["q"], 1, progress=False)
+    with pytest.raises(InputError):
+        invoke.generate_load(conn, list(made.values()), [""], 1, progress=False)
