@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lint format standin bench-standin clean
+.PHONY: setup lab run test lint format standin bench-standin clean
 
 setup: $(STAMP)
 
@@ -15,6 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
+# and keeps running in the background; `python -m helpers.offline stop` stops it.
+lab: setup
+	@$(BIN)/python -c "from helpers import aws, config; c = config.load(); \
+	print('stand-in:', aws.ensure_standin(c.offline.port, c.offline.stream_delay_ms)) \
+	if c.mode == 'offline' else print('aws mode: using your AWS account')"
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+
+# Every notebook headlessly, in order, into build/ (executed notebooks and HTML).
+run: setup
+	$(BIN)/python scripts/run_notebooks.py
 
 test: setup lint
 	$(BIN)/python -m pytest

@@ -25,12 +25,15 @@ import urllib.request
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .config import PROJECT_ROOT, WorkshopConfig
 from .errors import StandinError, WorkshopError, explained
 from .offline.loopback import SERVICE_NAME, is_loopback
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 START_TIMEOUT_SECONDS = 30
@@ -40,6 +43,19 @@ ACCOUNT_ID = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 def mask_account_ids(text: str) -> str:
     """Hide 12-digit account IDs (keeping the last four digits) before showing text."""
     return ACCOUNT_ID.sub(lambda m: "********" + m[1][-4:], text)
+
+
+def masked(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with account IDs masked in its text columns, for showing."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = frame.copy()
+    for column in out.columns:
+        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: mask_account_ids(v) if isinstance(v, str) else v
+            )
+    return out
 
 
 def _health(endpoint: str) -> dict[str, Any] | None:

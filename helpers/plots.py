@@ -31,14 +31,12 @@ def daily_cost_by_department(
         values = daily[department].to_numpy()
         ax.bar(labels, values, bottom=bottom, label=str(department))
         bottom = values if bottom is None else bottom + values
-    ax.set_title(title)
+    ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
     ax.set_xlabel("Day (UTC)")
     ax.set_ylabel("Cost (USD)")
     ax.legend(title="Department", loc="upper left", fontsize="small")
     step = max(1, len(labels) // 12)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
-    if note:
-        fig.text(0.01, 0.005, note, fontsize="small", style="italic")
     return fig
 
 

@@ -129,7 +129,7 @@ def test_plots_have_titles_units_and_labels():
     daily = analysis.daily_by_department(costs_frame())
     fig = plots.daily_cost_by_department(daily, note="includes synthetic history")
     ax = fig.axes[0]
-    assert ax.get_title() == "Daily cost by department"
+    assert ax.get_title() == "Daily cost by department\nincludes synthetic history"
     assert ax.get_ylabel() == "Cost (USD)" and "Day" in ax.get_xlabel()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(daily.columns)
     table = analysis.chargeback(

@@ -120,3 +120,12 @@ def test_mask_account_ids():
         "arn:aws:bedrock:us-east-1:********4321:application-inference-profile/abcdefghijkl"
     )
     assert aws.mask_account_ids("cost 1234567890123 units") == "cost 1234567890123 units"
+
+
+def test_masked_hides_account_ids_in_text_columns():
+    import pandas as pd
+
+    frame = pd.DataFrame({"arn": ["arn:aws:bedrock:us-east-1:210987654321:x"], "n": [1]})
+    shown = aws.masked(frame)
+    assert shown.loc[0, "arn"] == "arn:aws:bedrock:us-east-1:********4321:x"
+    assert frame.loc[0, "arn"].endswith("210987654321:x")  # the original is untouched

@@ -92,6 +92,27 @@ def test_serve_command_prints_one_line_and_stops_on_sigterm(tmp_path):
 
 
 @pytest.mark.slow
+def test_stop_command_stops_a_background_standin():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.offline", "serve", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    endpoint = process.stdout.readline().strip().rsplit(" ", 1)[1]
+    stop = subprocess.run(
+        [sys.executable, "-m", "helpers.offline", "stop", "--endpoint", endpoint],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(stop.stdout)["stopping"] is True
+    assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.slow
 def test_cli_without_a_running_standin_says_how_to_start_one():
     result = subprocess.run(
         [sys.executable, "-m", "helpers.offline", "status", "--endpoint", "http://127.0.0.1:9"],

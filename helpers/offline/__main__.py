@@ -4,7 +4,7 @@
     python -m helpers.offline backfill --days 30 [--seed 0] [--region us-east-1]
     python -m helpers.offline faults --rate 0.3 [--error ThrottlingException] [--seed 0]
     python -m helpers.offline faults --clear
-    python -m helpers.offline status | reset
+    python -m helpers.offline status | reset | stop
 
 All but ``serve`` talk to a running stand-in at --endpoint (default: $AWS_ENDPOINT_URL, else
 http://127.0.0.1:4599).
@@ -17,7 +17,6 @@ import json
 import os
 import signal
 import sys
-import threading
 import urllib.error
 import urllib.request
 
@@ -69,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         ("faults", "inject errors into runtime calls"),
         ("status", "show the running stand-in's state"),
         ("reset", "clear all state"),
+        ("stop", "stop the running stand-in"),
     ]:
         command = sub.add_parser(name, help=text)
         command.add_argument("--endpoint", default=default_endpoint)
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     elif args.command == "status":
         result = _call(args.endpoint, "GET", "/_standin/state")
+    elif args.command == "stop":
+        result = _call(args.endpoint, "POST", "/_standin/shutdown")
     else:
         result = _call(args.endpoint, "POST", "/moto-api/reset")
     print(json.dumps(result, indent=2))
@@ -126,7 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         SETTINGS.stream_delay_ms = args.stream_delay_ms
     print(f"Bedrock workshop stand-in listening on {endpoint}", flush=True)
-    stopped = threading.Event()
+    stopped = standin.shutdown_requested  # also set by `python -m helpers.offline stop`
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
     stopped.wait()

@@ -130,6 +130,9 @@ class ControlApp:
         if path == "/_standin/faults" and method == "DELETE":
             state.FAULTS.clear()
             return 200, state.FAULTS.describe()
+        if path == "/_standin/shutdown" and method == "POST":
+            self.standin.shutdown_requested.set()
+            return 200, {"stopping": True, "pid": os.getpid()}
         if path == "/_standin/settings" and method == "POST":
             for key, value in body.items():
                 if not hasattr(state.SETTINGS, key):
@@ -156,6 +159,8 @@ class Standin:
         self._thread: threading.Thread | None = None
         self.started_at: datetime | None = None
         self.start_seconds: float | None = None
+        # set by POST /_standin/shutdown; whoever runs the stand-in decides what stopping means
+        self.shutdown_requested = threading.Event()
 
     @property
     def endpoint(self) -> str:

@@ -1,0 +1,112 @@
+"""Execute every notebook headlessly, in order, into build/ (executed notebooks and HTML).
+
+    make run                      (or: .venv/bin/python scripts/run_notebooks.py)
+
+Offline, the notebooks run against a fresh stand-in started for this run only, so the results
+do not depend on (or disturb) a stand-in you use in JupyterLab. aws mode is refused unless
+--allow-aws is given: it makes real, billed calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ORDER = [
+    "00_setup",
+    "01_create_profiles",
+    "02_inspect_profiles",
+    "03_invoke_models",
+    "04_generate_usage",
+    "05_cost_analysis",
+    "99_cleanup",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "build"), help="where results go")
+    parser.add_argument(
+        "--allow-aws",
+        action="store_true",
+        help="run against the real account if config.json says aws (billed)",
+    )
+    parser.add_argument(
+        "--keep-profiles",
+        action="store_true",
+        help="skip 99_cleanup, leaving the profiles in place",
+    )
+    args = parser.parse_args()
+
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    from helpers import config
+    from helpers.errors import WorkshopError
+    from helpers.offline import Standin
+
+    try:
+        cfg = config.load()
+    except WorkshopError as error:
+        print(error, file=sys.stderr)
+        return 2
+    standin = None
+    if cfg.mode == "aws":
+        if not args.allow_aws:
+            print(
+                'config.json says "mode": "aws": `make run` would make real, billed calls. '
+                "Run with --allow-aws to do so, or set the mode to offline.",
+                file=sys.stderr,
+            )
+            return 2
+    else:
+        standin = Standin()
+        os.environ["WORKSHOP_ENDPOINT_URL"] = standin.start()
+    out = Path(args.out)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    (out / "html").mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    order = ORDER[:-1] if args.keep_profiles else ORDER
+    results = []
+    began = time.perf_counter()
+    try:
+        for name in order:
+            started = time.perf_counter()
+            target = out / "notebooks" / f"{name}.ipynb"
+            parameters = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+            status = "ok"
+            try:
+                papermill.execute_notebook(
+                    str(ROOT / "notebooks" / f"{name}.ipynb"),
+                    str(target),
+                    parameters=parameters,
+                    kernel_name="python3",
+                    cwd=str(ROOT / "notebooks"),
+                    progress_bar=False,
+                )
+            except papermill.PapermillExecutionError as error:
+                status = f"FAILED: {error.ename}: {error.evalue.splitlines()[0]}"
+            executed = nbformat.read(target, as_version=4)
+            html, _ = exporter.from_notebook_node(executed)
+            (out / "html" / f"{name}.html").write_text(html, encoding="utf-8")
+            results.append((name, time.perf_counter() - started, status))
+            print(f"{name:<22} {results[-1][1]:6.1f} s  {status}", flush=True)
+            if status != "ok":
+                break
+    finally:
+        if standin is not None:
+            standin.stop()
+    total = time.perf_counter() - began
+    print(f"{'all notebooks':<22} {total:6.1f} s  -> {out / 'notebooks'}, {out / 'html'}")
+    return 0 if all(r[2] == "ok" for r in results) and len(results) == len(order) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""The notebooks: stored clean, one skeleton, and executed headlessly (nbval and papermill).
+
+Executions assert on the executed notebooks and on the files they write, not just "it ran".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import control
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ORDER = [
+    "00_setup",
+    "01_create_profiles",
+    "02_inspect_profiles",
+    "03_invoke_models",
+    "04_generate_usage",
+    "05_cost_analysis",
+    "99_cleanup",
+]
+PATHS = [NOTEBOOKS / f"{name}.ipynb" for name in ORDER]
+
+
+def test_the_workshop_has_its_notebooks():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == sorted(p.name for p in PATHS)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=ORDER)
+def test_stored_clean_with_one_skeleton(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "stored with outputs"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert re.match(rf"# {path.stem[:2]} · \S", markdown[0])
+    overview = next(s for s in markdown if "## Overview" in s)
+    for part in ("**Goal.**", "**Time.**", "**Prerequisites.**"):
+        assert part in overview
+    assert any(s.startswith("## Summary") for s in markdown)
+    assert any("## What next" in s for s in markdown)
+    steps = [int(m[1]) for s in markdown for m in re.finditer(r"^## Step (\d+) · ", s, re.M)]
+    assert steps == list(range(1, len(steps) + 1)) and steps
+    # every step is a markdown explanation followed by the code that does it
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("## Step"):
+            assert nb.cells[i + 1].cell_type == "code", f"{cell.source.splitlines()[0]} has no code"
+    for cell in code:
+        assert not re.search(r"^\s*[%!]\s*pip", cell.source, re.M), "no %pip cells"
+        assert "restart" not in cell.source.lower()
+        assert "import *" not in cell.source
+
+
+def papermill_run(name, out_dir, **parameters):
+    """Execute one notebook with papermill after checking the parameters exist in it."""
+    import papermill
+
+    source = NOTEBOOKS / f"{name}.ipynb"
+    declared = papermill.inspect_notebook(str(source))
+    unknown = set(parameters) - set(declared)
+    assert not unknown, f"{name} has no parameters {unknown}; it declares {sorted(declared)}"
+    output = Path(out_dir) / f"{name}.ipynb"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(source),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+    )
+    executed = nbformat.read(output, as_version=4)
+    errors = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
+    assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    return executed
+
+
+def text_of(executed) -> str:
+    parts = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif "data" in output:
+                parts.append(output["data"].get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def application_profiles(client, region="us-east-1"):
+    pages = (
+        client("bedrock", region)
+        .get_paginator("list_inference_profiles")
+        .paginate(typeEquals="APPLICATION")
+    )
+    return sorted(
+        p["inferenceProfileName"] for page in pages for p in page["inferenceProfileSummaries"]
+    )
+
+
+@pytest.fixture
+def workshop(endpoint, monkeypatch):
+    """Kernels inherit this environment: they talk to the session's stand-in, freshly reset."""
+    control(endpoint, "POST", "/moto-api/reset")
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
+    monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
+    monkeypatch.delenv("WORKSHOP_MODE", raising=False)
+    return endpoint
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.slow
+def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_path):
+    shipped = [p["name"] for p in json.loads((ROOT / "config.json").read_text())["profiles"]]
+    out = tmp_path / "out"
+    for name in ORDER[:-1]:
+        parameters = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+        for run in (1, 2):  # idempotent: the second run changes nothing and raises nothing
+            executed = papermill_run(name, tmp_path / f"run{run}", **parameters)
+            expected = [] if name == "00_setup" else sorted(shipped)
+            assert application_profiles(client) == expected, f"{name} run {run}"
+        if name == "00_setup":
+            assert "Everything is ready" in text_of(executed)
+        if name == "01_create_profiles":
+            shown = text_of(executed)
+            assert "reused" in shown  # second run reuses the profiles
+            assert "failed to satisfy constraint" in shown  # both rejections shown
+        if name == "03_invoke_models":
+            assert "on-demand throughput isn\u2019t supported" in text_of(executed)
+    chargeback = read_csv(out / "chargeback.csv")
+    departments = {r["department"] for r in chargeback if float(r["cost"]) > 0}
+    assert {"claims", "underwriting", "support"} <= departments
+    assert abs(sum(float(r["share"]) for r in chargeback) - 1) < 0.01
+    daily = read_csv(out / "daily_cost_by_department.csv")
+    assert len(daily) >= 14
+    assert (
+        sum(
+            1
+            for d in ("claims", "underwriting", "support")
+            if sum(float(r[d]) > 0 for r in daily) >= 14
+        )
+        == 3
+    )
+    assert "SYNTHETIC history" in text_of(executed)
+
+    # clean-up with a profile the workshop did not create present: it survives
+    client("bedrock").create_inference_profile(
+        inferenceProfileName="finance_own_profile",
+        modelSource={
+            "copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"
+        },
+        tags=[{"key": "dept", "value": "finance"}],
+    )
+    plan_only = papermill_run("99_cleanup", tmp_path / "dry", dry_run=True)
+    assert "dry_run is set: nothing deleted." in text_of(plan_only)
+    assert len(application_profiles(client)) == 4
+    cleaned = papermill_run("99_cleanup", tmp_path / "clean")
+    assert application_profiles(client) == ["finance_own_profile"]
+    assert "kept finance_own_profile: not created by the workshop" in text_of(cleaned)
+    papermill_run("99_cleanup", tmp_path / "again")  # nothing left to do, no error
+    assert application_profiles(client) == ["finance_own_profile"]
+
+
+OTHER_CONFIG = {
+    "mode": "offline",
+    "region": "ap-northeast-1",
+    "tag_key": "team",
+    "profiles": [
+        {
+            "name": "claims_team_haiku",
+            "copy_from": "anthropic.claude-3-haiku-20240307-v1:0",
+            "tags": {"team": "claims", "dept": "operations"},
+        },
+        {
+            "name": "risk_team_titan",
+            "copy_from": "amazon.titan-text-express-v1",
+            "tags": {"team": "risk", "dept": "underwriting"},
+        },
+        {
+            "name": "support_team_nova_apac",
+            "copy_from": "apac.amazon.nova-lite-v1:0",
+            "tags": {"team": "support", "dept": "operations"},
+        },
+        {
+            "name": "research_team_sonnet_apac",
+            "copy_from": "apac.anthropic.claude-3-7-sonnet-20250219-v1:0",
+            "tags": {"team": "research", "dept": "strategy"},
+        },
+    ],
+}
+
+
+@pytest.mark.slow
+def test_another_config_tag_key_team_in_tokyo(workshop, client, tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(OTHER_CONFIG))
+    out = tmp_path / "out"
+    for name in ORDER[:-1]:
+        extra = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+        papermill_run(name, tmp_path, config_path=str(path), **extra)
+    assert application_profiles(client, "ap-northeast-1") == sorted(
+        p["name"] for p in OTHER_CONFIG["profiles"]
+    )
+    assert application_profiles(client, "us-east-1") == []
+    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
+    assert {"claims", "risk", "support", "research"} <= teams
+    papermill_run("99_cleanup", tmp_path, config_path=str(path))
+    assert application_profiles(client, "ap-northeast-1") == []
+
+
+@pytest.mark.slow
+def test_nbval_runs_every_notebook(workshop):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *[str(p) for p in PATHS],
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ passed", result.stdout)
