@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab run test lint format standin bench-standin clean
 
@@ -22,7 +24,7 @@ lab: setup
 	@$(BIN)/python -c "from helpers import aws, config; c = config.load(); \
 	print('stand-in:', aws.ensure_standin(c.offline.port, c.offline.stream_delay_ms)) \
 	if c.mode == 'offline' else print('aws mode: using your AWS account')"
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
 # Every notebook headlessly, in order, into build/ (executed notebooks and HTML).
 run: setup
