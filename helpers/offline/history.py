@@ -104,39 +104,22 @@ def backfill(
             noon = midnight(day) + timedelta(hours=12)
             dims = {"ModelId": profile.profile_id}
             n = sample.requests
-            metrics.put_set(
-                "Invocations", dims, noon, "Count", total=n, count=n, minimum=1, maximum=1
-            )
-            metrics.put_set(
-                "InputTokenCount",
-                dims,
-                noon,
-                "Count",
-                total=sample.input_tokens,
-                count=n,
-                minimum=1,
-                maximum=sample.input_tokens,
-            )
-            metrics.put_set(
-                "OutputTokenCount",
-                dims,
-                noon,
-                "Count",
-                total=sample.output_tokens,
-                count=n,
-                minimum=1,
-                maximum=sample.output_tokens,
-            )
-            metrics.put_set(
-                "InvocationLatency",
-                dims,
-                noon,
-                "Milliseconds",
-                total=sample.latency_sum,
-                count=n,
-                minimum=sample.latency_min,
-                maximum=sample.latency_max,
-            )
+            # one statistic set per metric and day: (name, unit, total, minimum, maximum)
+            for name, unit, total, low, high in (
+                ("Invocations", "Count", n, 1, 1),
+                ("InputTokenCount", "Count", sample.input_tokens, 1, sample.input_tokens),
+                ("OutputTokenCount", "Count", sample.output_tokens, 1, sample.output_tokens),
+                (
+                    "InvocationLatency",
+                    "Milliseconds",
+                    sample.latency_sum,
+                    sample.latency_min,
+                    sample.latency_max,
+                ),
+            ):
+                metrics.put_set(
+                    name, dims, noon, unit, total=total, count=n, minimum=low, maximum=high
+                )
             if sample.throttles:
                 metrics.put_set(
                     "InvocationThrottles",

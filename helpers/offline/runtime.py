@@ -203,44 +203,43 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
             "stop_sequences": body.get("stop_sequences") or [],
         }
     if family == "meta":
-        max_gen = body.get("max_gen_len", 512)
-        if not isinstance(max_gen, int) or not 1 <= max_gen <= model.max_output_tokens:
-            raise _malformed(
-                [f"max_gen_len: {max_gen} is not between 1 and {model.max_output_tokens}"]
-            )
+        max_gen = _within_limit(body.get("max_gen_len", 512), "max_gen_len", model)
         return {"prompt": body["prompt"], "max_tokens": max_gen, "stop_sequences": []}
     if family == "nova":
         config = body.get("inferenceConfig") or {}
         texts = [b.get("text", "") for b in body.get("system") or []]
         for message in body["messages"]:
             texts += [b.get("text", "") for b in message.get("content") or []]
-        max_new = config.get("max_new_tokens", model.max_output_tokens)
-        if not isinstance(max_new, int) or not 1 <= max_new <= model.max_output_tokens:
-            raise _malformed(
-                [
-                    f"inferenceConfig.max_new_tokens: {max_new} is not between 1 and "
-                    f"{model.max_output_tokens}"
-                ]
-            )
+        max_new = _within_limit(
+            config.get("max_new_tokens", model.max_output_tokens),
+            "inferenceConfig.max_new_tokens",
+            model,
+        )
         return {
             "prompt": "\n".join(t for t in texts if t),
             "max_tokens": max_new,
             "stop_sequences": config.get("stopSequences") or [],
         }
     config = body.get("textGenerationConfig") or {}
-    max_count = config.get("maxTokenCount", 512)
-    if not isinstance(max_count, int) or not 0 < max_count <= model.max_output_tokens:
-        raise _malformed(
-            [
-                f"textGenerationConfig.maxTokenCount: {max_count} is not between 1 and "
-                f"{model.max_output_tokens}"
-            ]
-        )
+    max_count = _within_limit(
+        config.get("maxTokenCount", 512), "textGenerationConfig.maxTokenCount", model
+    )
     return {
         "prompt": body["inputText"],
         "max_tokens": max_count,
         "stop_sequences": config.get("stopSequences") or [],
     }
+
+
+def _within_limit(value: Any, name: str, model: FoundationModel) -> int:
+    """A token limit from a body, checked against the model's maximum."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (1 <= value <= model.max_output_tokens)
+    ):
+        raise _malformed([f"{name}: {value} is not between 1 and {model.max_output_tokens}"])
+    return value
 
 
 def _anthropic_name(model: FoundationModel) -> str:
