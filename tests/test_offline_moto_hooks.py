@@ -218,6 +218,41 @@ HOOKS = [
             else "wrong model"
         ),
     ),
+    (
+        "Athena backend, response and url_paths root",
+        "athena.StandinAthenaBackend / StandinAthenaResponse",
+        lambda: (
+            _missing(_attr("moto.athena.urls:url_paths"), ["{0}/$"])
+            or _missing(dir(_attr("moto.athena.responses:AthenaResponse")), ["athena_backend"])
+            or _expect(_params("moto.athena.models:AthenaBackend.get_work_group"), ["self", "name"])
+        ),
+    ),
+    (
+        "Glue backend tables: databases, get_tables(database, expression), as_dict()",
+        "athena.run",
+        lambda: (
+            _expect(
+                _params("moto.glue.models:GlueBackend.get_tables"),
+                ["self", "database_name", "expression"],
+            )
+            or _missing(dir(_attr("moto.glue.models:FakeTable")), ["as_dict"])
+        ),
+    ),
+    (
+        "S3 backend: buckets, create_bucket, put_object, bucket.keys -> FakeKey.value",
+        "cur.export, athena._s3_objects",
+        lambda: (
+            _expect(
+                _params("moto.s3.models:S3Backend.create_bucket")[:3],
+                ["self", "bucket_name", "region_name"],
+            )
+            or _expect(
+                _params("moto.s3.models:S3Backend.put_object")[:4],
+                ["self", "bucket_name", "key_name", "value"],
+            )
+            or _missing(dir(_attr("moto.s3.models:FakeKey")), ["value"])
+        ),
+    ),
 ]
 
 
@@ -254,6 +289,9 @@ def test_install_puts_the_standin_classes_in_place():
     assert bedrock_backends.backend.__name__ == "StandinBedrockBackend"
     assert cloudwatch_backends.backend.__name__ == "StandinCloudWatchBackend"
     assert ce_backends.backend.__name__ == "StandinCostExplorerBackend"
+    from moto.athena.models import athena_backends
+
+    assert athena_backends.backend.__name__ == "StandinAthenaBackend"
     assert url_paths["{0}/.*$"].__self__.__name__ == "StandinBedrockResponse"
     # the tagging API only sees backends whose class mixes in TaggableResourcesMixin
     from moto.core.resource_tagging import TaggableResourcesMixin

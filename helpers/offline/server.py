@@ -32,6 +32,8 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
+        import moto.athena.models
+        import moto.athena.urls
         import moto.bedrock.models
         import moto.bedrock.urls
         import moto.bedrockruntime.urls
@@ -41,6 +43,7 @@ def install() -> None:
         import moto.cloudwatch.urls
         import moto.resourcegroupstaggingapi.urls
 
+        from .athena import StandinAthenaBackend, StandinAthenaResponse
         from .bedrock import StandinBedrockBackend, StandinBedrockResponse
         from .cloudwatch import StandinCloudWatchBackend, StandinCloudWatchResponse
         from .costexplorer import StandinCostExplorerBackend, StandinCostExplorerResponse
@@ -51,6 +54,7 @@ def install() -> None:
             (moto.bedrock.models.bedrock_backends, StandinBedrockBackend),
             (moto.cloudwatch.models.cloudwatch_backends, StandinCloudWatchBackend),
             (moto.ce.models.ce_backends, StandinCostExplorerBackend),
+            (moto.athena.models.athena_backends, StandinAthenaBackend),
         ]
         for backend_dict, cls in swaps:
             backend_dict.backend = cls
@@ -63,6 +67,7 @@ def install() -> None:
         moto.cloudwatch.urls.url_paths["{0}/$"] = StandinCloudWatchResponse.dispatch
         moto.ce.urls.url_paths["{0}/$"] = StandinCostExplorerResponse.dispatch
         moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
+        moto.athena.urls.url_paths["{0}/$"] = StandinAthenaResponse.dispatch
         _installed = True
 
 
@@ -130,6 +135,16 @@ class ControlApp:
         if path == "/_standin/faults" and method == "DELETE":
             state.FAULTS.clear()
             return 200, state.FAULTS.describe()
+        if path == "/_standin/cur-export" and method == "POST":
+            from .cur import export
+
+            return 200, export(
+                account,
+                body.get("region") or "us-east-1",
+                body["bucket"],
+                body.get("prefix", "cur"),
+                body.get("export_name", "workshop"),
+            )
         if path == "/_standin/shutdown" and method == "POST":
             self.standin.shutdown_requested.set()
             return 200, {"stopping": True, "pid": os.getpid()}

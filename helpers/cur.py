@@ -1,0 +1,448 @@
+"""Cost and Usage Report 2.0 (Data Exports) queries, written once, run on DuckDB or Athena.
+
+CUR 2.0 has a line item per usage type, resource and hour or day. Application inference profiles
+appear with their ARN in ``line_item_resource_id`` and their active cost allocation tags in the
+``resource_tags`` map, as ``user_<key>``. The SQL below uses only what both DuckDB (on a laptop,
+over the export's Parquet files) and Athena (Trino, at organisation scale) accept, so an analyst
+writes a query once. Values are bound to ``?`` placeholders, never pasted into the SQL text;
+table names are checked identifiers.
+
+Two portability rules it follows: a map lookup for a key that may be missing is written
+``CASE WHEN contains(map_keys(m), k) THEN m[k] END`` (Trino's ``m[k]`` fails on a missing key,
+DuckDB's ``element_at`` returns a list); and grouping uses ordinals (``GROUP BY 1, 2``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from datetime import time as day_start
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, WorkshopError, explained
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aws import Connection
+
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+# Bedrock token usage, by the usage-type names AWS documents: "*-input-tokens",
+# "*-output-tokens", cache-token types, and Marketplace "…InputTokenCount-Units".
+TOKEN_LINES = (
+    "(line_item_usage_type LIKE '%input-token%' OR line_item_usage_type LIKE "
+    "'%output-token%' OR line_item_usage_type LIKE '%InputTokenCount%' OR "
+    "line_item_usage_type LIKE '%OutputTokenCount%')"
+)
+INPUT_LINES = (
+    "(line_item_usage_type LIKE '%input-token%' OR line_item_usage_type LIKE '%InputTokenCount%')"
+)
+TAG_VALUE = "CASE WHEN contains(map_keys(resource_tags), ?) THEN resource_tags[?] END"
+PRODUCT_NAME = (
+    "CASE WHEN contains(map_keys(product), 'product_name') THEN product['product_name'] END"
+)
+IN_PERIOD = "line_item_usage_start_date >= ? AND line_item_usage_start_date < ?"
+USAGE = "line_item_line_item_type = 'Usage'"
+
+
+@dataclass(frozen=True)
+class CurQuery:
+    name: str
+    question: str
+    sql: str  # "{table}" stands for the CUR table
+    parameters: tuple[str, ...]  # what each "?" is, in order: tag, start or end
+
+
+QUERIES = {
+    q.name: q
+    for q in [
+        CurQuery(
+            "cost_by_tag",
+            "What did each value of the cost allocation tag spend?",
+            f"""SELECT {TAG_VALUE} AS tag_value,
+       SUM(line_item_unblended_cost) AS cost,
+       SUM(line_item_usage_amount) AS tokens
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+GROUP BY 1
+ORDER BY cost DESC, tag_value""",
+            ("tag", "tag", "start", "end"),
+        ),
+        CurQuery(
+            "cost_by_profile",
+            "What did each application inference profile spend, in tokens?",
+            f"""SELECT line_item_resource_id AS profile_arn,
+       {TAG_VALUE} AS tag_value,
+       SUM(CASE WHEN {INPUT_LINES} THEN line_item_usage_amount ELSE 0 END) AS input_tokens,
+       SUM(CASE WHEN {INPUT_LINES} THEN 0 ELSE line_item_usage_amount END) AS output_tokens,
+       SUM(line_item_unblended_cost) AS cost
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+  AND line_item_resource_id LIKE 'arn:aws:bedrock:%:application-inference-profile/%'
+GROUP BY 1, 2
+ORDER BY cost DESC, profile_arn""",
+            ("tag", "tag", "start", "end"),
+        ),
+        CurQuery(
+            "cost_by_model",
+            "Which models and usage types does the money go to?",
+            f"""SELECT {PRODUCT_NAME} AS product_name,
+       line_item_usage_type AS usage_type,
+       SUM(line_item_usage_amount) AS tokens,
+       SUM(line_item_unblended_cost) AS cost
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+GROUP BY 1, 2
+ORDER BY cost DESC, usage_type""",
+            ("start", "end"),
+        ),
+        CurQuery(
+            "daily_trend",
+            "How did each tag value's cost move day by day?",
+            f"""SELECT CAST(date_trunc('day', line_item_usage_start_date) AS DATE) AS usage_date,
+       {TAG_VALUE} AS tag_value,
+       SUM(line_item_unblended_cost) AS cost
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+GROUP BY 1, 2
+ORDER BY usage_date, tag_value""",
+            ("tag", "tag", "start", "end"),
+        ),
+        CurQuery(
+            "untagged_spend",
+            "Which spend carries no value of the tag, and where does it come from?",
+            f"""SELECT {PRODUCT_NAME} AS product_name,
+       line_item_usage_type AS usage_type,
+       CASE WHEN line_item_resource_id = '' THEN '(no inference profile)'
+            ELSE line_item_resource_id END AS resource,
+       SUM(line_item_unblended_cost) AS cost
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+  AND NOT contains(map_keys(resource_tags), ?)
+GROUP BY 1, 2, 3
+ORDER BY cost DESC, usage_type, resource""",
+            ("start", "end", "tag"),
+        ),
+    ]
+}
+
+
+def table_name(database: str | None, table: str) -> str:
+    """A quoted, checked table reference: ``"db"."table"`` (the same text in both engines)."""
+    for part in (database, table):
+        if part is not None and not IDENTIFIER.fullmatch(part):
+            raise InputError(
+                f"{part!r} is not a plain table or database name.",
+                "use letters, digits and underscores, starting with a letter.",
+            )
+    return f'"{database}"."{table}"' if database else f'"{table}"'
+
+
+def render(query: CurQuery | str, table: str) -> str:
+    """The SQL of a query for a table reference made by ``table_name``."""
+    chosen = QUERIES[query] if isinstance(query, str) else query
+    return chosen.sql.format(table=table)
+
+
+def _bound(value: date | datetime | str, name: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"{name} {value!r} is not a date.", "use YYYY-MM-DD.") from None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    return datetime.combine(value, day_start())
+
+
+def parameter_values(
+    query: CurQuery | str, *, tag_key: str, start: date | str, end: date | str
+) -> list[Any]:
+    """The values for a query's placeholders; ``end`` is exclusive, as in Cost Explorer."""
+    chosen = QUERIES[query] if isinstance(query, str) else query
+    first, last = _bound(start, "start"), _bound(end, "end")
+    if last <= first:
+        raise InputError(
+            f"The period {first:%Y-%m-%d} to {last:%Y-%m-%d} is empty: end is "
+            "exclusive and must come after start.",
+            "end the day after the last.",
+        )
+    if not tag_key:
+        raise InputError("No tag key given.", 'pass the cost allocation tag key, e.g. "dept".')
+    values = {"tag": f"user_{tag_key}", "start": first, "end": last}
+    return [values[name] for name in chosen.parameters]
+
+
+def athena_literal(value: Any) -> str:
+    """An Athena ExecutionParameters entry: the value as a SQL literal, quotes escaped."""
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S.000}'"
+    if isinstance(value, date):
+        return f"DATE '{value:%Y-%m-%d}'"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class DuckDBRunner:
+    """The queries on DuckDB over CUR Parquet files, under the same table name as on Athena."""
+
+    def __init__(self, files: list[Path], database: str = "cur", table: str = "cur_bedrock"):
+        import duckdb
+
+        if not files:
+            raise InputError(
+                "No CUR Parquet files to query.", "download the export first (cur.download_export)."
+            )
+        self.table = table_name(database, table)
+        self.connection = duckdb.connect()
+        self.connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        self.connection.execute(
+            f"CREATE VIEW {self.table} AS SELECT * FROM read_parquet([{listed}], "
+            "union_by_name = true)"
+        )
+
+    def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
+        sql = render(query, self.table)
+        return self.connection.execute(sql, parameter_values(query, **values)).df()
+
+
+ATHENA_TYPES = {
+    "double": float,
+    "float": float,
+    "bigint": int,
+    "integer": int,
+    "date": date.fromisoformat,
+    "boolean": lambda v: v == "true",
+}
+
+
+class AthenaRunner:
+    """The queries on Athena: start, poll with back-off, page through the results."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        database: str,
+        table: str,
+        output_location: str,
+        workgroup: str = "primary",
+        timeout_seconds: float = 600.0,
+        page_size: int = 1000,
+    ) -> None:
+        self.conn = conn
+        self.database = database
+        self.table = table_name(database, table)
+        self.output_location = output_location
+        self.workgroup = workgroup
+        self.timeout_seconds = timeout_seconds
+        self.page_size = page_size
+        self.first_poll = 0.01 if conn.offline else 0.5
+
+    def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
+        import pandas as pd
+
+        chosen = QUERIES[query] if isinstance(query, str) else query
+        athena = self.conn.client("athena")
+        request: dict[str, Any] = {
+            "QueryString": render(chosen, self.table),
+            "QueryExecutionContext": {"Database": self.database},
+            "ResultConfiguration": {"OutputLocation": self.output_location},
+            "WorkGroup": self.workgroup,
+        }
+        literals = [athena_literal(v) for v in parameter_values(chosen, **values)]
+        if literals:  # Athena refuses an empty list
+            request["ExecutionParameters"] = literals
+        with explained(f"start the Athena query {chosen.name} (athena:StartQueryExecution)"):
+            query_id = athena.start_query_execution(**request)["QueryExecutionId"]
+        state, reason = self._wait(athena, query_id, chosen.name)
+        if state != "SUCCEEDED":
+            raise WorkshopError(
+                f"The Athena query {chosen.name} ended {state}: {reason}",
+                "read the reason; the SQL is in cur.QUERIES, and the table must "
+                "exist (cur.register_athena_table).",
+            )
+        columns: list[tuple[str, str]] = []
+        rows: list[list[Any]] = []
+        with explained(f"read the results of {chosen.name} (athena:GetQueryResults)"):
+            pages = athena.get_paginator("get_query_results").paginate(
+                QueryExecutionId=query_id, PaginationConfig={"PageSize": self.page_size}
+            )
+            for number, page in enumerate(pages):
+                if not columns:
+                    columns = [
+                        (c["Name"], c["Type"])
+                        for c in page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
+                    ]
+                data = page["ResultSet"]["Rows"][1:] if number == 0 else page["ResultSet"]["Rows"]
+                for row in data:
+                    rows.append(
+                        [
+                            self._convert(cell.get("VarCharValue"), kind)
+                            for cell, (_, kind) in zip(row["Data"], columns, strict=True)
+                        ]
+                    )
+        return pd.DataFrame(rows, columns=[name for name, _ in columns])
+
+    @staticmethod
+    def _convert(value: str | None, kind: str) -> Any:
+        if value is None:
+            return None
+        return ATHENA_TYPES.get(kind, str)(value)
+
+    def _wait(self, athena: Any, query_id: str, name: str) -> tuple[str, str]:
+        pause = self.first_poll
+        deadline = time.monotonic() + self.timeout_seconds
+        while True:
+            with explained(f"follow the Athena query {name} (athena:GetQueryExecution)"):
+                status = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"][
+                    "Status"
+                ]
+            if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                return status["State"], status.get("StateChangeReason", "")
+            if time.monotonic() > deadline:
+                athena.stop_query_execution(QueryExecutionId=query_id)
+                return "CANCELLED", f"no result within {self.timeout_seconds:.0f} s"
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+CUR_COLUMNS = [
+    ("bill_billing_entity", "string"),
+    ("bill_billing_period_start_date", "timestamp"),
+    ("bill_billing_period_end_date", "timestamp"),
+    ("bill_payer_account_id", "string"),
+    ("line_item_line_item_type", "string"),
+    ("line_item_usage_account_id", "string"),
+    ("line_item_usage_start_date", "timestamp"),
+    ("line_item_usage_end_date", "timestamp"),
+    ("line_item_product_code", "string"),
+    ("line_item_usage_type", "string"),
+    ("line_item_resource_id", "string"),
+    ("line_item_usage_amount", "double"),
+    ("line_item_unblended_cost", "double"),
+    ("line_item_blended_cost", "double"),
+    ("line_item_currency_code", "string"),
+    ("product_servicecode", "string"),
+    ("product_region_code", "string"),
+    ("product", "map<string,string>"),
+    ("resource_tags", "map<string,string>"),
+]
+
+
+def register_athena_table(conn: Connection, database: str, table: str, location: str) -> None:
+    """Create (or keep) the Glue database and CUR table Athena reads. Idempotent.
+
+    The table is partitioned by billing period with partition projection, the layout Data
+    Exports writes (``.../data/BILLING_PERIOD=YYYY-MM/``).
+    """
+    from botocore.exceptions import ClientError
+
+    table_name(database, table)  # checks both names
+    glue = conn.client("glue")
+    location = location.rstrip("/") + "/"
+    try:
+        with explained(f"create the Glue database {database} (glue:CreateDatabase)"):
+            glue.create_database(DatabaseInput={"Name": database})
+    except WorkshopError as error:
+        if getattr(error, "code", "") != "AlreadyExistsException":
+            raise
+    table_input = {
+        "Name": table,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {
+            "classification": "parquet",
+            "projection.enabled": "true",
+            "projection.billing_period.type": "date",
+            "projection.billing_period.format": "yyyy-MM",
+            "projection.billing_period.range": "2024-01,NOW",
+            "projection.billing_period.interval": "1",
+            "projection.billing_period.interval.unit": "MONTHS",
+            "storage.location.template": location + "BILLING_PERIOD=${billing_period}/",
+        },
+        "PartitionKeys": [{"Name": "billing_period", "Type": "string"}],
+        "StorageDescriptor": {
+            "Columns": [{"Name": n, "Type": t} for n, t in CUR_COLUMNS],
+            "Location": location,
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE},
+        },
+    }
+    try:
+        glue.create_table(DatabaseName=database, TableInput=table_input)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "AlreadyExistsException":
+            with explained(f"create the Glue table {database}.{table} (glue:CreateTable)"):
+                raise
+        with explained(f"update the Glue table {database}.{table} (glue:UpdateTable)"):
+            glue.update_table(DatabaseName=database, TableInput=table_input)
+
+
+def download_export(conn: Connection, bucket: str, prefix: str, destination: Path) -> list[Path]:
+    """Copy an export's Parquet files from S3 to a local folder (skipping unchanged ones)."""
+    s3 = conn.client("s3")
+    destination.mkdir(parents=True, exist_ok=True)
+    files = []
+    with explained(f"read the CUR export at s3://{bucket}/{prefix} (s3:ListBucket, s3:GetObject)"):
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix.strip("/")
+        ):
+            for item in page.get("Contents", []):
+                if not item["Key"].endswith(".parquet"):
+                    continue
+                target = destination / item["Key"].replace("/", "__")
+                if not target.exists() or target.stat().st_size != item["Size"]:
+                    s3.download_file(bucket, item["Key"], str(target))
+                files.append(target)
+    if not files:
+        raise InputError(
+            f"No Parquet files under s3://{bucket}/{prefix}.",
+            "check the bucket and prefix of the Data Export; the first delivery "
+            "arrives within 24 hours of creating it.",
+        )
+    return sorted(files)
+
+
+def export_command(bucket: str, prefix: str, export_name: str, region: str = "us-east-1") -> str:
+    """The AWS CLI command that creates a daily CUR 2.0 export with resource tags, as Parquet."""
+    import json
+
+    export = {
+        "Name": export_name,
+        "DataQuery": {
+            "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+            "TableConfigurations": {
+                "COST_AND_USAGE_REPORT": {
+                    "TIME_GRANULARITY": "DAILY",
+                    "INCLUDE_RESOURCES": "TRUE",
+                    "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+                    "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+                }
+            },
+        },
+        "DestinationConfigurations": {
+            "S3Destination": {
+                "S3Bucket": bucket,
+                "S3Prefix": prefix,
+                "S3Region": region,
+                "S3OutputConfigurations": {
+                    "OutputType": "CUSTOM",
+                    "Format": "PARQUET",
+                    "Compression": "PARQUET",
+                    "Overwrite": "OVERWRITE_REPORT",
+                },
+            }
+        },
+        "RefreshCadence": {"Frequency": "SYNCHRONOUS"},
+    }
+    return (
+        "aws bcm-data-exports create-export --region us-east-1 \\\n"
+        f"  --export '{json.dumps(export)}'"
+    )

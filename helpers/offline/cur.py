@@ -1,0 +1,153 @@
+"""CUR 2.0 (Data Exports) from the stand-in's usage ledger, delivered to its S3 as Parquet.
+
+A real Data Export writes Parquet files to S3 under
+``s3://BUCKET/PREFIX/EXPORT/data/BILLING_PERIOD=YYYY-MM/``; this does the same with the usage
+the stand-in recorded (backfilled history included): one row per usage type, resource and day,
+costs from the same price table as Cost Explorer, so both agree to the cent. Only the columns
+the workshop's queries read are written, with CUR 2.0's names and types. As in CUR, a tag
+appears in ``resource_tags`` (as ``user_<key>``) only once it is an active cost allocation tag.
+Marketplace product codes are opaque listing IDs on a real bill; the stand-in makes up stable
+ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+AMAZON_PRODUCT_CODE = "AmazonBedrock"
+
+
+def marketplace_product_code(service: str) -> str:
+    """A stable 25-character code standing in for a Marketplace listing's product code."""
+    digest = hashlib.sha256(service.encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:25]
+
+
+def schema():
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("bill_billing_entity", pa.string()),
+            ("bill_billing_period_start_date", pa.timestamp("ms")),
+            ("bill_billing_period_end_date", pa.timestamp("ms")),
+            ("bill_payer_account_id", pa.string()),
+            ("line_item_line_item_type", pa.string()),
+            ("line_item_usage_account_id", pa.string()),
+            ("line_item_usage_start_date", pa.timestamp("ms")),
+            ("line_item_usage_end_date", pa.timestamp("ms")),
+            ("line_item_product_code", pa.string()),
+            ("line_item_usage_type", pa.string()),
+            ("line_item_resource_id", pa.string()),
+            ("line_item_usage_amount", pa.float64()),
+            ("line_item_unblended_cost", pa.float64()),
+            ("line_item_blended_cost", pa.float64()),
+            ("line_item_currency_code", pa.string()),
+            ("product_servicecode", pa.string()),
+            ("product_region_code", pa.string()),
+            ("product", pa.map_(pa.string(), pa.string())),
+            ("resource_tags", pa.map_(pa.string(), pa.string())),
+        ]
+    )
+
+
+def _month(day: datetime) -> tuple[datetime, datetime]:
+    start = day.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def rows_by_period(lines, tag_value) -> dict[str, list[dict]]:
+    """CUR rows per billing period ("YYYY-MM"), one per usage type, resource and day."""
+    daily: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    for line, quantity in lines:
+        active = tuple(
+            sorted((f"user_{k}", v) for k, v in line.tags if tag_value(line, k) is not None)
+        )
+        key = (
+            line.start.date(),
+            line.account,
+            line.region,
+            line.service,
+            line.usage_type,
+            line.resource_id,
+            active,
+        )
+        bucket = daily[key]
+        bucket[0] += quantity
+        bucket[1] += line.unit_price * quantity
+    out: dict[str, list[dict]] = defaultdict(list)
+    for (day, account, region, service, usage_type, resource, tags), (qty, cost) in sorted(
+        daily.items()
+    ):
+        start = datetime(day.year, day.month, day.day)
+        period_start, period_end = _month(start)
+        marketplace = service != "Amazon Bedrock"
+        code = marketplace_product_code(service) if marketplace else AMAZON_PRODUCT_CODE
+        out[f"{start:%Y-%m}"].append(
+            {
+                "bill_billing_entity": "AWS Marketplace" if marketplace else "AWS",
+                "bill_billing_period_start_date": period_start,
+                "bill_billing_period_end_date": period_end,
+                "bill_payer_account_id": account,
+                "line_item_line_item_type": "Usage",
+                "line_item_usage_account_id": account,
+                "line_item_usage_start_date": start,
+                "line_item_usage_end_date": start + timedelta(days=1),
+                "line_item_product_code": code,
+                "line_item_usage_type": usage_type,
+                "line_item_resource_id": resource,
+                "line_item_usage_amount": float(qty),
+                "line_item_unblended_cost": float(cost),
+                "line_item_blended_cost": float(cost),
+                "line_item_currency_code": "USD",
+                "product_servicecode": code,
+                "product_region_code": region,
+                "product": [("product_name", service)],
+                "resource_tags": list(tags),
+            }
+        )
+    return out
+
+
+def parquet_bytes(rows: list[dict]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(rows, schema=schema())
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue()
+
+
+def export(account: str, region: str, bucket: str, prefix: str, export_name: str) -> dict:
+    """Write the account's usage as CUR 2.0 Parquet to the stand-in's S3 (bucket made if needed)."""
+    from moto.ce.models import ce_backends
+    from moto.s3.models import s3_backends
+
+    ce = ce_backends[account]["aws"]
+    s3 = s3_backends[account]["aws"]
+    if bucket not in s3.buckets:
+        s3.create_bucket(bucket, region)
+    lookup = ce.tag_lookup()
+    everything = ce.ledger.lines(
+        datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
+    )
+    periods = rows_by_period(everything, lookup)
+    base = "/".join(p for p in (prefix.strip("/"), export_name, "data") if p)
+    keys = []
+    for period, rows in sorted(periods.items()):
+        key = f"{base}/BILLING_PERIOD={period}/{export_name}-00001.snappy.parquet"
+        s3.put_object(bucket, key, parquet_bytes(rows))
+        keys.append(key)
+    return {
+        "bucket": bucket,
+        "keys": keys,
+        "rows": sum(len(r) for r in periods.values()),
+        "periods": sorted(periods),
+        "location": f"s3://{bucket}/{base}/",
+    }

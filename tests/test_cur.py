@@ -1,0 +1,286 @@
+"""helpers.cur and the stand-in's CUR export and Athena: the same SQL on DuckDB and Athena,
+and every query's figures equal to Cost Explorer's for the same period and tag, to the cent."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from botocore.validate import ParamValidator
+
+from helpers import costs, cur, invoke, profiles
+from helpers.errors import InputError, WorkshopError
+from tests.conftest import control
+
+CENT = 0.005
+TODAY = datetime.now(timezone.utc).date()
+START, END = TODAY - timedelta(days=20), TODAY + timedelta(days=1)
+
+
+@pytest.fixture
+def billed(conn, cfg, endpoint, tmp_path):
+    """Three tagged profiles with 20 days of history, today's calls, one untagged bare call."""
+    profiles.ensure(conn, cfg)
+    control(endpoint, "POST", "/_standin/backfill", {"days": 20, "seed": 3})
+    costs.activate_tag(conn, "dept", backfill_from=START)
+    for profile in profiles.all_application_profiles(conn):
+        invoke.converse(conn, profile, "today's question")
+    invoke.converse(conn, "anthropic.claude-3-haiku-20240307-v1:0", "a call without a profile")
+    delivered = control(
+        endpoint,
+        "POST",
+        "/_standin/cur-export",
+        {"bucket": "cur-exports", "prefix": "cur", "export_name": "daily"},
+    )
+    files = cur.download_export(conn, "cur-exports", "cur/daily", tmp_path / "cur")
+    return {
+        "delivered": delivered,
+        "files": files,
+        "duckdb": cur.DuckDBRunner(files, "workshop_cur", "cur_daily"),
+    }
+
+
+def ce(conn, group_by, granularity="MONTHLY", **extra):
+    pages = costs.fetch_pages(
+        conn,
+        {
+            "TimePeriod": {"Start": START.isoformat(), "End": END.isoformat()},
+            "Granularity": granularity,
+            "Metrics": ["UnblendedCost"],
+            "GroupBy": group_by,
+            **extra,
+        },
+    )
+    out: dict[tuple, Decimal] = {}
+    for page in pages:
+        for period in page["ResultsByTime"]:
+            for group in period["Groups"]:
+                key = (
+                    (period["TimePeriod"]["Start"], *group["Keys"])
+                    if granularity == "DAILY"
+                    else tuple(group["Keys"])
+                )
+                out[key] = out.get(key, Decimal(0)) + Decimal(
+                    group["Metrics"]["UnblendedCost"]["Amount"]
+                )
+    return out
+
+
+def values(**extra):
+    return {"tag_key": "dept", "start": START, "end": END, **extra}
+
+
+def test_export_is_cur_2_0_shaped(billed):
+    import pyarrow.parquet as pq
+
+    delivered = billed["delivered"]
+    assert delivered["keys"][0].startswith("cur/daily/data/BILLING_PERIOD=")
+    table = pq.read_table(billed["files"][0])
+    fields = {f.name: str(f.type) for f in table.schema}
+    assert fields["line_item_unblended_cost"] == "double"
+    assert fields["line_item_usage_start_date"].startswith("timestamp")
+    assert fields["resource_tags"].startswith("map<string, string")
+    rows = table.to_pylist()
+    tagged = [r for r in rows if r["resource_tags"]]
+    # only activated cost allocation tags appear: dept is, the ownership tag is not
+    assert all(dict(r["resource_tags"]).keys() == {"user_dept"} for r in tagged)
+    assert all(
+        r["line_item_resource_id"].split(":")[5].startswith("application-inference-profile/")
+        for r in tagged
+    )
+    entities = {
+        (r["bill_billing_entity"], r["line_item_product_code"] == "AmazonBedrock") for r in rows
+    }
+    assert entities == {("AWS", True), ("AWS Marketplace", False)}
+    # one row per usage type, resource and day
+    keys = [
+        (
+            r["line_item_usage_start_date"],
+            r["line_item_usage_type"],
+            r["line_item_resource_id"],
+            r["line_item_product_code"],
+        )
+        for r in rows
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_cost_by_tag_equals_cost_explorer(conn, billed):
+    result = billed["duckdb"].run("cost_by_tag", **values())
+    expected = ce(conn, [{"Type": "TAG", "Key": "dept"}])
+    got = {
+        f"dept${v if isinstance(v, str) else ''}": c
+        for v, c in zip(result["tag_value"], result["cost"], strict=True)
+    }
+    assert set(got) == {k[0] for k in expected}
+    for key, amount in expected.items():
+        assert abs(got[key[0]] - float(amount)) < CENT
+
+
+def test_daily_trend_equals_cost_explorer_daily(conn, billed):
+    result = billed["duckdb"].run("daily_trend", **values())
+    expected = ce(conn, [{"Type": "TAG", "Key": "dept"}], granularity="DAILY")
+    got = {
+        (d.strftime("%Y-%m-%d"), f"dept${v if isinstance(v, str) else ''}"): c
+        for d, v, c in zip(result["usage_date"], result["tag_value"], result["cost"], strict=True)
+    }
+    assert set(got) == set(expected)
+    assert all(abs(got[k] - float(v)) < CENT for k, v in expected.items())
+    assert result["usage_date"].nunique() >= 14
+
+
+def test_cost_by_model_equals_cost_explorer_by_service_and_usage_type(conn, billed):
+    result = billed["duckdb"].run("cost_by_model", **values())
+    expected = ce(
+        conn, [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
+    )
+    got = {
+        (p, u): c
+        for p, u, c in zip(
+            result["product_name"], result["usage_type"], result["cost"], strict=True
+        )
+    }
+    assert set(got) == set(expected)
+    assert all(abs(got[k] - float(v)) < CENT for k, v in expected.items())
+
+
+def test_cost_by_profile_adds_up_to_each_department(conn, billed):
+    result = billed["duckdb"].run("cost_by_profile", **values())
+    arns = {p.arn for p in profiles.all_application_profiles(conn)}
+    assert set(result["profile_arn"]) == arns
+    expected = ce(conn, [{"Type": "TAG", "Key": "dept"}])
+    by_tag = result.groupby("tag_value")["cost"].sum()
+    for tag, cost in by_tag.items():
+        assert abs(cost - float(expected[(f"dept${tag}",)])) < CENT
+    assert (result["input_tokens"] > 0).all() and (result["output_tokens"] > 0).all()
+
+
+def test_untagged_spend_equals_cost_explorer_absent_filter(conn, billed):
+    result = billed["duckdb"].run("untagged_spend", **values())
+    expected = ce(
+        conn,
+        [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+        Filter={"Tags": {"Key": "dept", "MatchOptions": ["ABSENT"]}},
+    )
+    assert set(result["resource"]) == {"(no inference profile)"}
+    got = result.groupby("usage_type")["cost"].sum().to_dict()
+    assert set(got) == {k[0] for k in expected}
+    assert all(abs(got[k[0]] - float(v)) < CENT for k, v in expected.items())
+
+
+def missing_as_none(items):
+    return [None if x is None or (isinstance(x, float) and x != x) else x for x in items]
+
+
+@pytest.fixture
+def athena(conn, billed, api_calls):
+    conn.client("s3").create_bucket(Bucket="athena-results")
+    cur.register_athena_table(conn, "workshop_cur", "cur_daily", billed["delivered"]["location"])
+    cur.register_athena_table(
+        conn, "workshop_cur", "cur_daily", billed["delivered"]["location"]
+    )  # idempotent
+    return cur.AthenaRunner(
+        conn, "workshop_cur", "cur_daily", "s3://athena-results/queries/", page_size=5
+    )
+
+
+def test_the_same_sql_runs_unchanged_on_athena(conn, billed, athena, api_calls):
+    requests = []
+    conn.session.events.register(
+        "provide-client-params.athena.StartQueryExecution",
+        lambda params, **_: requests.append(json.loads(json.dumps(params))),
+    )
+    for name in cur.QUERIES:
+        api_calls.calls.clear()
+        on_athena = athena.run(name, **values())
+        on_duckdb = billed["duckdb"].run(name, **values())
+        assert list(on_athena.columns) == list(on_duckdb.columns)
+        assert len(on_athena) == len(on_duckdb)
+        for column in on_duckdb.columns:
+            left, right = list(on_duckdb[column]), list(on_athena[column])
+            if on_duckdb[column].dtype.kind == "f":
+                assert all(abs(a - b) < 1e-9 for a, b in zip(left, right, strict=True))
+            elif column == "usage_date":
+                assert [d.date() for d in left] == right
+            else:
+                assert missing_as_none(left) == missing_as_none(right)
+        # polled until done, paged by page_size (header row on the first page)
+        assert api_calls.count("GetQueryExecution") >= 3
+        assert api_calls.count("GetQueryResults") == -(-(len(on_duckdb) + 1) // 5)
+    request = requests[0]
+    assert request["QueryString"] == cur.render("cost_by_tag", '"workshop_cur"."cur_daily"')
+    assert request["QueryString"] == cur.render("cost_by_tag", billed["duckdb"].table)
+    assert request["ExecutionParameters"] == [
+        "'user_dept'",
+        "'user_dept'",
+        f"TIMESTAMP '{START} 00:00:00.000'",
+        f"TIMESTAMP '{END} 00:00:00.000'",
+    ]
+    assert request["QueryExecutionContext"] == {"Database": "workshop_cur"}
+    assert request["ResultConfiguration"] == {"OutputLocation": "s3://athena-results/queries/"}
+    results = conn.client("s3").list_objects_v2(Bucket="athena-results")["Contents"]
+    assert len(results) == len(cur.QUERIES) and all(o["Key"].endswith(".csv") for o in results)
+
+
+def test_athena_failure_surfaces_the_reason(conn, athena):
+    broken = cur.CurQuery("broken", "?", "SELECT no_such_column FROM {table}", ())
+    with pytest.raises(WorkshopError) as excinfo:
+        athena.run(broken, **values())
+    assert "ended FAILED" in str(excinfo.value) and "no_such_column" in str(excinfo.value)
+
+
+def test_athena_needs_an_output_location(conn, billed):
+    from helpers.errors import AwsError
+
+    runner = cur.AthenaRunner(conn, "workshop_cur", "cur_daily", "")
+    with pytest.raises(AwsError, match="No output location provided"):
+        runner.run("cost_by_tag", **values())
+
+
+def test_parameters_are_bound_not_pasted(billed):
+    sneaky = "dept') OR 1=1 --"
+    result = billed["duckdb"].run("cost_by_tag", **values(tag_key=sneaky))
+    assert list(result["tag_value"].isna()) == [True]  # no such tag: everything untagged
+    assert cur.athena_literal("it's") == "'it''s'"
+    with pytest.raises(InputError, match="not a plain table"):
+        cur.table_name("cur; DROP TABLE x", "t")
+    with pytest.raises(InputError, match="is empty"):
+        cur.parameter_values("cost_by_tag", tag_key="dept", start=END, end=START)
+
+
+def test_sql_uses_only_the_portable_subset():
+    for query in cur.QUERIES.values():
+        sql = query.sql
+        assert "element_at" not in sql and "map_extract" not in sql
+        assert sql.count("?") == len(query.parameters)
+        assert "resource_tags[?]" not in sql or "contains(map_keys(resource_tags), ?)" in sql
+
+
+def test_export_command_is_a_valid_create_export_request():
+    import botocore.session
+
+    command = cur.export_command("my-bucket", "cur", "bedrock-daily")
+    payload = json.loads(command.split("--export '", 1)[1].rstrip("'"))
+    shape = (
+        botocore.session.get_session()
+        .get_service_model("bcm-data-exports")
+        .operation_model("CreateExport")
+        .input_shape
+    )
+    report = ParamValidator().validate({"Export": payload}, shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def test_bind_parameters_in_the_standin():
+    from helpers.offline.athena import bind_parameters
+
+    assert bind_parameters("SELECT '?' , ? , ?", ["1", "'a'"]) == "SELECT '?' , 1 , 'a'"
+    with pytest.raises(ValueError):
+        bind_parameters("SELECT ?", [])
+
+
+def test_dates_are_checked():
+    with pytest.raises(InputError, match="is not a date"):
+        cur.parameter_values("daily_trend", tag_key="dept", start="yesterday", end=date.today())
