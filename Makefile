@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab run test lint format standin bench-standin clean
+.PHONY: setup lab run test lint format standin bench-standin bench-cur clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,9 @@ standin: setup
 
 bench-standin: setup
 	$(BIN)/python benchmarks/standin.py
+
+bench-cur: setup
+	$(BIN)/python benchmarks/cur.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -25,6 +25,7 @@ ORDER = [
     "03_invoke_models",
     "04_generate_usage",
     "05_cost_analysis",
+    "06_cur_at_scale",
     "99_cleanup",
 ]
 
@@ -80,7 +81,8 @@ def main() -> int:
         for name in order:
             started = time.perf_counter()
             target = out / "notebooks" / f"{name}.ipynb"
-            parameters = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+            writes_files = name in ("05_cost_analysis", "06_cur_at_scale")
+            parameters = {"output_dir": str(out)} if writes_files else {}
             status = "ok"
             try:
                 papermill.execute_notebook(

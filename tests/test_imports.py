@@ -16,13 +16,25 @@ MODULES = [
     "helpers.invoke",
     "helpers.metrics",
     "helpers.costs",
+    "helpers.cur",
     "helpers.pricing",
     "helpers.analysis",
     "helpers.plots",
     "helpers.widgets",
     "helpers.offline",
 ]
-HEAVY = ["pandas", "matplotlib", "ipywidgets", "moto", "boto3", "botocore", "tqdm", "numpy"]
+HEAVY = [
+    "pandas",
+    "matplotlib",
+    "ipywidgets",
+    "moto",
+    "boto3",
+    "botocore",
+    "tqdm",
+    "numpy",
+    "duckdb",
+    "pyarrow",
+]
 
 
 def test_importing_every_module_loads_nothing_heavy():

@@ -26,8 +26,10 @@ ORDER = [
     "03_invoke_models",
     "04_generate_usage",
     "05_cost_analysis",
+    "06_cur_at_scale",
     "99_cleanup",
 ]
+WRITERS = ("05_cost_analysis", "06_cur_at_scale")  # take output_dir and write files there
 PATHS = [NOTEBOOKS / f"{name}.ipynb" for name in ORDER]
 
 
@@ -134,10 +136,11 @@ def read_csv(path):
 def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_path):
     shipped = [p["name"] for p in json.loads((ROOT / "config.json").read_text())["profiles"]]
     out = tmp_path / "out"
+    last = {}
     for name in ORDER[:-1]:
-        parameters = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+        parameters = {"output_dir": str(out)} if name in WRITERS else {}
         for run in (1, 2):  # idempotent: the second run changes nothing and raises nothing
-            executed = papermill_run(name, tmp_path / f"run{run}", **parameters)
+            executed = last[name] = papermill_run(name, tmp_path / f"run{run}", **parameters)
             expected = [] if name == "00_setup" else sorted(shipped)
             assert application_profiles(client) == expected, f"{name} run {run}"
         if name == "00_setup":
@@ -162,7 +165,11 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         )
         == 3
     )
-    assert "SYNTHETIC history" in text_of(executed)
+    assert "SYNTHETIC history" in text_of(last["05_cost_analysis"])
+    cur_vs_explorer = read_csv(out / "cur_vs_cost_explorer.csv")
+    assert {"claims", "underwriting", "support"} <= {r["department"] for r in cur_vs_explorer}
+    assert all(abs(float(r["difference"])) < 0.01 for r in cur_vs_explorer)
+    assert len(read_csv(out / "cur_daily_trend.csv")) >= 14 * 3
 
     # clean-up with a profile the workshop did not create present: it survives
     client("bedrock").create_inference_profile(
@@ -217,7 +224,7 @@ def test_another_config_tag_key_team_in_tokyo(workshop, client, tmp_path):
     path.write_text(json.dumps(OTHER_CONFIG))
     out = tmp_path / "out"
     for name in ORDER[:-1]:
-        extra = {"output_dir": str(out)} if name == "05_cost_analysis" else {}
+        extra = {"output_dir": str(out)} if name in WRITERS else {}
         papermill_run(name, tmp_path, config_path=str(path), **extra)
     assert application_profiles(client, "ap-northeast-1") == sorted(
         p["name"] for p in OTHER_CONFIG["profiles"]
