@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -119,3 +120,83 @@ def reconcile(estimated: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
     base = out["billed_cost"].where(out["billed_cost"] != 0)
     out["difference_pct"] = (out["difference"] / base * 100).round(2)
     return out.sort_values("department", kind="stable").reset_index(drop=True)
+
+
+def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -> pd.DataFrame:
+    """A simple month-end projection per department, when no forecast service is at hand.
+
+    Projected month end = cost so far this month (today included) + the mean daily cost of the
+    last ``window_days`` complete days x the days left after today. ``daily`` has start (a
+    date), department and cost, one row per day and department.
+    """
+    import calendar
+
+    import pandas as pd
+
+    month_start = today.replace(day=1)
+    days_left = calendar.monthrange(today.year, today.month)[1] - today.day
+    window_start = today - timedelta(days=window_days)
+    rows = []
+    for department, group in daily.groupby("department"):
+        so_far = group.loc[(group["start"] >= month_start) & (group["start"] <= today), "cost"]
+        recent = group.loc[(group["start"] >= window_start) & (group["start"] < today), "cost"]
+        mean = float(recent.sum()) / window_days
+        rows.append(
+            {
+                "department": department,
+                "actual_to_date": float(so_far.sum()),
+                "daily_mean": mean,
+                "days_left": days_left,
+                "projected_month_end": float(so_far.sum()) + mean * days_left,
+            }
+        )
+    return (
+        pd.DataFrame(
+            rows,
+            columns=[
+                "department",
+                "actual_to_date",
+                "daily_mean",
+                "days_left",
+                "projected_month_end",
+            ],
+        )
+        .sort_values("department", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def budget_status(
+    limits: dict[str, float], actual: pd.DataFrame, forecast: pd.DataFrame
+) -> pd.DataFrame:
+    """Budget, actual and forecast per department, with the share of budget and a status.
+
+    ``actual`` has department and cost; ``forecast`` has department, forecast and method.
+    """
+    import pandas as pd
+
+    out = pd.DataFrame(
+        {"department": sorted(limits), "budget_usd": [limits[d] for d in sorted(limits)]}
+    )
+    out = out.merge(
+        actual.rename(columns={"cost": "actual_usd"})[["department", "actual_usd"]],
+        on="department",
+        how="left",
+    )
+    out = out.merge(
+        forecast.rename(columns={"forecast": "forecast_usd"}), on="department", how="left"
+    )
+    out[["actual_usd", "forecast_usd"]] = out[["actual_usd", "forecast_usd"]].fillna(0.0)
+    out["actual_pct"] = (out["actual_usd"] / out["budget_usd"] * 100).round(1)
+    out["forecast_pct"] = (out["forecast_usd"] / out["budget_usd"] * 100).round(1)
+    out["status"] = [
+        "over budget"
+        if a >= 100
+        else "forecast over budget"
+        if f > 100
+        else "at risk"
+        if f > 80
+        else "on track"
+        for a, f in zip(out["actual_pct"], out["forecast_pct"], strict=True)
+    ]
+    return out

@@ -287,3 +287,54 @@ def activate_tag(conn: Connection, key: str, backfill_from: date | None = None) 
         with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
             conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
     return tag_activation(conn, key)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Cost Explorer's forecast for the rest of the month (today included)."""
+
+    mean: float
+    low: float
+    high: float
+
+
+def forecast_rest_of_month(
+    conn: Connection,
+    tag_key: str,
+    value: str,
+    services: list[str] | None = None,
+    today: date | None = None,
+) -> Forecast | None:
+    """GetCostForecast for one value of the tag, from today to the month's end.
+
+    None when Cost Explorer has too little history to forecast (``DataUnavailableException``,
+    common in new accounts); the caller then falls back to ``analysis.project_month_end``.
+    """
+    from botocore.exceptions import ClientError
+
+    today = today or _today()
+    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    expression: dict[str, Any] = {"Tags": {"Key": tag_key, "Values": [value]}}
+    if services:
+        expression = {
+            "And": [expression, {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}]
+        }
+    try:
+        response = conn.ce.get_cost_forecast(
+            TimePeriod={"Start": today.isoformat(), "End": month_end.isoformat()},
+            Metric="UNBLENDED_COST",
+            Granularity="MONTHLY",
+            Filter=expression,
+            PredictionIntervalLevel=80,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "DataUnavailableException":
+            return None
+        with explained(f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)"):
+            raise
+    periods = response["ForecastResultsByTime"]
+    return Forecast(
+        mean=float(response["Total"]["Amount"]),
+        low=sum(float(p["PredictionIntervalLowerBound"]) for p in periods),
+        high=sum(float(p["PredictionIntervalUpperBound"]) for p in periods),
+    )

@@ -58,6 +58,14 @@ IAM_ACTIONS = {
     "ConverseStream": "bedrock:InvokeModelWithResponseStream",
     "GetResources": "tag:GetResources",
     "GetCallerIdentity": "sts:GetCallerIdentity",
+    # AWS Budgets authorises with two actions for most of its operations
+    "CreateBudget": "budgets:ModifyBudget",
+    "UpdateBudget": "budgets:ModifyBudget",
+    "DeleteBudget": "budgets:ModifyBudget",
+    "CreateNotification": "budgets:ModifyBudget",
+    "DescribeBudgets": "budgets:ViewBudget",
+    "DescribeBudget": "budgets:ViewBudget",
+    "DescribeNotificationsForBudget": "budgets:ViewBudget",
 }
 IAM_PREFIX = {"bedrock-runtime": "bedrock", "resourcegroupstaggingapi": "tag"}
 CREDENTIALS_FIX = (

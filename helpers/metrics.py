@@ -139,3 +139,142 @@ def usage(
     return frame.sort_values(["profile", "metric", "timestamp"], kind="stable").reset_index(
         drop=True
     )
+
+
+# --- alarms ---------------------------------------------------------------------------------
+def alarm_requests(
+    profile: Profile, owner_tag: tuple[str, str], tag_key: str, tokens_per_hour: float
+) -> list[dict]:
+    """PutMetricAlarm requests for a profile: tokens per hour, and any throttling."""
+    if tokens_per_hour <= 0:
+        raise InputError(f"tokens_per_hour must be above 0, not {tokens_per_hour}.")
+    dimensions = [{"Name": DIMENSION, "Value": dimension_value(profile)}]
+    tags = [
+        {"Key": owner_tag[0], "Value": owner_tag[1]},
+        {"Key": tag_key, "Value": profile.tags.get(tag_key, "")},
+    ]
+
+    def token_query(query_id: str, metric: str) -> dict:
+        return {
+            "Id": query_id,
+            "ReturnData": False,
+            "MetricStat": {
+                "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+                "Period": 3600,
+                "Stat": "Sum",
+            },
+        }
+
+    return [
+        {
+            "AlarmName": f"workshop-{profile.name}-tokens-per-hour",
+            "AlarmDescription": f"Input + output tokens through {profile.name} above "
+            f"{tokens_per_hour:,.0f} in an hour",
+            "Metrics": [
+                token_query("input", "InputTokenCount"),
+                token_query("output", "OutputTokenCount"),
+                {
+                    "Id": "tokens",
+                    "Expression": "input + output",
+                    "Label": "Tokens per hour",
+                    "ReturnData": True,
+                },
+            ],
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": float(tokens_per_hour),
+            "EvaluationPeriods": 1,
+            "TreatMissingData": "notBreaching",
+            "Tags": tags,
+        },
+        {
+            "AlarmName": f"workshop-{profile.name}-throttled",
+            "AlarmDescription": f"Calls through {profile.name} were throttled",
+            "Namespace": NAMESPACE,
+            "MetricName": "InvocationThrottles",
+            "Dimensions": dimensions,
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 0.0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "Tags": tags,
+        },
+    ]
+
+
+def ensure_alarms(
+    conn: Connection,
+    profiles: list[Profile],
+    owner_tag: tuple[str, str],
+    tag_key: str,
+    tokens_per_hour: float,
+) -> pd.DataFrame:
+    """Put the alarms of every profile (PutMetricAlarm replaces an alarm of the same name)."""
+    import pandas as pd
+
+    rows = []
+    for profile in profiles:
+        for request in alarm_requests(profile, owner_tag, tag_key, tokens_per_hour):
+            with explained(f"put the alarm {request['AlarmName']} (cloudwatch:PutMetricAlarm)"):
+                conn.cloudwatch.put_metric_alarm(**request)
+            rows.append(
+                {
+                    "alarm": request["AlarmName"],
+                    "profile": profile.name,
+                    "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
+                    "threshold": request["Threshold"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
+    """Every metric alarm with its state and whether the workshop owns it (tags in bulk)."""
+    import pandas as pd
+
+    owned = set()
+    with explained("find the workshop's alarms by tag (tag:GetResources)"):
+        for page in conn.tagging.get_paginator("get_resources").paginate(
+            ResourceTypeFilters=["cloudwatch:alarm"],
+            ResourcesPerPage=100,
+            TagFilters=[{"Key": owner_tag[0], "Values": [owner_tag[1]]}],
+        ):
+            owned.update(item["ResourceARN"] for item in page["ResourceTagMappingList"])
+    rows = []
+    with explained("list alarms (cloudwatch:DescribeAlarms)"):
+        for page in conn.cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmTypes=["MetricAlarm"]
+        ):
+            for alarm in page["MetricAlarms"]:
+                rows.append(
+                    {
+                        "alarm": alarm["AlarmName"],
+                        "state": alarm["StateValue"],
+                        "threshold": alarm["Threshold"],
+                        "owned_by_workshop": alarm["AlarmArn"] in owned,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["alarm", "state", "threshold", "owned_by_workshop"])
+
+
+def delete_alarms_plan(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
+    """Alarms to delete (those with the ownership tag) and to keep."""
+    table = alarms_table(conn, owner_tag)
+    decision = table["owned_by_workshop"].map({True: "delete", False: "keep"})
+    reason = table["owned_by_workshop"].map(
+        {
+            True: f"carries {owner_tag[0]}={owner_tag[1]}",
+            False: f"not created by the workshop (no {owner_tag[0]} tag)",
+        }
+    )
+    return table[["alarm"]].assign(decision=decision, reason=reason)
+
+
+def delete_alarms(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
+    """Carry out a ``delete_alarms_plan`` (DeleteAlarms takes up to 100 names a call)."""
+    doomed = list(plan.loc[plan["decision"] == "delete", "alarm"])
+    for offset in range(0, len(doomed), 100):
+        with explained("delete alarms (cloudwatch:DeleteAlarms)"):
+            conn.cloudwatch.delete_alarms(AlarmNames=doomed[offset : offset + 100])
+    return plan.assign(result=plan["decision"].map({"delete": "deleted", "keep": "kept"}))

@@ -79,3 +79,26 @@ def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> F
     ax.set_ylabel("Cost (USD)")
     ax.grid(alpha=0.3)
     return fig
+
+
+def budget_vs_actual(table: pd.DataFrame, title: str = "Budget, actual and forecast") -> Figure:
+    """Per department: the month's budget, the spend so far, and the month-end forecast."""
+    import numpy as np
+
+    fig = _figure(8.0, 0.9 * max(3, len(table)) + 1.0)
+    ax = fig.add_subplot()
+    positions = np.arange(len(table))
+    height = 0.27
+    for offset, column, label in (
+        (-height, "budget_usd", "Budget"),
+        (0.0, "actual_usd", "Actual so far"),
+        (height, "forecast_usd", "Forecast, month end"),
+    ):
+        ax.barh(positions + offset, table[column], height=height, label=label)
+    ax.set_yticks(positions, table["department"].astype(str))
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel("Cost this month (USD)")
+    ax.set_ylabel("Department")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig

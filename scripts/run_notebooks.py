@@ -26,6 +26,7 @@ ORDER = [
     "04_generate_usage",
     "05_cost_analysis",
     "06_cur_at_scale",
+    "07_budgets_and_alerts",
     "99_cleanup",
 ]
 
@@ -81,7 +82,7 @@ def main() -> int:
         for name in order:
             started = time.perf_counter()
             target = out / "notebooks" / f"{name}.ipynb"
-            writes_files = name in ("05_cost_analysis", "06_cur_at_scale")
+            writes_files = name in ("05_cost_analysis", "06_cur_at_scale", "07_budgets_and_alerts")
             parameters = {"output_dir": str(out)} if writes_files else {}
             status = "ok"
             try:

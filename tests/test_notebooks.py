@@ -10,12 +10,13 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.conftest import control
+from tests.conftest import ACCOUNT, control
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -27,9 +28,14 @@ ORDER = [
     "04_generate_usage",
     "05_cost_analysis",
     "06_cur_at_scale",
+    "07_budgets_and_alerts",
     "99_cleanup",
 ]
-WRITERS = ("05_cost_analysis", "06_cur_at_scale")  # take output_dir and write files there
+WRITERS = (
+    "05_cost_analysis",
+    "06_cur_at_scale",
+    "07_budgets_and_alerts",
+)  # take output_dir and write files there
 PATHS = [NOTEBOOKS / f"{name}.ipynb" for name in ORDER]
 
 
@@ -171,7 +177,21 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
     assert all(abs(float(r["difference"])) < 0.01 for r in cur_vs_explorer)
     assert len(read_csv(out / "cur_daily_trend.csv")) >= 14 * 3
 
-    # clean-up with a profile the workshop did not create present: it survives
+    # the budgets' month-to-date actuals equal the cost notebook's for the same period
+    month_to_date = tmp_path / "month_to_date"
+    papermill_run(
+        "05_cost_analysis", month_to_date, days=date.today().day, output_dir=str(month_to_date)
+    )
+    chargeback_mtd = {
+        r["department"]: float(r["cost"]) for r in read_csv(month_to_date / "chargeback.csv")
+    }
+    budget_rows = read_csv(out / "budget_vs_actual.csv")
+    assert {r["department"] for r in budget_rows} == {"claims", "underwriting", "support"}
+    for row in budget_rows:
+        assert abs(float(row["actual_usd"]) - chargeback_mtd[row["department"]]) < 1e-6
+        assert float(row["forecast_usd"]) >= float(row["actual_usd"])
+
+    # clean-up with a profile, a budget and an alarm the workshop did not create: they survive
     client("bedrock").create_inference_profile(
         inferenceProfileName="finance_own_profile",
         modelSource={
@@ -179,12 +199,39 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         },
         tags=[{"key": "dept", "value": "finance"}],
     )
+    client("budgets").create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": "finance-own-budget",
+            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+    client("cloudwatch").put_metric_alarm(
+        AlarmName="finance-own-alarm",
+        Namespace="AWS/Bedrock",
+        MetricName="Invocations",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1000,
+        ComparisonOperator="GreaterThanThreshold",
+    )
     plan_only = papermill_run("99_cleanup", tmp_path / "dry", dry_run=True)
     assert "dry_run is set: nothing deleted." in text_of(plan_only)
     assert len(application_profiles(client)) == 4
+    assert len(client("budgets").describe_budgets(AccountId=ACCOUNT)["Budgets"]) == 4
     cleaned = papermill_run("99_cleanup", tmp_path / "clean")
     assert application_profiles(client) == ["finance_own_profile"]
-    assert "kept finance_own_profile: not created by the workshop" in text_of(cleaned)
+    shown = text_of(cleaned)
+    assert "kept profile finance_own_profile: not created by the workshop" in shown
+    assert "kept budget finance-own-budget: not created by the workshop" in shown
+    assert "kept alarm finance-own-alarm: not created by the workshop" in shown
+    budgets_left = client("budgets").describe_budgets(AccountId=ACCOUNT)["Budgets"]
+    assert [b["BudgetName"] for b in budgets_left] == ["finance-own-budget"]
+    alarms_left = client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert [a["AlarmName"] for a in alarms_left] == ["finance-own-alarm"]
     papermill_run("99_cleanup", tmp_path / "again")  # nothing left to do, no error
     assert application_profiles(client) == ["finance_own_profile"]
 

@@ -239,6 +239,30 @@ HOOKS = [
         ),
     ),
     (
+        "Budgets backend: budgets[account][name].budget, create/describe/delete signatures",
+        "budgets.StandinBudgetsResponse",
+        lambda: (
+            _expect(
+                _params("moto.budgets.models:BudgetsBackend.create_budget"),
+                ["self", "account_id", "budget", "notifications"],
+            )
+            or _expect(
+                _params("moto.budgets.models:BudgetsBackend.describe_budgets"),
+                ["self", "account_id"],
+            )
+            or _missing(dir(_attr("moto.budgets.responses:BudgetsResponse")), ["backend"])
+            or _missing(_attr("moto.budgets.urls:url_paths"), ["{0}/$"])
+        ),
+    ),
+    (
+        "CloudWatch alarms: backend.alarms[name].state_value / state_reason",
+        "cloudwatch.StandinCloudWatchResponse.put_metric_alarm",
+        lambda: (
+            _missing(_params("moto.cloudwatch.models:Alarm.__init__"), ["self", "name"])
+            or _missing(dir(_attr("moto.cloudwatch.models:Alarm")), ["update_state"])
+        ),
+    ),
+    (
         "S3 backend: buckets, create_bucket, put_object, bucket.keys -> FakeKey.value",
         "cur.export, athena._s3_objects",
         lambda: (
@@ -292,6 +316,9 @@ def test_install_puts_the_standin_classes_in_place():
     from moto.athena.models import athena_backends
 
     assert athena_backends.backend.__name__ == "StandinAthenaBackend"
+    from moto.budgets.models import budgets_backends
+
+    assert budgets_backends.backend.__name__ == "StandinBudgetsBackend"
     assert url_paths["{0}/.*$"].__self__.__name__ == "StandinBedrockResponse"
     # the tagging API only sees backends whose class mixes in TaggableResourcesMixin
     from moto.core.resource_tagging import TaggableResourcesMixin

@@ -233,6 +233,15 @@ class StandinCloudWatchResponse(CloudWatchResponse):
     def cloudwatch_backend(self) -> StandinCloudWatchBackend:
         return super().cloudwatch_backend  # type: ignore[return-value]
 
+    def put_metric_alarm(self) -> ActionResult:
+        """As on AWS, a new (or replaced) alarm starts without data; the stand-in never
+        evaluates alarms, so it stays there."""
+        result = super().put_metric_alarm()
+        alarm = self.cloudwatch_backend.alarms[self._get_param("AlarmName")]
+        alarm.state_value = "INSUFFICIENT_DATA"
+        alarm.state_reason = "Unchecked: Initial alarm creation"
+        return result
+
     def get_metric_data(self) -> ActionResult:
         params = self._get_params()
         queries = params.get("MetricDataQueries") or []

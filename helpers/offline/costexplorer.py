@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import statistics
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,18 @@ GROUP_BY_DIMENSIONS = (
     "USAGE_TYPE",
 )
 HISTORY_MONTHS = 14
+# The stand-in's forecast (Cost Explorer's own model is not public): the mean daily cost of the
+# last 30 complete days (from the first day with cost), times the days forecast; the prediction
+# interval spreads it by the daily standard deviation. At least 7 days of cost are needed.
+FORECAST_WINDOW_DAYS = 30
+FORECAST_MIN_DAYS = 7
+FORECAST_METRICS = {
+    "UNBLENDED_COST",
+    "BLENDED_COST",
+    "AMORTIZED_COST",
+    "NET_UNBLENDED_COST",
+    "NET_AMORTIZED_COST",
+}
 DEFAULT_PAGE_SIZE = 2000  # (period, group) entries per page; the real size is not documented
 ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -144,6 +157,33 @@ class StandinCostExplorerBackend(CostExplorerBackend):
             return dict(line.tags).get(key)
 
         return lookup
+
+    def cost(self, expression: dict[str, Any] | None, start: datetime, end: datetime) -> Decimal:
+        """Unblended cost of the lines matching a Cost Explorer expression in [start, end)."""
+        tag_value = self.tag_lookup()
+        total = Decimal(0)
+        for line, qty in self.ledger.lines(start, end):
+            if expression and not expression_matches(expression, line, tag_value):
+                continue
+            total += line.unit_price * qty
+        return total
+
+    def daily_history(
+        self, expression: dict[str, Any] | None, today: datetime, days: int = FORECAST_WINDOW_DAYS
+    ) -> list[Decimal]:
+        """Cost per complete day before today (oldest first), from the first day with cost."""
+        start = today - timedelta(days=days)
+        per_day = {start + timedelta(days=n): Decimal(0) for n in range(days)}
+        tag_value = self.tag_lookup()
+        for line, qty in self.ledger.lines(start, today):
+            if expression and not expression_matches(expression, line, tag_value):
+                continue
+            key = datetime(line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc)
+            per_day[key] += line.unit_price * qty
+        series = [per_day[d] for d in sorted(per_day)]
+        while series and series[0] == 0:
+            series.pop(0)
+        return series
 
     def start_backfill(self, backfill_from: datetime, now: datetime) -> dict[str, str]:
         with self.lock:
@@ -435,6 +475,64 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         if following < len(entries):
             out["NextPageToken"] = _token(following, request)
         return ActionResult(out)
+
+    def get_cost_forecast(self) -> ActionResult:
+        params = validation.request_params(self, "ce")
+        granularity = params["Granularity"]
+        if granularity not in ("DAILY", "MONTHLY"):
+            raise ValidationException("Forecasts are available at DAILY or MONTHLY granularity.")
+        start = _parse_bound(params["TimePeriod"]["Start"], granularity, "Start")
+        end = _parse_bound(params["TimePeriod"]["End"], granularity, "End")
+        now = datetime.now(timezone.utc)
+        today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+        if start < today:
+            raise ValidationException("Start date must be equal to or later than the current date.")
+        if start >= end:
+            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        if end > today + timedelta(days=366):
+            raise ValidationException("A forecast covers at most 12 months from today.")
+        if params["Metric"] not in FORECAST_METRICS:
+            raise ValidationException(
+                "The offline stand-in forecasts cost metrics only "
+                f"({', '.join(sorted(FORECAST_METRICS))}), not {params['Metric']}."
+            )
+        flt = params.get("Filter")
+        if flt:
+            _check_expression(flt)
+        history = self.ce_backend.daily_history(flt, today)
+        if sum(1 for day in history if day > 0) < FORECAST_MIN_DAYS:
+            raise DataUnavailableException(
+                "Insufficient amount of historical data to generate forecast."
+            )
+        mean = sum(history) / len(history)
+        spread = Decimal(str(statistics.pstdev([float(d) for d in history])))
+        level = params.get("PredictionIntervalLevel") or 80
+        z = Decimal(str(statistics.NormalDist().inv_cdf(0.5 + level / 200)))
+
+        def forecast(days: int) -> dict[str, str]:
+            value = mean * days
+            width = z * spread * Decimal(days).sqrt()
+            return {
+                "MeanValue": _fmt_amount(value),
+                "PredictionIntervalLowerBound": _fmt_amount(max(Decimal(0), value - width)),
+                "PredictionIntervalUpperBound": _fmt_amount(value + width),
+            }
+
+        results = []
+        for s, e in periods(start, end, granularity):
+            results.append(
+                {
+                    "TimePeriod": {"Start": s.date().isoformat(), "End": e.date().isoformat()},
+                    **forecast((e - s).days),
+                }
+            )
+        total_days = (end - start).days
+        return ActionResult(
+            {
+                "Total": {"Amount": forecast(total_days)["MeanValue"], "Unit": "USD"},
+                "ForecastResultsByTime": results,
+            }
+        )
 
     def _profile_tag_keys(self) -> dict[str, datetime]:
         """Tag keys on this account's application profiles, in every region."""

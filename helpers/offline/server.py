@@ -37,6 +37,8 @@ def install() -> None:
         import moto.bedrock.models
         import moto.bedrock.urls
         import moto.bedrockruntime.urls
+        import moto.budgets.models
+        import moto.budgets.urls
         import moto.ce.models
         import moto.ce.urls
         import moto.cloudwatch.models
@@ -45,6 +47,7 @@ def install() -> None:
 
         from .athena import StandinAthenaBackend, StandinAthenaResponse
         from .bedrock import StandinBedrockBackend, StandinBedrockResponse
+        from .budgets import StandinBudgetsBackend, StandinBudgetsResponse
         from .cloudwatch import StandinCloudWatchBackend, StandinCloudWatchResponse
         from .costexplorer import StandinCostExplorerBackend, StandinCostExplorerResponse
         from .runtime import StandinRuntimeResponse
@@ -55,6 +58,7 @@ def install() -> None:
             (moto.cloudwatch.models.cloudwatch_backends, StandinCloudWatchBackend),
             (moto.ce.models.ce_backends, StandinCostExplorerBackend),
             (moto.athena.models.athena_backends, StandinAthenaBackend),
+            (moto.budgets.models.budgets_backends, StandinBudgetsBackend),
         ]
         for backend_dict, cls in swaps:
             backend_dict.backend = cls
@@ -68,6 +72,7 @@ def install() -> None:
         moto.ce.urls.url_paths["{0}/$"] = StandinCostExplorerResponse.dispatch
         moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
         moto.athena.urls.url_paths["{0}/$"] = StandinAthenaResponse.dispatch
+        moto.budgets.urls.url_paths["{0}/$"] = StandinBudgetsResponse.dispatch
         _installed = True
 
 

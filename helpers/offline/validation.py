@@ -21,9 +21,37 @@ from botocore.model import Shape
 from .errors import ValidationException
 
 
+def _scope_inline_flags(pattern: str) -> str:
+    """Java applies a mid-pattern ``(?i)`` to the rest of its group; Python wants ``(?i:...)``."""
+    out = pattern
+    while True:
+        at = out.find("(?i)", 1)
+        if at < 0:
+            return out
+        depth, end, escaped = 0, len(out), False
+        for index in range(at + 4, len(out)):
+            ch = out[index]
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    end = index
+                    break
+                depth -= 1
+        out = out[:at] + "(?i:" + out[at + 4 : end] + ")" + out[end:]
+
+
 @lru_cache(maxsize=512)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """AWS's patterns are Java regular expressions; the few Python reads differently are mended."""
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return re.compile(_scope_inline_flags(pattern))
 
 
 def _show(value: Any, shape: Shape) -> str:

@@ -1,0 +1,216 @@
+"""Monthly AWS Budgets per department, filtered on the cost allocation tag.
+
+Each budget alerts by e-mail when the month's *forecast* passes one threshold and when the
+*actual* spend passes another. The workshop tags its budgets with its ownership tag and deletes
+only those. Budgets lives in us-east-1 and is addressed by account ID.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, explained
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aws import Connection
+    from .config import WorkshopConfig
+
+NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def budget_name(cfg: WorkshopConfig, department: str) -> str:
+    """The workshop's name for a department's budget (Budgets forbids ':' and '\\')."""
+    return NAME_SAFE.sub("-", f"workshop-{cfg.tag_key}-{department}")[:100]
+
+
+def budget_request(
+    account: str,
+    cfg: WorkshopConfig,
+    department: str,
+    limit_usd: float,
+    email: str,
+    forecast_pct: float = 80.0,
+    actual_pct: float = 100.0,
+) -> dict[str, Any]:
+    """The CreateBudget request: a monthly cost budget on one value of the tag, two alerts."""
+    if limit_usd <= 0:
+        raise InputError(f"The budget for {department} must be above 0 USD, not {limit_usd}.")
+    if "@" not in email:
+        raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
+    subscribers = [{"SubscriptionType": "EMAIL", "Address": email}]
+    return {
+        "AccountId": account,
+        "Budget": {
+            "BudgetName": budget_name(cfg, department),
+            "BudgetLimit": {"Amount": f"{limit_usd:.2f}", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+            # Budgets names a cost allocation tag "user:<key>" and its value after "$"
+            "CostFilters": {"TagKeyValue": [f"user:{cfg.tag_key}${department}"]},
+        },
+        "NotificationsWithSubscribers": [
+            {
+                "Notification": {
+                    "NotificationType": kind,
+                    "ComparisonOperator": "GREATER_THAN",
+                    "Threshold": threshold,
+                    "ThresholdType": "PERCENTAGE",
+                },
+                "Subscribers": subscribers,
+            }
+            for kind, threshold in (("FORECASTED", forecast_pct), ("ACTUAL", actual_pct))
+        ],
+        "ResourceTags": [
+            {"Key": cfg.owner_tag[0], "Value": cfg.owner_tag[1]},
+            {"Key": cfg.tag_key, "Value": department},
+        ],
+    }
+
+
+def all_budgets(conn: Connection) -> list[dict[str, Any]]:
+    budgets = []
+    with explained("list budgets (budgets:ViewBudget)"):
+        for page in conn.budgets.get_paginator("describe_budgets").paginate(AccountId=conn.account):
+            budgets.extend(page.get("Budgets", []))
+    return budgets
+
+
+def _owned(conn: Connection, cfg: WorkshopConfig, name: str) -> bool:
+    arn = f"arn:aws:budgets::{conn.account}:budget/{name}"
+    with explained(f"read the tags of the budget {name} (budgets:ListTagsForResource)"):
+        tags = conn.budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"]
+    return {t["Key"]: t["Value"] for t in tags}.get(cfg.owner_tag[0]) == cfg.owner_tag[1]
+
+
+def ensure(
+    conn: Connection,
+    cfg: WorkshopConfig,
+    limits: dict[str, float],
+    email: str,
+    forecast_pct: float = 80.0,
+    actual_pct: float = 100.0,
+) -> pd.DataFrame:
+    """Create each department's budget, or bring the workshop's existing one up to date."""
+    import pandas as pd
+
+    existing = {b["BudgetName"]: b for b in all_budgets(conn)}
+    rows = []
+    for department, limit in sorted(limits.items()):
+        request = budget_request(
+            conn.account, cfg, department, limit, email, forecast_pct, actual_pct
+        )
+        name = request["Budget"]["BudgetName"]
+        found = existing.get(name)
+        if found is None:
+            with explained(f"create the budget {name} (budgets:ModifyBudget)"):
+                conn.budgets.create_budget(**request)
+            action = "created"
+        elif not _owned(conn, cfg, name):
+            action = "kept (exists, not created by the workshop)"
+        else:
+            action = "unchanged"
+            if float(found["BudgetLimit"]["Amount"]) != float(
+                request["Budget"]["BudgetLimit"]["Amount"]
+            ):
+                with explained(f"update the budget {name} (budgets:ModifyBudget)"):
+                    conn.budgets.update_budget(AccountId=conn.account, NewBudget=request["Budget"])
+                action = "updated"
+            _ensure_notifications(conn, name, request["NotificationsWithSubscribers"])
+        rows.append(
+            {
+                "department": department,
+                "budget": name,
+                "limit_usd": limit,
+                "alerts": f"forecast > {forecast_pct:g}%, actual > {actual_pct:g}%",
+                "action": action,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _ensure_notifications(conn: Connection, name: str, wanted: list[dict[str, Any]]) -> None:
+    with explained(f"read the alerts of the budget {name} (budgets:ViewBudget)"):
+        have = conn.budgets.describe_notifications_for_budget(
+            AccountId=conn.account, BudgetName=name
+        ).get("Notifications", [])
+    present = {(n["NotificationType"], float(n["Threshold"])) for n in have}
+    for item in wanted:
+        notification = item["Notification"]
+        if (notification["NotificationType"], float(notification["Threshold"])) not in present:
+            with explained(f"add an alert to the budget {name} (budgets:ModifyBudget)"):
+                conn.budgets.create_notification(
+                    AccountId=conn.account,
+                    BudgetName=name,
+                    Notification=notification,
+                    Subscribers=item["Subscribers"],
+                )
+
+
+def table(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
+    """Every budget of the account, with the spend Budgets reports and whether it is ours."""
+    import pandas as pd
+
+    rows = []
+    for budget in all_budgets(conn):
+        spend = budget.get("CalculatedSpend", {})
+        rows.append(
+            {
+                "budget": budget["BudgetName"],
+                "limit_usd": float(budget["BudgetLimit"]["Amount"]),
+                "actual_usd": float(spend.get("ActualSpend", {}).get("Amount", 0)),
+                "forecast_usd": float(spend.get("ForecastedSpend", {}).get("Amount", 0)),
+                "owned_by_workshop": _owned(conn, cfg, budget["BudgetName"]),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["budget", "limit_usd", "actual_usd", "forecast_usd", "owned_by_workshop"]
+    )
+
+
+def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
+    """Budgets to delete (those carrying the ownership tag) and to keep, with the reason."""
+    import pandas as pd
+
+    owner_key, owner_value = cfg.owner_tag
+    rows = []
+    for row in table(conn, cfg).itertuples():
+        if row.owned_by_workshop:
+            rows.append(
+                {
+                    "budget": row.budget,
+                    "decision": "delete",
+                    "reason": f"carries {owner_key}={owner_value}",
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "budget": row.budget,
+                    "decision": "keep",
+                    "reason": f"not created by the workshop (no {owner_key} tag)",
+                }
+            )
+    return pd.DataFrame(rows, columns=["budget", "decision", "reason"])
+
+
+def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
+    """Carry out a ``delete_plan``; returns it with a ``result`` column."""
+    from botocore.exceptions import ClientError
+
+    results = []
+    for row in plan.itertuples():
+        if row.decision != "delete":
+            results.append("kept")
+            continue
+        try:
+            conn.budgets.delete_budget(AccountId=conn.account, BudgetName=row.budget)
+            results.append("deleted")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "NotFoundException":
+                with explained(f"delete the budget {row.budget} (budgets:ModifyBudget)"):
+                    raise
+            results.append("already gone")
+    return plan.assign(result=results)

@@ -1,0 +1,221 @@
+"""Budgets, alarms and forecasts: idempotent, owned, computed, and the stand-in behind them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+from botocore.exceptions import ClientError
+
+from helpers import analysis, budgets, costs, errors, metrics, profiles
+from helpers.errors import InputError
+from tests.conftest import ACCOUNT, control, error_of
+
+TODAY = datetime.now(timezone.utc).date()
+LIMITS = {"claims": 5.0, "support": 5.0, "underwriting": 10.0}
+
+
+@pytest.fixture
+def history(conn, cfg, endpoint):
+    profiles.ensure(conn, cfg)
+    control(endpoint, "POST", "/_standin/backfill", {"days": 40, "seed": 5})
+    costs.activate_tag(conn, "dept", backfill_from=TODAY - timedelta(days=40))
+    return profiles.all_application_profiles(conn)
+
+
+def month_to_date_by_department(conn):
+    frame = costs.cost_by_tag(conn, costs.cost_request(costs.month_to_date(), "dept"))
+    return frame.groupby("department")["cost"].sum().to_dict()
+
+
+def test_budgets_are_created_once_and_updated_when_the_amount_changes(
+    conn, cfg, history, assert_shape
+):
+    first = budgets.ensure(conn, cfg, LIMITS, "finops@example.com")
+    assert list(first["action"]) == ["created"] * 3
+    assert (
+        list(budgets.ensure(conn, cfg, LIMITS, "finops@example.com")["action"]) == ["unchanged"] * 3
+    )
+    changed = budgets.ensure(conn, cfg, {**LIMITS, "claims": 7.5}, "finops@example.com")
+    assert dict(zip(changed["department"], changed["action"], strict=True))["claims"] == "updated"
+    described = conn.budgets.describe_budgets(AccountId=ACCOUNT)
+    assert_shape("budgets", "DescribeBudgets", described)
+    by_name = {b["BudgetName"]: b for b in described["Budgets"]}
+    claims = by_name["workshop-dept-claims"]
+    assert claims["BudgetLimit"]["Amount"] == "7.50"
+    assert claims["CostFilters"] == {"TagKeyValue": ["user:dept$claims"]}
+    alerts = conn.budgets.describe_notifications_for_budget(
+        AccountId=ACCOUNT, BudgetName="workshop-dept-claims"
+    )["Notifications"]
+    assert sorted((a["NotificationType"], a["Threshold"]) for a in alerts) == [
+        ("ACTUAL", 100.0),
+        ("FORECASTED", 80.0),
+    ]
+
+
+def test_budget_spend_is_the_cost_explorer_month_to_date(conn, cfg, history):
+    budgets.ensure(conn, cfg, LIMITS, "finops@example.com")
+    table = budgets.table(conn, cfg).set_index("budget")
+    expected = month_to_date_by_department(conn)
+    for department in LIMITS:
+        row = table.loc[f"workshop-dept-{department}"]
+        assert row["actual_usd"] == pytest.approx(expected[department], abs=1e-6)
+        assert row["forecast_usd"] >= row["actual_usd"]
+        assert row["owned_by_workshop"]
+
+
+def test_a_budget_the_workshop_did_not_create_survives(conn, cfg, history):
+    conn.budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": "finance-team",
+            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+    # same name as the workshop would use, created by someone else: kept, never changed
+    conn.budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": "workshop-dept-claims",
+            "BudgetLimit": {"Amount": "1", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+    made = budgets.ensure(conn, cfg, LIMITS, "finops@example.com").set_index("department")
+    assert made.loc["claims", "action"].startswith("kept")
+    plan = budgets.delete_plan(conn, cfg).set_index("budget")
+    assert plan.loc["finance-team", "decision"] == "keep"
+    assert plan.loc["workshop-dept-claims", "decision"] == "keep"
+    assert plan.loc["workshop-dept-support", "decision"] == "delete"
+    done = budgets.delete(conn, budgets.delete_plan(conn, cfg))
+    assert sorted(done.loc[done["result"] == "deleted", "budget"]) == [
+        "workshop-dept-support",
+        "workshop-dept-underwriting",
+    ]
+    left = sorted(b["BudgetName"] for b in budgets.all_budgets(conn))
+    assert left == ["finance-team", "workshop-dept-claims"]
+    again = budgets.delete(conn, budgets.delete_plan(conn, cfg))
+    assert set(again["result"]) == {"kept"}
+
+
+def test_budget_arguments(conn, cfg):
+    with pytest.raises(InputError, match="must be above 0"):
+        budgets.budget_request(ACCOUNT, cfg, "claims", 0, "a@example.com")
+    with pytest.raises(InputError, match="is not an e-mail address"):
+        budgets.budget_request(ACCOUNT, cfg, "claims", 5, "nobody")
+    assert budgets.budget_name(cfg, "R&D: labs") == "workshop-dept-R-D--labs"
+
+
+def test_alarms_are_idempotent_owned_and_not_evaluated_offline(conn, cfg, history, assert_shape):
+    made = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
+    again = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
+    assert list(made["alarm"]) == list(again["alarm"]) and len(made) == 6
+    conn.cloudwatch.put_metric_alarm(
+        AlarmName="someone-elses",
+        Namespace="AWS/Bedrock",
+        MetricName="Invocations",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    described = conn.cloudwatch.describe_alarms()
+    assert_shape("cloudwatch", "DescribeAlarms", described)
+    assert {a["StateValue"] for a in described["MetricAlarms"]} == {"INSUFFICIENT_DATA"}
+    tokens = next(a for a in described["MetricAlarms"] if a["AlarmName"].endswith("-per-hour"))
+    assert [m["Id"] for m in tokens["Metrics"]] == ["input", "output", "tokens"]
+    table = metrics.alarms_table(conn, cfg.owner_tag).set_index("alarm")
+    assert not table.loc["someone-elses", "owned_by_workshop"]
+    assert table["owned_by_workshop"].sum() == 6
+    plan = metrics.delete_alarms_plan(conn, cfg.owner_tag)
+    metrics.delete_alarms(conn, plan)
+    assert [a["AlarmName"] for a in conn.cloudwatch.describe_alarms()["MetricAlarms"]] == [
+        "someone-elses"
+    ]
+    with pytest.raises(InputError):
+        metrics.alarm_requests(history[0], cfg.owner_tag, "dept", 0)
+
+
+def test_project_month_end_on_known_data():
+    today = date(2026, 11, 20)  # 10 days left after today in November
+    rows = [
+        {"start": today - timedelta(days=n), "department": "claims", "cost": 2.0}
+        for n in range(1, 15)
+    ]
+    rows += [
+        {"start": today, "department": "claims", "cost": 1.0},
+        {"start": date(2026, 10, 31), "department": "claims", "cost": 100.0},
+        {"start": today - timedelta(days=3), "department": "support", "cost": 7.0},
+    ]
+    projected = analysis.project_month_end(pd.DataFrame(rows), today).set_index("department")
+    # so far in November: 14 days x 2 (Nov 6-19) + today's 1; mean of the last 14 days: 2
+    assert projected.loc["claims", "actual_to_date"] == 29.0
+    assert projected.loc["claims", "daily_mean"] == 2.0
+    assert projected.loc["claims", "projected_month_end"] == 29.0 + 2.0 * 10
+    assert projected.loc["support", "daily_mean"] == pytest.approx(0.5)
+    assert projected.loc["support", "projected_month_end"] == pytest.approx(7.0 + 5.0)
+
+
+def test_budget_status():
+    actual = pd.DataFrame({"department": ["a", "b", "c", "d"], "cost": [1.0, 5.0, 9.5, 11.0]})
+    forecast = pd.DataFrame(
+        {
+            "department": ["a", "b", "c", "d"],
+            "forecast": [2.0, 8.5, 10.5, 12.0],
+            "method": ["x"] * 4,
+        }
+    )
+    status = analysis.budget_status({d: 10.0 for d in "abcd"}, actual, forecast)
+    assert list(status["status"]) == ["on track", "at risk", "forecast over budget", "over budget"]
+    assert list(status["forecast_pct"]) == [20.0, 85.0, 105.0, 120.0]
+
+
+def test_cost_explorer_forecast(conn, history, assert_shape):
+    month_end = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
+    raw = conn.ce.get_cost_forecast(
+        TimePeriod={"Start": TODAY.isoformat(), "End": month_end.isoformat()},
+        Metric="UNBLENDED_COST",
+        Granularity="DAILY",
+        PredictionIntervalLevel=90,
+        Filter={"Tags": {"Key": "dept", "Values": ["claims"]}},
+    )
+    assert_shape("ce", "GetCostForecast", raw)
+    days = raw["ForecastResultsByTime"]
+    assert len(days) == (month_end - TODAY).days
+    assert sum(float(d["MeanValue"]) for d in days) == pytest.approx(float(raw["Total"]["Amount"]))
+    assert all(
+        float(d["PredictionIntervalLowerBound"])
+        <= float(d["MeanValue"])
+        <= float(d["PredictionIntervalUpperBound"])
+        for d in days
+    )
+    forecast = costs.forecast_rest_of_month(conn, "dept", "claims")
+    assert forecast.low <= forecast.mean <= forecast.high and forecast.mean > 0
+    with pytest.raises(ClientError) as excinfo:
+        conn.ce.get_cost_forecast(
+            TimePeriod={
+                "Start": (TODAY - timedelta(days=3)).isoformat(),
+                "End": month_end.isoformat(),
+            },
+            Metric="UNBLENDED_COST",
+            Granularity="MONTHLY",
+        )
+    assert error_of(excinfo)[0] == "ValidationException"
+
+
+def test_no_forecast_without_history(conn, cfg):
+    profiles.ensure(conn, cfg)
+    assert costs.forecast_rest_of_month(conn, "dept", "claims") is None
+
+
+def test_budgets_iam_actions_are_named_right():
+    error = errors.explain(
+        ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "CreateBudget"),
+        "create a budget",
+    )
+    assert "budgets:ModifyBudget" in str(error)
