@@ -37,7 +37,10 @@ def budget_request(
 ) -> dict[str, Any]:
     """The CreateBudget request: a monthly cost budget on one value of the tag, two alerts."""
     if limit_usd <= 0:
-        raise InputError(f"The budget for {department} must be above 0 USD, not {limit_usd}.")
+        raise InputError(
+            f"The budget for {department} must be above 0 USD, not {limit_usd}.",
+            "set a positive amount in budgets_usd or default_budget_usd.",
+        )
     if "@" not in email:
         raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
     subscribers = [{"SubscriptionType": "EMAIL", "Address": email}]

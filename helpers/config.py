@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = PROJECT_ROOT / "config.json"
 MODES = ("offline", "aws")
 DEFAULT_PORT = 4599
+DEFAULT_SPEND_CAP_USD = 1.0
 
 # AWS's own constraints (botocore's Bedrock service model), checked here so a typo fails early.
 NAME_PATTERN = re.compile(r"([0-9a-zA-Z][ _-]?)+")
@@ -64,6 +65,8 @@ class WorkshopConfig:
     profiles: tuple[ProfileSpec, ...] = ()
     profile_names: tuple[str, ...] = ()  # the profiles to analyse (default: all of ``profiles``)
     offline: OfflineSettings = field(default_factory=OfflineSettings)
+    # aws mode: the most a load run may cost at list price, worst case (see invoke.generate_load)
+    spend_cap_usd: float = DEFAULT_SPEND_CAP_USD
 
     @property
     def analysed_names(self) -> tuple[str, ...]:
@@ -75,7 +78,17 @@ class WorkshopConfig:
         return {p.name: p.tags.get(self.tag_key, "") for p in self.profiles}
 
 
-KEYS = {"mode", "region", "tag_key", "owner_tag", "profiles", "profile_names", "offline"}
+KEYS = {
+    "mode",
+    "region",
+    "tag_key",
+    "owner_tag",
+    "profiles",
+    "profile_names",
+    "offline",
+    "spend_cap_usd",
+}
+DEFAULT_SPEND_CAP_USD = 1.0
 PROFILE_KEYS = {"name", "copy_from", "description", "tags"}
 OFFLINE_KEYS = {"port", "stream_delay_ms"}
 OWNER_KEYS = {"key", "value"}
@@ -236,6 +249,11 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     delay = reader.typed(
         offline_raw.get("stream_delay_ms", 15.0), (int, float), "offline.stream_delay_ms", "15"
     )
+    cap = reader.typed(
+        raw.get("spend_cap_usd", DEFAULT_SPEND_CAP_USD), (int, float), "spend_cap_usd", "1.0"
+    )
+    if cap < 0:
+        raise reader.fail("spend_cap_usd", f"is {cap}", "use 0 or more US dollars.")
     profiles_raw = raw.get("profiles", [])
     reader.typed(profiles_raw, list, "profiles", '[{"name": ..., "copy_from": ...}]')
     profiles = []
@@ -313,6 +331,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         profiles=tuple(profiles),
         profile_names=tuple(analysed),
         offline=OfflineSettings(port=port, stream_delay_ms=float(delay)),
+        spend_cap_usd=float(cap),
     )
 
 

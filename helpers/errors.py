@@ -75,21 +75,61 @@ CREDENTIALS_FIX = (
 )
 
 
+# Permissions an operation needs besides its own action: tags on create, and what Athena reads
+# and writes on the caller's behalf. GetCallerIdentity needs none.
+IMPLIED_ACTIONS = {
+    ("athena", "StartQueryExecution"): {
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartitions",
+        "s3:GetBucketLocation",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:PutObject",
+    },
+}
+TAG_ON_CREATE = {
+    ("bedrock", "CreateInferenceProfile"): "bedrock:TagResource",
+    ("cloudwatch", "PutMetricAlarm"): "cloudwatch:TagResource",
+    ("budgets", "CreateBudget"): "budgets:TagResource",
+}
+S3_ACTIONS = {
+    "ListObjectsV2": "s3:ListBucket",
+    "HeadObject": "s3:GetObject",
+    "GetObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+}
+
+
 def iam_action(service: str, operation: str) -> str:
+    """The IAM action that authorises an operation."""
+    if service == "s3" and operation in S3_ACTIONS:
+        return S3_ACTIONS[operation]
     return IAM_ACTIONS.get(operation) or f"{IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def iam_actions(service: str, operation: str, tagged: bool = False) -> set[str]:
+    """Every IAM action a call needs: its own, tags on create, and what it implies."""
+    if (service, operation) == ("sts", "GetCallerIdentity"):
+        return set()
+    needed = {iam_action(service, operation)} | IMPLIED_ACTIONS.get((service, operation), set())
+    if tagged and (service, operation) in TAG_ON_CREATE:
+        needed.add(TAG_ON_CREATE[(service, operation)])
+    return needed
 
 
 def explain(error: Exception, doing: str) -> WorkshopError:
     """A WorkshopError for a botocore error raised while ``doing`` something."""
     from botocore.exceptions import (
         ClientError,
+        ConnectionClosedError,
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
         ReadTimeoutError,
     )
 
-    if isinstance(error, EndpointConnectionError):
+    if isinstance(error, (EndpointConnectionError, ConnectionClosedError)):
         url = getattr(error, "kwargs", {}).get("endpoint_url", "the endpoint")
         if "127.0.0.1" in url or "localhost" in url:
             return StandinError(
@@ -142,12 +182,28 @@ def explain(error: Exception, doing: str) -> WorkshopError:
             f"one such as us.{model[1] if model else 'MODEL_ID'}, or an application profile "
             "copied from it (see 01_create_profiles)."
         )
+    elif message.startswith("The provided model identifier is invalid"):
+        fix = (
+            "check the model ID and that the model is offered in the configured region "
+            '(`aws bedrock list-foundation-models --region REGION`); change "region" or '
+            '"copy_from" in config.json.'
+        )
+    elif message.startswith("Malformed input request"):
+        fix = (
+            "the request body is not in the model family's format: build it with "
+            "invoke.invoke_body(invoke.family_of(profile.model_id), prompt)."
+        )
     elif code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
         fix = "wait a little and retry, or lower the concurrency."
     elif code == "ResourceNotFoundException":
         fix = "check the name, ID or ARN; profiles.inventory() lists what exists."
     elif code == "ConflictException":
         fix = "a profile with this name exists already; reuse it or choose another name."
+    if fix is None:
+        fix = (
+            "AWS's message above names what to change; README > Troubleshooting lists the "
+            "common cases."
+        )
     return AwsError(problem, fix, code, status, operation)
 
 
@@ -158,6 +214,9 @@ WORKSHOP_SERVICES = (
     "ce",
     "resourcegroupstaggingapi",
     "budgets",
+    "athena",
+    "glue",
+    "s3",
     "sts",
 )
 

@@ -263,12 +263,41 @@ def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
     )
 
 
+def body_family(body: dict) -> str | None:
+    """Which family's format a request body is in, from its telltale keys."""
+    if "anthropic_version" in body:
+        return "anthropic"
+    if "inputText" in body:
+        return "titan"
+    if "prompt" in body:
+        return "meta"
+    if "messages" in body:
+        return "nova"
+    return None
+
+
 def invoke_model(
-    conn: Connection, profile: Profile, prompt: str, *, max_tokens: int = 512
+    conn: Connection,
+    profile: Profile,
+    prompt: str = "",
+    *,
+    max_tokens: int = 512,
+    body: dict | None = None,
 ) -> Reply:
-    """One InvokeModel call with the body format of the profile's model family."""
+    """One InvokeModel call with the body format of the profile's model family.
+
+    Pass ``body`` to send your own; it is checked against the family first, so a body meant
+    for another model is refused here with the fix instead of by AWS.
+    """
     family = family_of(profile.model_id)
-    body = invoke_body(family, prompt, max_tokens)
+    if body is None:
+        body = invoke_body(family, prompt, max_tokens)
+    elif body_family(body) != family:
+        raise InputError(
+            f"This body is in the {body_family(body) or 'unknown'} format, but {profile.name} "
+            f"runs {profile.model_id}, of the {family} family.",
+            f'build the body with invoke.invoke_body("{family}", prompt, max_tokens).',
+        )
     began = time.perf_counter()
     with explained(f"call InvokeModel on {profile.arn}"):
         response = conn.runtime.invoke_model(
@@ -284,6 +313,17 @@ def invoke_model(
         headers.get("x-amzn-bedrock-invocation-latency") or (time.perf_counter() - began) * 1000
     )
     return Reply(text, stop, tokens_in, tokens_out, latency, profile.model_id)
+
+
+def worst_case_cost(assignments: list[tuple[int, Any, str]], max_tokens: int, prices: Any) -> float:
+    """The most a load can cost at list price: every call answers with ``max_tokens``.
+
+    Input tokens are estimated generously, at one per three characters of the prompt.
+    """
+    total = 0.0
+    for _, profile, prompt in assignments:
+        total += prices.cost(profile.model_id, len(prompt) / 3 + 20, max_tokens)
+    return total
 
 
 @dataclass(frozen=True)
@@ -316,12 +356,14 @@ def generate_load(
     backoff_seconds: float | None = None,
     progress: bool = True,
     department_tag: str = "dept",
+    spend_cap_usd: float | None = None,
 ) -> pd.DataFrame:
     """Send ``requests`` Converse calls across ``profiles`` with bounded concurrency.
 
     Throttled calls are retried with exponential back-off and full jitter (up to
     ``max_attempts``), so nothing is lost and nothing is counted twice; the result has one row
-    per request with its profile, latency, tokens, attempts, throttles and final error.
+    per request with its profile, latency, tokens, attempts, throttles and final error. On AWS,
+    a load whose worst-case cost at list price exceeds ``spend_cap_usd`` is refused up front.
     """
     import pandas as pd
     from botocore.exceptions import BotoCoreError, ClientError
@@ -345,6 +387,18 @@ def generate_load(
         max_pool_connections=max(10, concurrency),
     )
     plan = LoadPlan(tuple(profiles), tuple(prompts), requests, seed)
+    if not conn.offline and spend_cap_usd is not None:
+        from . import pricing
+
+        worst = worst_case_cost(plan.assignments(), max_tokens, pricing.load())
+        if worst > spend_cap_usd:
+            raise InputError(
+                f"This load could cost up to ${worst:,.2f} at list price ({requests} calls, up to "
+                f"{max_tokens} output tokens each), above the spend cap of "
+                f"${spend_cap_usd:,.2f}.",
+                "lower requests or max_tokens, or raise spend_cap_usd in config.json if you "
+                "mean to spend it.",
+            )
     jitter = random.Random(seed + 1)
     jitter_lock = threading.Lock()
 

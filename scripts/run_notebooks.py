@@ -60,6 +60,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     standin = None
+    os.environ["WORKSHOP_HEADLESS"] = "1"  # helpers refuse aws mode here unless allowed
     if cfg.mode == "aws":
         if not args.allow_aws:
             print(
@@ -68,6 +69,7 @@ def main() -> int:
                 file=sys.stderr,
             )
             return 2
+        os.environ["WORKSHOP_ALLOW_AWS"] = "1"
     else:
         standin = Standin()
         os.environ["WORKSHOP_ENDPOINT_URL"] = standin.start()

@@ -20,6 +20,18 @@ DUMMY_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "o
 ACCOUNT = "123456789012"  # the stand-in's account: AWS's documented example ID
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Record every AWS call the helpers and notebooks make (kernels inherit the variable);
+    tests/test_zz_iam_policy.py checks iam-policy.json against the record."""
+    import os
+    import tempfile
+
+    if "WORKSHOP_CALL_LOG" not in os.environ:
+        handle, path = tempfile.mkstemp(prefix="workshop-calls-", suffix=".jsonl")
+        os.close(handle)
+        os.environ["WORKSHOP_CALL_LOG"] = path
+
+
 @pytest.fixture(scope="session")
 def standin() -> Iterator[Standin]:
     with Standin() as server:

@@ -284,3 +284,15 @@ def test_bind_parameters_in_the_standin():
 def test_dates_are_checked():
     with pytest.raises(InputError, match="is not a date"):
         cur.parameter_values("daily_trend", tag_key="dept", start="yesterday", end=date.today())
+
+
+def test_athena_query_that_takes_too_long_is_stopped(conn, billed, athena):
+    slow = cur.AthenaRunner(
+        conn, "workshop_cur", "cur_daily", "s3://athena-results/queries/", timeout_seconds=0
+    )
+    with pytest.raises(WorkshopError, match="ended CANCELLED: no result within 0 s"):
+        slow.run("cost_by_tag", **values())
+    athena_client = conn.client("athena")
+    latest = athena_client.list_query_executions()["QueryExecutionIds"][0]
+    state = athena_client.get_query_execution(QueryExecutionId=latest)["QueryExecution"]["Status"]
+    assert state["State"] == "CANCELLED"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -179,3 +180,25 @@ def test_load_arguments(conn, made):
         invoke.generate_load(conn, [], ["q"], 1, progress=False)
     with pytest.raises(InputError):
         invoke.generate_load(conn, list(made.values()), [""], 1, progress=False)
+
+
+def test_the_standin_stopping_mid_load_is_reported_with_the_restart(cfg, monkeypatch):
+    import threading
+
+    from helpers import aws
+    from helpers.errors import StandinError
+    from helpers.offline import Standin
+
+    standin = Standin()
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", standin.start())
+    conn = aws.connect(cfg)
+    profiles.ensure(conn, cfg)
+    targets = profiles.all_application_profiles(conn)
+    threading.Timer(0.5, standin.stop).start()
+    with pytest.raises(StandinError) as excinfo:
+        invoke.generate_load(
+            conn, targets, ["q"], 5000, concurrency=2, progress=False, max_attempts=1
+        )
+    message = str(excinfo.value)
+    assert re.search(r"finish the load: \d+ of 5000 calls completed", message)
+    assert "not answering" in message and "make standin" in message

@@ -128,6 +128,7 @@ def workshop(endpoint, monkeypatch):
     """Kernels inherit this environment: they talk to the session's stand-in, freshly reset."""
     control(endpoint, "POST", "/moto-api/reset")
     monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("WORKSHOP_HEADLESS", "1")
     monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
     monkeypatch.delenv("WORKSHOP_MODE", raising=False)
     return endpoint
@@ -172,6 +173,8 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         == 3
     )
     assert "SYNTHETIC history" in text_of(last["05_cost_analysis"])
+    for name, executed in last.items():  # account IDs are shown masked
+        assert ACCOUNT not in text_of(executed), f"{name} shows an account ID unmasked"
     cur_vs_explorer = read_csv(out / "cur_vs_cost_explorer.csv")
     assert {"claims", "underwriting", "support"} <= {r["department"] for r in cur_vs_explorer}
     assert all(abs(float(r["difference"])) < 0.01 for r in cur_vs_explorer)

@@ -326,6 +326,24 @@ class StandinAthenaResponse(AthenaResponse):
             ).decode()
         return ActionResult(result)
 
+    def list_query_executions(self) -> ActionResult:  # type: ignore[override]
+        from .bedrock import paginate
+
+        params = self._params()
+        workgroup = params.get("WorkGroup") or "primary"
+        ids = [
+            q.query_id
+            for q in sorted(
+                self.athena_backend.queries.values(), key=lambda q: q.submitted, reverse=True
+            )
+            if q.workgroup == workgroup
+        ]
+        page, following = paginate(ids, params.get("MaxResults"), params.get("NextToken"), 50)
+        result: dict[str, Any] = {"QueryExecutionIds": page}
+        if following:
+            result["NextToken"] = following
+        return ActionResult(result)
+
     def stop_query_execution(self) -> ActionResult:  # type: ignore[override]
         params = self._params()
         query = self._query(params["QueryExecutionId"])

@@ -1,0 +1,471 @@
+"""The catalogue of mistakes people make, each answered by a message that says what to do.
+
+Every case raises a WorkshopError (shown in Jupyter as its message, with no stack trace), with
+a fix; the README's Troubleshooting section names each message.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from botocore.stub import Stubber
+
+from helpers import aws, budgets, config, costs, cur, invoke, metrics, profiles
+from helpers.errors import AwsError, ConfigError, InputError, StandinError, WorkshopError
+from helpers.offline import Standin, free_port
+from tests.conftest import BASE_CONFIG
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+TROUBLESHOOTING = README[README.index("## Troubleshooting") : README.index("## Clean-up")]
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+@dataclass
+class Context:
+    conn: aws.Connection
+    cfg: config.WorkshopConfig
+    tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    def write_config(self, content) -> Path:
+        path = self.tmp_path / "config.json"
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    def config_with(self, **changes) -> Path:
+        raw = json.loads(json.dumps(BASE_CONFIG))
+        for key, value in changes.items():
+            if key == "first_profile":
+                raw["profiles"][0].update(value)
+            else:
+                raw[key] = value
+        return self.write_config(raw)
+
+    def profile(self) -> profiles.Profile:
+        profiles.ensure(self.conn, self.cfg)
+        return profiles.resolve(self.conn, "claims_dept")
+
+    def aws_conn(self) -> aws.Connection:
+        self.monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEONLY")
+        self.monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret")
+        self.monkeypatch.delenv("CI", raising=False)
+        self.monkeypatch.delenv("WORKSHOP_HEADLESS", raising=False)
+        raw = json.loads(json.dumps(BASE_CONFIG))
+        return aws.connect(config.parse({**raw, "mode": "aws"}, self.tmp_path / "c.json"))
+
+
+@dataclass
+class Case:
+    name: str
+    trigger: Callable[[Context], object]
+    error: type[WorkshopError]
+    fragments: tuple[str, ...]
+    readme: str  # how the README's Troubleshooting names the message
+
+
+def stubbed(conn: aws.Connection, code: str, message: str, status: int) -> aws.Connection:
+    stub = Stubber(conn.bedrock)
+    stub.add_client_error(
+        "list_inference_profiles",
+        service_error_code=code,
+        service_message=message,
+        http_status_code=status,
+    )
+    stub.activate()
+    return conn
+
+
+class NotTheStandin(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"hello from another program")
+
+    def log_message(self, *args):
+        pass
+
+
+def port_taken(ctx: Context):
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotTheStandin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ctx.monkeypatch.delenv("WORKSHOP_ENDPOINT_URL", raising=False)
+    try:
+        aws.connect(config.load(ctx.config_with(offline={"port": server.server_address[1]})))
+    finally:
+        server.shutdown()
+
+
+def standin_stopped_mid_run(ctx: Context):
+    standin = Standin()
+    ctx.monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", standin.start())
+    conn = aws.connect(ctx.cfg)
+    profiles.ensure(conn, ctx.cfg)
+    standin.stop()
+    profiles.inventory(conn)
+
+
+def no_credentials(ctx: Context):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "CI",
+        "WORKSHOP_HEADLESS",
+    ):
+        ctx.monkeypatch.delenv(name, raising=False)
+    ctx.monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    ctx.monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    ctx.monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    aws.connect(config.load(ctx.config_with(mode="aws")))
+
+
+def aws_in_ci(ctx: Context):
+    ctx.monkeypatch.setenv("CI", "true")
+    ctx.monkeypatch.delenv("WORKSHOP_ALLOW_AWS", raising=False)
+    aws.connect(config.load(ctx.config_with(mode="aws")))
+
+
+def over_the_spend_cap(ctx: Context):
+    conn = ctx.aws_conn()
+    target = profiles.Profile(
+        "claims",
+        "abcdefghijkl",
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefghijkl",
+        "APPLICATION",
+        "ACTIVE",
+        (f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",),
+    )
+    invoke.generate_load(
+        conn,
+        [target],
+        ["Summarise this claim."],
+        5000,
+        max_tokens=4000,
+        spend_cap_usd=1.0,
+        progress=False,
+    )
+
+
+def model_not_in_region(ctx: Context):
+    frankfurt = config.load(
+        ctx.config_with(
+            region="eu-central-1",
+            profiles=[
+                {"name": "x", "copy_from": "meta.llama3-70b-instruct-v1:0", "tags": {"dept": "a"}}
+            ],
+        )
+    )
+    profiles.ensure(aws.connect(frankfurt), frankfurt)
+
+
+def first_of_month(ctx: Context):
+    first = date(2026, 11, 1)
+    costs.period(first, first, today=first)
+
+
+CASES = [
+    Case(
+        "config missing",
+        lambda c: config.load(c.tmp_path / "missing.json"),
+        ConfigError,
+        ("config file not found", "WORKSHOP_CONFIG"),
+        "config file not found",
+    ),
+    Case(
+        "config empty",
+        lambda c: config.load(c.write_config("  ")),
+        ConfigError,
+        ("the file is empty",),
+        "the file is empty",
+    ),
+    Case(
+        "config malformed",
+        lambda c: config.load(c.write_config('{"mode": "offline",}')),
+        ConfigError,
+        ("not valid JSON", "no trailing commas"),
+        "not valid JSON",
+    ),
+    Case(
+        "config value of the wrong type",
+        lambda c: config.load(c.config_with(region=5)),
+        ConfigError,
+        ("key 'region' must be",),
+        "must be",
+    ),
+    Case(
+        "config unknown key",
+        lambda c: config.load(c.config_with(tagkey="team")),
+        ConfigError,
+        ("'tagkey' is not a setting", "did you mean 'tag_key'"),
+        "is not a setting",
+    ),
+    Case(
+        "profile name AWS rejects",
+        lambda c: config.load(c.config_with(first_profile={"name": "claims dept!"})),
+        ConfigError,
+        ("profiles[0].name", "AWS would refuse"),
+        "AWS would refuse",
+    ),
+    Case(
+        "description AWS rejects",
+        lambda c: config.load(c.config_with(first_profile={"description": "請求部門 (試行)"})),
+        ConfigError,
+        ("profiles[0].description", "AWS would refuse"),
+        "AWS would refuse",
+    ),
+    Case(
+        "tag value too long",
+        lambda c: config.load(c.config_with(first_profile={"tags": {"dept": "x" * 257}})),
+        ConfigError,
+        ("profiles[0].tags.dept", "at most 256"),
+        "AWS would refuse",
+    ),
+    Case(
+        "reserved tag key",
+        lambda c: config.load(
+            c.config_with(first_profile={"tags": {"dept": "a", "aws:team": "b"}})
+        ),
+        ConfigError,
+        ("reserved prefix 'aws:'",),
+        "reserved prefix",
+    ),
+    Case(
+        "copy from an application profile",
+        lambda c: config.load(
+            c.config_with(
+                first_profile={
+                    "copy_from": "arn:aws:bedrock:us-east-1:123456789012:"
+                    "application-inference-profile/abcdefghijkl"
+                }
+            )
+        ),
+        ConfigError,
+        ("names an application inference profile",),
+        "names an application inference profile",
+    ),
+    Case(
+        "model not offered in the region",
+        model_not_in_region,
+        AwsError,
+        ("The provided model identifier is invalid", "offered in the configured region"),
+        "The provided model identifier is invalid.",
+    ),
+    Case(
+        "unknown profile",
+        lambda c: profiles.resolve(c.conn, "no_such_profile"),
+        InputError,
+        ("No inference profile named or identified 'no_such_profile'",),
+        "No inference profile named or identified",
+    ),
+    Case(
+        "deleted profile",
+        lambda c: (
+            c.conn.bedrock.delete_inference_profile(inferenceProfileIdentifier=c.profile().arn),
+            profiles.resolve(c.conn, "claims_dept"),
+        ),
+        InputError,
+        ("No inference profile named or identified",),
+        "No inference profile named or identified",
+    ),
+    Case(
+        "body of the wrong model family",
+        lambda c: invoke.invoke_model(c.conn, c.profile(), body={"inputText": "hi"}),
+        InputError,
+        ("in the titan format", "of the anthropic family", "invoke.invoke_body"),
+        "format, but",
+    ),
+    Case(
+        "empty prompt",
+        lambda c: invoke.converse(c.conn, c.profile(), "  "),
+        InputError,
+        ("The prompt is empty",),
+        "The prompt is empty",
+    ),
+    Case(
+        "max_tokens out of range",
+        lambda c: invoke.converse(c.conn, HAIKU, "hi", max_tokens=0),
+        InputError,
+        ("max_tokens must be",),
+        "max_tokens must be",
+    ),
+    Case(
+        "max_tokens above the model's limit",
+        lambda c: invoke.converse(c.conn, HAIKU, "hi", max_tokens=5000),
+        AwsError,
+        ("exceeds the model limit of 4096",),
+        "exceeds the model limit",
+    ),
+    Case(
+        "model served only through a profile",
+        lambda c: invoke.converse(c.conn, "anthropic.claude-3-7-sonnet-20250219-v1:0", "hi"),
+        AwsError,
+        (
+            "on-demand throughput isn\u2019t supported",
+            "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        ),
+        "on-demand throughput",
+    ),
+    Case(
+        "inverted period",
+        lambda c: costs.period("2026-11-10", "2026-11-01", today=date(2026, 11, 20)),
+        InputError,
+        ("is inverted", "End is exclusive"),
+        "is empty or inverted",
+    ),
+    Case(
+        "empty period",
+        lambda c: costs.period("2026-11-10", "2026-11-10", today=date(2026, 11, 20)),
+        InputError,
+        ("is empty",),
+        "is empty or inverted",
+    ),
+    Case(
+        "period on the 1st of the month",
+        first_of_month,
+        InputError,
+        ("seed's bug on the 1st of a month",),
+        "is empty or inverted",
+    ),
+    Case(
+        "future period",
+        lambda c: costs.period(date.today() + timedelta(days=3), date.today() + timedelta(days=5)),
+        InputError,
+        ("in the future",),
+        "in the future",
+    ),
+    Case(
+        "tag not in use, cannot be activated",
+        lambda c: costs.activate_tag(c.conn, "ghost"),
+        InputError,
+        ("did not activate 'ghost'",),
+        "did not activate",
+    ),
+    Case(
+        "stand-in port taken by another program",
+        port_taken,
+        StandinError,
+        ("taken by another program", '"offline": {"port"'),
+        "is taken by another program",
+    ),
+    Case(
+        "stand-in stopped mid-run",
+        standin_stopped_mid_run,
+        StandinError,
+        ("is not answering", "make standin", "01_create_profiles"),
+        "is not answering",
+    ),
+    Case(
+        "offline endpoint off this machine",
+        lambda c: (
+            c.monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", "http://10.1.2.3:4599"),
+            aws.connect(c.cfg),
+        ),
+        StandinError,
+        ("loopback only",),
+        "loopback only",
+    ),
+    Case(
+        "aws mode without credentials",
+        no_credentials,
+        WorkshopError,
+        ("no AWS credentials were found", "aws configure"),
+        "no AWS credentials were found",
+    ),
+    Case(
+        "aws mode with expired credentials",
+        lambda c: profiles.list_profiles(
+            stubbed(
+                c.aws_conn(),
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+                400,
+            )
+        ),
+        AwsError,
+        ("your AWS credentials have expired", "aws sso login"),
+        "have expired",
+    ),
+    Case(
+        "aws mode without permission",
+        lambda c: profiles.list_profiles(
+            stubbed(
+                c.aws_conn(),
+                "AccessDeniedException",
+                "User is not authorized to perform: bedrock:ListInferenceProfiles",
+                403,
+            )
+        ),
+        AwsError,
+        ("allow the IAM action bedrock:ListInferenceProfiles", "iam-policy.json"),
+        "allow the IAM action",
+    ),
+    Case(
+        "aws mode in CI",
+        aws_in_ci,
+        WorkshopError,
+        ("headless run", "WORKSHOP_ALLOW_AWS=1"),
+        "headless run",
+    ),
+    Case(
+        "load above the spend cap",
+        over_the_spend_cap,
+        InputError,
+        ("could cost up to $", "spend cap of $1.00", "spend_cap_usd"),
+        "above the spend cap",
+    ),
+    Case(
+        "budget of zero",
+        lambda c: budgets.budget_request("123456789012", c.cfg, "claims", 0, "a@example.com"),
+        InputError,
+        ("must be above 0 USD",),
+        "must be above 0 USD",
+    ),
+    Case(
+        "unknown metric",
+        lambda c: metrics.build_queries([], ("TokenCount",)),
+        InputError,
+        ("Unknown Bedrock metric(s): TokenCount",),
+        "Unknown Bedrock metric",
+    ),
+    Case(
+        "table name that is not a name",
+        lambda c: cur.table_name("cur; DROP", "t"),
+        InputError,
+        ("not a plain table or database name",),
+        "not a plain table",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_mistake_gets_a_message_that_says_what_to_do(case, conn, cfg, tmp_path, monkeypatch):
+    context = Context(conn, cfg, tmp_path, monkeypatch)
+    with pytest.raises(WorkshopError) as excinfo:
+        case.trigger(context)
+    error = excinfo.value
+    assert isinstance(error, case.error), f"{type(error).__name__}: {error}"
+    message = str(error)
+    for fragment in case.fragments:
+        assert fragment in message
+    assert error.fix, "every message says how to fix it"
+    rendered = error._render_traceback_()  # what Jupyter shows: the message, no stack
+    assert rendered[0].startswith(type(error).__name__ + ": ")
+    assert not any(re.search(r"Traceback|File \"", line) for line in rendered)
+    assert case.readme in TROUBLESHOOTING, f"README Troubleshooting does not name {case.readme!r}"
+
+
+def test_the_catalogue_is_large_enough():
+    assert len(CASES) >= 25
+
+
+def test_free_port_helper_is_loopback():
+    assert free_port() > 0
