@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab run test lint format standin bench-standin bench-cur clean
+.PHONY: setup lab run test lint format standin bench bench-standin bench-cur clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ format: setup
 # The offline stand-in in the foreground, on the port config.json uses (Ctrl-C stops it).
 standin: setup
 	$(BIN)/python -m helpers.offline serve --port 4599
+
+# Every benchmark in one table, also written to benchmarks/results.md (takes a few minutes).
+bench: setup
+	$(BIN)/python benchmarks/bench.py
 
 bench-standin: setup
 	$(BIN)/python benchmarks/standin.py

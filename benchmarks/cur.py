@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.table import Row, print_table  # noqa: E402
 
 MODELS = [  # (service, input usage type, output usage type, input $/token, output $/token)
     (
@@ -160,29 +161,24 @@ print(json.dumps({{"median": statistics.median(times), "rows": len(frame),
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--profiles", type=int, default=1000)
-    parser.add_argument("--days", type=int, default=365)
-    args = parser.parse_args()
+def measure(profiles: int = 1000, days: int = 365) -> list[Row]:
     from helpers import cur
 
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
-        files, rows = generate(Path(folder), args.profiles, args.days)
-        generated = time.perf_counter() - began
-        size = sum(f.stat().st_size for f in files) / 1e6
-        start = (date.today() - timedelta(days=args.days)).isoformat()
+        files, count = generate(Path(folder), profiles, days)
+        rows.append(
+            Row(
+                "CUR",
+                f"generate {count:,} line items ({profiles:,} profiles x {days} "
+                "days x 2 usage types) as Parquet",
+                time.perf_counter() - began,
+                "s",
+            )
+        )
+        start = (date.today() - timedelta(days=days)).isoformat()
         end = (date.today() + timedelta(days=1)).isoformat()
-        print(
-            f"CUR benchmark - {os.cpu_count()} cores; {rows:,} line items ({args.profiles:,} "
-            f"profiles x {args.days} days x 2 usage types) in {len(files)} Parquet files, "
-            f"{size:.1f} MB, generated in {generated:.1f} s"
-        )
-        print(
-            f"{'query':<18} {'median (5 runs)':>16} {'result rows':>12} "
-            f"{'peak memory above baseline':>28}  aim < 1 s"
-        )
         for name in cur.QUERIES:
             code = PROBE.format(
                 root=str(ROOT), files=[str(f) for f in files], start=start, end=end, name=name
@@ -192,12 +188,26 @@ def main() -> None:
                     [sys.executable, "-c", code], check=True, capture_output=True, text=True
                 ).stdout
             )
-            verdict = "ok" if result["median"] < 1 else "MISSED"
-            print(
-                f"{name:<18} {result['median'] * 1000:13.0f} ms {result['rows']:>12,} "
-                f"{result['peak_mb']:>21.0f} MB (process {result['process_mb']:.0f} MB)  "
-                f"{verdict}"
+            rows.append(
+                Row(
+                    "CUR",
+                    f"{name} on DuckDB, median of 5 ({result['rows']:,} rows)",
+                    result["median"],
+                    "s",
+                    "< 1 s",
+                    result["median"] < 1,
+                )
             )
+            rows.append(Row("CUR", f"{name}: peak memory added", result["peak_mb"], "MB"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--profiles", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    print_table("CUR benchmark", measure(args.profiles, args.days))
 
 
 if __name__ == "__main__":

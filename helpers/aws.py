@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,6 +225,32 @@ class Connection:
             ) from None
 
 
+def utc_timestamp(value: Any) -> datetime:
+    """Parse AWS timestamps as UTC datetimes.
+
+    botocore's default converts every timestamp to the machine's local zone through dateutil,
+    which dominates the time to read a large GetMetricData answer (tens of thousands of
+    timestamps); the workshop works in UTC throughout.
+    """
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    from botocore.utils import parse_timestamp
+
+    parsed = parse_timestamp(value)
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def new_session(**kwargs: Any) -> Any:
+    """A boto3 session whose clients read timestamps as UTC (see ``utc_timestamp``)."""
+    import boto3
+
+    session = boto3.Session(**kwargs)
+    parsers = session._session.get_component("response_parser_factory")
+    parsers.set_parser_defaults(timestamp_parser=utc_timestamp)
+    record_calls(session)
+    return session
+
+
 def headless() -> bool:
     """A run nobody watches: CI (``CI`` set), or the workshop's own papermill runs."""
     return bool(os.environ.get("CI")) or os.environ.get("WORKSHOP_HEADLESS") == "1"
@@ -269,8 +296,6 @@ def record_calls(session: Any) -> None:
 
 def connect(cfg: WorkshopConfig) -> Connection:
     """Clients for the configured mode: the offline stand-in (default) or a real account."""
-    import boto3
-
     if cfg.mode == "offline":
         endpoint = os.environ.get("WORKSHOP_ENDPOINT_URL")
         if endpoint:
@@ -289,8 +314,7 @@ def connect(cfg: WorkshopConfig) -> Connection:
             endpoint = endpoint.rstrip("/")
         else:
             endpoint = ensure_standin(cfg.offline.port, cfg.offline.stream_delay_ms)
-        session = boto3.Session(region_name=cfg.region, **OFFLINE_CREDENTIALS)
-        record_calls(session)
+        session = new_session(region_name=cfg.region, **OFFLINE_CREDENTIALS)
         return Connection(mode="offline", region=cfg.region, session=session, endpoint_url=endpoint)
     if headless() and os.environ.get("WORKSHOP_ALLOW_AWS") != "1":
         raise WorkshopError(
@@ -298,8 +322,7 @@ def connect(cfg: WorkshopConfig) -> Connection:
             "real, billed calls.",
             'set WORKSHOP_ALLOW_AWS=1 to allow it on purpose, or set "mode": "offline".',
         )
-    session = boto3.Session(region_name=cfg.region)
-    record_calls(session)
+    session = new_session(region_name=cfg.region)
     if session.get_credentials() is None:
         from .errors import CREDENTIALS_FIX
 

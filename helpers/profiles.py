@@ -170,12 +170,15 @@ def all_application_profiles(conn: Connection) -> list[Profile]:
     return [replace(p, tags=tags.get(p.arn, {})) for p in list_profiles(conn)]
 
 
-def inventory(conn: Connection) -> pd.DataFrame:
-    """One row per application profile: model, status, dates, routing, one column per tag."""
+def inventory(conn: Connection, found: list[Profile] | None = None) -> pd.DataFrame:
+    """One row per application profile: model, status, dates, routing, one column per tag.
+
+    Pass ``found`` (from ``all_application_profiles``) to reuse profiles already fetched.
+    """
     import pandas as pd
 
     rows = []
-    for p in all_application_profiles(conn):
+    for p in found if found is not None else all_application_profiles(conn):
         row = {
             "name": p.name,
             "profile_id": p.profile_id,

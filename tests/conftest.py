@@ -26,6 +26,19 @@ def pytest_configure(config: pytest.Config) -> None:
     import os
     import tempfile
 
+    # Tests set these themselves; values left in the shell (or CI=true on a CI machine, which
+    # makes aws mode refuse) must not leak into them.
+    for name in (
+        "WORKSHOP_ENDPOINT_URL",
+        "WORKSHOP_CONFIG",
+        "WORKSHOP_MODE",
+        "WORKSHOP_HEADLESS",
+        "WORKSHOP_ALLOW_AWS",
+        "CI",
+        "AWS_ENDPOINT_URL",
+        "AWS_PROFILE",
+    ):
+        os.environ.pop(name, None)
     if "WORKSHOP_CALL_LOG" not in os.environ:
         handle, path = tempfile.mkstemp(prefix="workshop-calls-", suffix=".jsonl")
         os.close(handle)

@@ -52,7 +52,7 @@ def test_no_credentials_or_account_ids_in_tracked_files():
 
 
 def test_the_scanner_finds_what_it_looks_for():
-    assert ACCESS_KEY.search("key = AKIAABCDEFGHIJKLMNOP")
+    assert ACCESS_KEY.search("key = " + "AKIA" + "ABCDEFGHIJKLMNOP")
     assert SECRET_KEY.search("aws_secret_access_key = " + "a" * 40)
     assert ACCOUNT_ID.search("arn:aws:iam::" + "21098" + "7654321" + ":role/x")
     assert not ACCOUNT_ID.search("1234567890123")

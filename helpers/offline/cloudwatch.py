@@ -28,6 +28,7 @@ from moto.core.responses import ActionResult
 from .errors import InvalidNextToken, InvalidParameterValue
 
 NAMESPACE = "AWS/Bedrock"
+AWS_JSON = "application/x-amz-json-1.0"
 BASIC_STATS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
 _PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d+)?|100)")
 DEFAULT_MAX_DATAPOINTS = 100_800
@@ -339,7 +340,18 @@ class StandinCloudWatchResponse(CloudWatchResponse):
         result: dict[str, Any] = {"MetricDataResults": page, "Messages": []}
         if next_token:
             result["NextToken"] = next_token
+        if self.headers.get("Content-Type", "").startswith(AWS_JSON):
+            return self._json_answer(result)
         return ActionResult(result)
+
+    @staticmethod
+    def _json_answer(result: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
+        """The awsJson1_0 body written directly: moto's generic serializer takes ~0.2 s per
+        500-query answer, the bulk of a large analysis. Same bytes on the wire (timestamps as
+        epoch seconds); other protocols still go through moto's serializer."""
+        for entry in result["MetricDataResults"]:
+            entry["Timestamps"] = [t.timestamp() for t in entry["Timestamps"]]
+        return 200, {"status": 200, "Content-Type": AWS_JSON}, json.dumps(result)
 
     def _from_moto(self, query: dict[str, Any], start: datetime, end: datetime):
         found = super_backend_get_metric_data(self.cloudwatch_backend, query, start, end)
