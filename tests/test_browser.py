@@ -1,0 +1,207 @@
+"""The workshop in a real browser: JupyterLab and its widgets, driven by Playwright.
+
+Headless kernels never render widgets, so this is the only place the profile picker, the chat
+panel and the period picker are seen working. Chromium comes from the operating system
+(Debian's package: no browser download); without it, this whole module is skipped with one line
+saying how to enable it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+
+if not CHROMIUM:
+    pytest.skip(
+        "browser tests skipped: Chromium is not installed. Enable them with "
+        "`apt-get install chromium` (Debian/Ubuntu) or CHROMIUM=/path/to/chromium; "
+        ".ci/run installs it.",
+        allow_module_level=True,
+    )
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - a dev dependency; `make setup` installs it
+    pytest.skip(
+        "browser tests skipped: the playwright package is missing (make setup).",
+        allow_module_level=True,
+    )
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def workshop_state(standin, tmp_path_factory):
+    """The stand-in with the workshop's profiles, a month of history and visible streaming."""
+    from helpers import aws, config, costs, profiles
+    from tests.conftest import control
+
+    endpoint = standin.endpoint
+    control(endpoint, "POST", "/moto-api/reset")
+    os.environ["WORKSHOP_ENDPOINT_URL"] = endpoint
+    cfg = config.load(ROOT / "config.json")
+    conn = aws.connect(cfg)
+    profiles.ensure(conn, cfg)
+    conn.control("POST", "/_standin/backfill", {"days": 30, "seed": 7, "region": cfg.region})
+    costs.activate_tag(conn, cfg.tag_key, backfill_from=costs.last_days(31).start)
+    conn.control("POST", "/_standin/settings", {"stream_delay_ms": 25})
+    yield {"endpoint": endpoint, "cfg": cfg}
+    conn.control("POST", "/_standin/settings", {"stream_delay_ms": 0})
+
+
+@pytest.fixture(scope="module")
+def lab(workshop_state, tmp_path_factory):
+    """JupyterLab on a free loopback port, with a token, on a copy of the notebooks."""
+    from helpers.offline import free_port
+
+    folder = tmp_path_factory.mktemp("lab")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, folder)  # Lab saves checkpoints; the repository stays clean
+    settings = tmp_path_factory.mktemp("lab-settings")
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (
+        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    ).write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    port, token = free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "WORKSHOP_ENDPOINT_URL": workshop_state["endpoint"],
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+    }
+    log = open(folder / "lab.log", "w")  # noqa: SIM115 - closed below
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={folder}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                log.flush()
+                pytest.fail(
+                    "JupyterLab did not start:\n" + (folder / "lab.log").read_text()[-2000:]
+                )
+            time.sleep(0.3)
+    yield {"base": base, "token": token, "cfg": workshop_state["cfg"]}
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_and_run_all(browser, lab, name: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    # a workspace of its own, reset: only this notebook is open
+    page.goto(f"{lab['base']}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={lab['token']}")
+    page.locator(".jp-NotebookPanel:visible .jp-Notebook").wait_for()
+    expect(page.locator(".jp-Notebook-ExecutionIndicator, #jp-main-statusbar")).not_to_have_count(0)
+    page.wait_for_function("document.body.innerText.includes('Idle')")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    return page
+
+
+def shoot(page: Page, locator, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_profile_picker_shows_the_chosen_profile(browser, lab):
+    names = [p.name for p in lab["cfg"].profiles]
+    page = open_and_run_all(browser, lab, "02_inspect_profiles")
+    picker = page.locator(".profile-picker select")
+    details = page.locator(".profile-details")
+    expect(details).to_contain_text(names[0])
+    expect(details).to_contain_text("routes to")
+    picker.select_option(label=names[2])
+    expect(details).to_contain_text(names[2])
+    expect(details).not_to_contain_text(names[0])
+    expect(details).to_contain_text("us-east-1, us-east-2, us-west-2")  # a cross-region profile
+    shoot(page, picker, "02_profile_picker")
+    page.close()
+
+
+def test_chat_panel_streams_a_reply_with_its_token_counts(browser, lab):
+    page = open_and_run_all(browser, lab, "03_invoke_models")
+    prompt = page.locator(".chat-prompt textarea")
+    prompt.fill("Which department spends the most?")
+    reply = page.locator(".chat-reply")
+    usage = page.locator(".chat-usage")
+    page.locator("button.chat-send").click()
+    # streamed: some text is there before the whole reply (and its usage line) is
+    expect(reply).to_contain_text("Simulated reply from")
+    partial = reply.inner_text()
+    expect(usage).to_contain_text("output tokens")
+    whole = reply.inner_text()
+    assert len(partial) < len(whole), "the reply arrived in one piece, not streamed"
+    assert 'You asked: "Which department spends the most?"' in whole
+    expect(usage).to_contain_text(" ms, stop: end_turn")
+    shoot(page, prompt, "03_chat_panel")
+    page.close()
+
+
+def test_period_picker_redoes_the_table_and_the_plot(browser, lab):
+    page = open_and_run_all(browser, lab, "05_cost_analysis")
+    output = page.locator(".period-output")
+    start = page.locator(".period-start input")
+    start.wait_for()
+    expect(page.locator(".jp-OutputArea-output img").first).to_be_visible()  # Step 6's plot
+    today = time.gmtime()
+    for first_day in (
+        f"{time.strftime('%Y-%m', today)}-01",
+        time.strftime("%Y-%m-%d", time.gmtime(time.time() - 10 * 86400)),
+    ):
+        start.fill(first_day)
+        start.dispatch_event("change")
+        page.locator("button.period-apply").click()
+        expect(output).to_contain_text(f"Cost by department, {first_day} to ")
+        expect(output.locator("img")).to_have_count(1)
+        expect(output.locator("table")).to_have_count(1)
+        expect(output.locator("table")).to_contain_text("claims")
+    shoot(page, output, "05_period_picker")
+    page.close()
