@@ -149,3 +149,16 @@ def test_streaming_is_incremental(client, endpoint):
     stamps = [time.perf_counter() - began for _ in response["stream"]]
     assert len(stamps) > 10
     assert stamps[0] < 0.2 * stamps[-1]
+
+
+def test_reset_returns_to_the_settings_the_standin_was_started_with(endpoint):
+    from helpers.offline import state
+
+    state.LAUNCH_SETTINGS.stream_delay_ms = 7
+    try:
+        control(endpoint, "POST", "/_standin/settings", {"stream_delay_ms": 50})
+        control(endpoint, "POST", "/moto-api/reset")
+        assert control(endpoint, "GET", "/_standin/state")["settings"]["stream_delay_ms"] == 7
+    finally:
+        state.LAUNCH_SETTINGS.stream_delay_ms = 0
+        control(endpoint, "POST", "/moto-api/reset")

@@ -124,9 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.stream_delay_ms:
-        from .state import SETTINGS
+        from .state import LAUNCH_SETTINGS, SETTINGS
 
-        SETTINGS.stream_delay_ms = args.stream_delay_ms
+        SETTINGS.stream_delay_ms = LAUNCH_SETTINGS.stream_delay_ms = args.stream_delay_ms
     print(f"Bedrock workshop stand-in listening on {endpoint}", flush=True)
     stopped = standin.shutdown_requested  # also set by `python -m helpers.offline stop`
     for sig in (signal.SIGINT, signal.SIGTERM):

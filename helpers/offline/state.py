@@ -103,10 +103,11 @@ class Faults:
 
 
 SETTINGS = Settings()
+LAUNCH_SETTINGS = Settings()  # what `serve` was started with; a reset returns to it
 FAULTS = Faults()
 
 
 def reset() -> None:
-    SETTINGS.stream_delay_ms = 0.0
-    SETTINGS.ce_page_size = None
+    SETTINGS.stream_delay_ms = LAUNCH_SETTINGS.stream_delay_ms
+    SETTINGS.ce_page_size = LAUNCH_SETTINGS.ce_page_size
     FAULTS.clear()
