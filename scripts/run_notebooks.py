@@ -18,17 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ORDER = [
-    "00_setup",
-    "01_create_profiles",
-    "02_inspect_profiles",
-    "03_invoke_models",
-    "04_generate_usage",
-    "05_cost_analysis",
-    "06_cur_at_scale",
-    "07_budgets_and_alerts",
-    "99_cleanup",
-]
+# The notebooks are numbered in the order they run.
+ORDER = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 
 
 def main() -> int:

@@ -210,6 +210,18 @@ def conn(endpoint, cfg, monkeypatch):
     return aws.connect(cfg)
 
 
+@pytest.fixture
+def workshop(endpoint, monkeypatch):
+    """For notebook runs: kernels inherit this environment and talk to the session's stand-in,
+    freshly reset, as a headless run."""
+    control(endpoint, "POST", "/moto-api/reset")
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("WORKSHOP_HEADLESS", "1")
+    monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
+    monkeypatch.delenv("WORKSHOP_MODE", raising=False)
+    return endpoint
+
+
 class CallCounter:
     """Counts AWS API calls by operation, through botocore's event hooks."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import ACCOUNT, control
+from tests.conftest import ACCOUNT
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -121,17 +121,6 @@ def application_profiles(client, region="us-east-1"):
     return sorted(
         p["inferenceProfileName"] for page in pages for p in page["inferenceProfileSummaries"]
     )
-
-
-@pytest.fixture
-def workshop(endpoint, monkeypatch):
-    """Kernels inherit this environment: they talk to the session's stand-in, freshly reset."""
-    control(endpoint, "POST", "/moto-api/reset")
-    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("WORKSHOP_HEADLESS", "1")
-    monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
-    monkeypatch.delenv("WORKSHOP_MODE", raising=False)
-    return endpoint
 
 
 def read_csv(path):

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from helpers.offline import Standin
-from tests.conftest import BASE_CONFIG, control
+from tests.conftest import BASE_CONFIG
 from tests.test_notebooks import NOTEBOOKS, application_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,13 +139,3 @@ def test_two_kernels_creating_the_same_profiles_at_once(workshop, client, tmp_pa
     assert not failures, failures
     shipped = json.loads((ROOT / "config.json").read_text())["profiles"]
     assert application_profiles(client) == sorted(p["name"] for p in shipped)
-
-
-@pytest.fixture
-def workshop(endpoint, monkeypatch):
-    control(endpoint, "POST", "/moto-api/reset")
-    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("WORKSHOP_HEADLESS", "1")
-    monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
-    monkeypatch.delenv("WORKSHOP_MODE", raising=False)
-    return endpoint

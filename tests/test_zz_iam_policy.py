@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.errors import iam_actions
+from helpers.errors import WORKSHOP_SERVICES, iam_actions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,15 +55,4 @@ def test_the_record_names_calls_from_helpers_and_notebooks_only():
     if not calls:
         pytest.skip("no calls recorded")
     services = {c["service"] for c in calls}
-    assert services <= {
-        "bedrock",
-        "bedrock-runtime",
-        "cloudwatch",
-        "ce",
-        "resourcegroupstaggingapi",
-        "budgets",
-        "athena",
-        "glue",
-        "s3",
-        "sts",
-    }
+    assert services <= set(WORKSHOP_SERVICES)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from moto.bedrock.models import bedrock_backends
 from moto.ce.models import ce_backends
@@ -169,7 +169,3 @@ def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
                 "days": len(days),
             }
     return out
-
-
-def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
