@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import ownership
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -177,43 +178,18 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
     """Budgets to delete (those carrying the ownership tag) and to keep, with the reason."""
     import pandas as pd
 
-    owner_key, owner_value = cfg.owner_tag
     rows = []
     for row in table(conn, cfg).itertuples():
-        if row.owned_by_workshop:
-            rows.append(
-                {
-                    "budget": row.budget,
-                    "decision": "delete",
-                    "reason": f"carries {owner_key}={owner_value}",
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "budget": row.budget,
-                    "decision": "keep",
-                    "reason": f"not created by the workshop (no {owner_key} tag)",
-                }
-            )
+        decision, reason = ownership.decision(row.owned_by_workshop, cfg.owner_tag)
+        rows.append({"budget": row.budget, "decision": decision, "reason": reason})
     return pd.DataFrame(rows, columns=["budget", "decision", "reason"])
 
 
 def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
     """Carry out a ``delete_plan``; returns it with a ``result`` column."""
-    from botocore.exceptions import ClientError
-
-    results = []
-    for row in plan.itertuples():
-        if row.decision != "delete":
-            results.append("kept")
-            continue
-        try:
-            conn.budgets.delete_budget(AccountId=conn.account, BudgetName=row.budget)
-            results.append("deleted")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "NotFoundException":
-                with explained(f"delete the budget {row.budget} (budgets:ModifyBudget)"):
-                    raise
-            results.append("already gone")
-    return plan.assign(result=results)
+    return ownership.delete_planned(
+        plan,
+        lambda row: conn.budgets.delete_budget(AccountId=conn.account, BudgetName=row.budget),
+        "NotFoundException",
+        lambda row: f"delete the budget {row.budget} (budgets:ModifyBudget)",
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from . import ownership
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -260,15 +261,14 @@ def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
 
 def delete_alarms_plan(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
     """Alarms to delete (those with the ownership tag) and to keep."""
+    import pandas as pd
+
     table = alarms_table(conn, owner_tag)
-    decision = table["owned_by_workshop"].map({True: "delete", False: "keep"})
-    reason = table["owned_by_workshop"].map(
-        {
-            True: f"carries {owner_tag[0]}={owner_tag[1]}",
-            False: f"not created by the workshop (no {owner_tag[0]} tag)",
-        }
-    )
-    return table[["alarm"]].assign(decision=decision, reason=reason)
+    rows = [
+        (row.alarm, *ownership.decision(row.owned_by_workshop, owner_tag))
+        for row in table.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=["alarm", "decision", "reason"])
 
 
 def delete_alarms(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:

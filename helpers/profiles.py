@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import ownership
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
 from .errors import InputError, explained
 
@@ -316,32 +317,18 @@ def delete_plan(
         if wanted and p.name not in wanted:
             continue
         owned = p.tags.get(owner_key) == owner_value
-        if owned:
-            decision, reason = "delete", f"carries {owner_key}={owner_value}"
-        elif insist:
+        decision, reason = ownership.decision(owned, cfg.owner_tag)
+        if not owned and insist:
             decision, reason = "delete", "named explicitly with insist=True"
-        else:
-            decision, reason = "keep", f"not created by the workshop (no {owner_key} tag)"
         rows.append({"name": p.name, "decision": decision, "reason": reason, "arn": p.arn})
     return pd.DataFrame(rows, columns=["name", "decision", "reason", "arn"])
 
 
 def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
     """Carry out a plan from ``delete_plan``; returns it with a ``result`` column."""
-    from botocore.exceptions import ClientError
-
-    results = []
-    for row in plan.itertuples():
-        if row.decision != "delete":
-            results.append("kept")
-            continue
-        try:
-            conn.bedrock.delete_inference_profile(inferenceProfileIdentifier=row.arn)
-            results.append("deleted")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-                results.append("already gone")
-            else:
-                with explained(f"delete the inference profile {row.name}"):
-                    raise
-    return plan.assign(result=results)
+    return ownership.delete_planned(
+        plan,
+        lambda row: conn.bedrock.delete_inference_profile(inferenceProfileIdentifier=row.arn),
+        "ResourceNotFoundException",
+        lambda row: f"delete the inference profile {row.name}",
+    )

@@ -166,6 +166,33 @@ def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
     )
 
 
+def create_foreign_budget(budgets_client: Any, name: str, amount: str) -> None:
+    """A monthly cost budget created by someone else (no ownership tag)."""
+    budgets_client.create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": name,
+            "BudgetLimit": {"Amount": amount, "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+
+
+def create_foreign_alarm(cloudwatch_client: Any, name: str, threshold: float) -> None:
+    """A Bedrock invocations alarm created by someone else (no ownership tag)."""
+    cloudwatch_client.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/Bedrock",
+        MetricName="Invocations",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=threshold,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+
+
 # --- helpers on the stand-in ---------------------------------------------------------------
 BASE_CONFIG = {
     "mode": "offline",

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from helpers import analysis, budgets, costs, errors, metrics, profiles
 from helpers.errors import InputError
-from tests.conftest import ACCOUNT, control, error_of
+from tests.conftest import ACCOUNT, control, create_foreign_alarm, create_foreign_budget, error_of
 
 TODAY = datetime.now(timezone.utc).date()
 LIMITS = {"claims": 5.0, "support": 5.0, "underwriting": 10.0}
@@ -66,25 +66,9 @@ def test_budget_spend_is_the_cost_explorer_month_to_date(conn, cfg, history):
 
 
 def test_a_budget_the_workshop_did_not_create_survives(conn, cfg, history):
-    conn.budgets.create_budget(
-        AccountId=ACCOUNT,
-        Budget={
-            "BudgetName": "finance-team",
-            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
-            "TimeUnit": "MONTHLY",
-            "BudgetType": "COST",
-        },
-    )
+    create_foreign_budget(conn.budgets, "finance-team", "100")
     # same name as the workshop would use, created by someone else: kept, never changed
-    conn.budgets.create_budget(
-        AccountId=ACCOUNT,
-        Budget={
-            "BudgetName": "workshop-dept-claims",
-            "BudgetLimit": {"Amount": "1", "Unit": "USD"},
-            "TimeUnit": "MONTHLY",
-            "BudgetType": "COST",
-        },
-    )
+    create_foreign_budget(conn.budgets, "workshop-dept-claims", "1")
     made = budgets.ensure(conn, cfg, LIMITS, "finops@example.com").set_index("department")
     assert made.loc["claims", "action"].startswith("kept")
     plan = budgets.delete_plan(conn, cfg).set_index("budget")
@@ -114,16 +98,7 @@ def test_alarms_are_idempotent_owned_and_not_evaluated_offline(conn, cfg, histor
     made = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
     again = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
     assert list(made["alarm"]) == list(again["alarm"]) and len(made) == 6
-    conn.cloudwatch.put_metric_alarm(
-        AlarmName="someone-elses",
-        Namespace="AWS/Bedrock",
-        MetricName="Invocations",
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=5,
-        ComparisonOperator="GreaterThanThreshold",
-    )
+    create_foreign_alarm(conn.cloudwatch, "someone-elses", 5)
     described = conn.cloudwatch.describe_alarms()
     assert_shape("cloudwatch", "DescribeAlarms", described)
     assert {a["StateValue"] for a in described["MetricAlarms"]} == {"INSUFFICIENT_DATA"}

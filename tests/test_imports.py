@@ -17,6 +17,8 @@ MODULES = [
     "helpers.metrics",
     "helpers.costs",
     "helpers.cur",
+    "helpers.budgets",
+    "helpers.ownership",
     "helpers.pricing",
     "helpers.analysis",
     "helpers.plots",

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import ACCOUNT
+from tests.conftest import ACCOUNT, create_foreign_alarm, create_foreign_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -191,25 +191,8 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         },
         tags=[{"key": "dept", "value": "finance"}],
     )
-    client("budgets").create_budget(
-        AccountId=ACCOUNT,
-        Budget={
-            "BudgetName": "finance-own-budget",
-            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
-            "TimeUnit": "MONTHLY",
-            "BudgetType": "COST",
-        },
-    )
-    client("cloudwatch").put_metric_alarm(
-        AlarmName="finance-own-alarm",
-        Namespace="AWS/Bedrock",
-        MetricName="Invocations",
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=1000,
-        ComparisonOperator="GreaterThanThreshold",
-    )
+    create_foreign_budget(client("budgets"), "finance-own-budget", "100")
+    create_foreign_alarm(client("cloudwatch"), "finance-own-alarm", 1000)
     plan_only = papermill_run("99_cleanup", tmp_path / "dry", dry_run=True)
     assert "dry_run is set: nothing deleted." in text_of(plan_only)
     assert len(application_profiles(client)) == 4

@@ -224,6 +224,15 @@ def _parse_bound(value: str, granularity: str, name: str) -> datetime:
         ) from exc
 
 
+def _time_period(span: dict[str, str], granularity: str) -> tuple[datetime, datetime]:
+    """A request's TimePeriod as (start, end), both parsed and in order."""
+    start = _parse_bound(span["Start"], granularity, "Start")
+    end = _parse_bound(span["End"], granularity, "End")
+    if start >= end:
+        raise ValidationException("Start date (and hour) should be before end date (and hour)")
+    return start, end
+
+
 def periods(start: datetime, end: datetime, granularity: str) -> list[tuple[datetime, datetime]]:
     out = []
     cursor = start
@@ -341,11 +350,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
     def get_cost_and_usage(self) -> ActionResult:  # type: ignore[override]
         params = validation.request_params(self, "ce")
         granularity = params["Granularity"]
-        span = params["TimePeriod"]
-        start = _parse_bound(span["Start"], granularity, "Start")
-        end = _parse_bound(span["End"], granularity, "End")
-        if start >= end:
-            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        start, end = _time_period(params["TimePeriod"], granularity)
         now = datetime.now(timezone.utc)
         oldest = (
             now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -621,10 +626,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
 
     def get_tags(self) -> ActionResult:
         params = validation.request_params(self, "ce")
-        start = _parse_bound(params["TimePeriod"]["Start"], "DAILY", "Start")
-        end = _parse_bound(params["TimePeriod"]["End"], "DAILY", "End")
-        if start >= end:
-            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        start, end = _time_period(params["TimePeriod"], "DAILY")
         tag_value = self.ce_backend.tag_lookup()
         key = params.get("TagKey")
         search = (params.get("SearchString") or "").casefold()
@@ -641,10 +643,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
 
     def get_dimension_values(self) -> ActionResult:
         params = validation.request_params(self, "ce")
-        start = _parse_bound(params["TimePeriod"]["Start"], "DAILY", "Start")
-        end = _parse_bound(params["TimePeriod"]["End"], "DAILY", "End")
-        if start >= end:
-            raise ValidationException("Start date (and hour) should be before end date (and hour)")
+        start, end = _time_period(params["TimePeriod"], "DAILY")
         search = (params.get("SearchString") or "").casefold()
         values = sorted(
             {

@@ -246,6 +246,18 @@ def _anthropic_name(model: FoundationModel) -> str:
     return model.model_id.removeprefix("anthropic.").rsplit("-v", 1)[0]
 
 
+def _usage_and_metrics(reply: simulate.Reply) -> dict[str, Any]:
+    """The ``usage`` and ``metrics`` members of a Converse reply or ConverseStream metadata."""
+    return {
+        "usage": {
+            "inputTokens": reply.input_tokens,
+            "outputTokens": reply.output_tokens,
+            "totalTokens": reply.input_tokens + reply.output_tokens,
+        },
+        "metrics": {"latencyMs": reply.latency_ms},
+    }
+
+
 def _invocation_metrics(reply: simulate.Reply) -> dict[str, int]:
     return {
         "inputTokenCount": reply.input_tokens,
@@ -480,12 +492,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             {
                 "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
                 "stopReason": reply.stop_reason,
-                "usage": {
-                    "inputTokens": reply.input_tokens,
-                    "outputTokens": reply.output_tokens,
-                    "totalTokens": reply.input_tokens + reply.output_tokens,
-                },
-                "metrics": {"latencyMs": reply.latency_ms},
+                **_usage_and_metrics(reply),
             }
         )
 
@@ -502,16 +509,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}
             yield {"messageStop": {"stopReason": reply.stop_reason}}
-            yield {
-                "metadata": {
-                    "usage": {
-                        "inputTokens": reply.input_tokens,
-                        "outputTokens": reply.output_tokens,
-                        "totalTokens": reply.input_tokens + reply.output_tokens,
-                    },
-                    "metrics": {"latencyMs": reply.latency_ms},
-                }
-            }
+            yield {"metadata": _usage_and_metrics(reply)}
 
         return self._stream("ConverseStream", events())
 
