@@ -14,6 +14,8 @@ COUNT_COLUMNS = {
     "Invocations": "invocations",
     "InputTokenCount": "input_tokens",
     "OutputTokenCount": "output_tokens",
+    "CacheReadInputTokens": "cache_read_tokens",
+    "CacheWriteInputTokens": "cache_write_tokens",
     "InvocationClientErrors": "client_errors",
     "InvocationServerErrors": "server_errors",
     "InvocationThrottles": "throttles",
@@ -47,16 +49,35 @@ def estimate_costs(
     models: dict[str, str],
     departments: dict[str, str],
     prices: PriceTable,
+    scopes: dict[str, str] | None = None,
+    region: str | None = None,
 ) -> pd.DataFrame:
-    """Add model, department and list-price cost (input x price + output x price) per profile."""
+    """Add model, scope, department and list-price cost per profile.
+
+    Cost = input x input price + output x output price + cached tokens at their prices, in the
+    profile's scope (in-region, geo or global; ``scopes`` maps profile name to scope, in-region
+    when absent) and the region's price where it differs.
+    """
     out = per_profile.copy()
+    for column in ("cache_read_tokens", "cache_write_tokens"):
+        if column not in out:
+            out[column] = 0
     out["model_id"] = out["profile"].map(models)
+    out["scope"] = [(scopes or {}).get(name, "in-region") for name in out["profile"]]
     out["department"] = out["profile"].map(departments).fillna("").replace("", "(untagged)")
     out["estimated_cost"] = [
-        prices.cost(model, tokens_in, tokens_out) if isinstance(model, str) else float("nan")
-        for model, tokens_in, tokens_out in zip(
-            out["model_id"], out["input_tokens"], out["output_tokens"], strict=True
+        prices.cost(
+            model,
+            row.input_tokens,
+            row.output_tokens,
+            scope=row.scope,
+            region=region,
+            cache_read_tokens=row.cache_read_tokens,
+            cache_write_tokens=row.cache_write_tokens,
         )
+        if isinstance(model, str)
+        else float("nan")
+        for model, row in zip(out["model_id"], out.itertuples(index=False), strict=True)
     ]
     return out.sort_values(["department", "profile"], kind="stable").reset_index(drop=True)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .catalog import GEOGRAPHY_PREFIXES
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +29,31 @@ NAME_PATTERN = re.compile(r"([0-9a-zA-Z][ _-]?)+")
 DESCRIPTION_PATTERN = re.compile(r"([0-9a-zA-Z:.][ _-]?)+")
 TAG_PATTERN = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
 MODEL_ID_PATTERN = re.compile(r"[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})*")
-SYSTEM_PROFILE_PATTERN = re.compile(r"(us|eu|apac|us-gov|global|jp|au|ca)\.[a-z0-9-]+\..+")
+# a system-defined (cross-region) profile ID: a geography prefix, then a model ID
+SYSTEM_PROFILE_PATTERN = re.compile(
+    "(" + "|".join(re.escape(p) for p in GEOGRAPHY_PREFIXES) + r")\.[a-z0-9-]+\..+"
+)
 MAX_TAGS = 199
+# The first part of Bedrock model IDs (anthropic.claude-..., amazon.nova-...): a prefix before
+# one of these is meant as a geography.
+MODEL_PROVIDERS = (
+    "ai21",
+    "amazon",
+    "anthropic",
+    "cohere",
+    "deepseek",
+    "google",
+    "meta",
+    "minimax",
+    "mistral",
+    "moonshotai",
+    "nvidia",
+    "openai",
+    "qwen",
+    "stability",
+    "writer",
+    "zai",
+)
 REGION_PATTERN = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 
 
@@ -174,14 +198,14 @@ def _tags(reader: _Reader, value: Any, key: str) -> dict[str, str]:
 
 
 def _copy_from(reader: _Reader, value: Any, key: str) -> str:
-    reader.typed(value, str, key, '"anthropic.claude-3-haiku-20240307-v1:0"')
+    reader.typed(value, str, key, '"anthropic.claude-haiku-4-5-20251001-v1:0"')
     if ":application-inference-profile/" in value:
         raise reader.fail(
             key,
             "names an application inference profile",
             "copy from a foundation model ID (e.g. "
-            '"anthropic.claude-3-haiku-20240307-v1:0") or a system-defined '
-            'profile ID (e.g. "us.amazon.nova-lite-v1:0"); AWS does not copy '
+            '"openai.gpt-oss-120b-1:0") or a system-defined profile ID (e.g. '
+            '"global.anthropic.claude-haiku-4-5-20251001-v1:0"); AWS does not copy '
             "application profiles.",
         )
     if value.startswith("arn:"):
@@ -196,13 +220,26 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
                 "use a model ID or a system-defined profile ID instead.",
             )
         return value
+    head, _, rest = value.partition(".")
+    if (
+        head not in GEOGRAPHY_PREFIXES
+        and len(head) <= 6
+        and rest.partition(".")[0] in MODEL_PROVIDERS
+    ):
+        raise reader.fail(
+            key,
+            f"starts with '{head}.', which is not a cross-region profile prefix: {value}",
+            f"use one of {', '.join(p + '.' for p in GEOGRAPHY_PREFIXES)} (Canada calls us. "
+            "and global. profiles), or the bare model ID.",
+        )
     if not MODEL_ID_PATTERN.fullmatch(value):
         raise reader.fail(
             key,
             f"is not a model or profile ID: {json.dumps(value)}",
-            'use an ID such as "anthropic.claude-3-haiku-20240307-v1:0" or '
-            '"us.amazon.nova-lite-v1:0" (list them with '
-            "`aws bedrock list-foundation-models`).",
+            'use an ID such as "openai.gpt-oss-120b-1:0" or '
+            '"us.amazon.nova-2-lite-v1:0" (list them with '
+            "`aws bedrock list-foundation-models` and "
+            "`aws bedrock list-inference-profiles`).",
         )
     return value
 
@@ -272,7 +309,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             NAME_PATTERN,
             64,
             "a profile name",
-            "claims_dept_claude_3_haiku",
+            "claims_dept_haiku",
         )
         description = item.get("description")
         if description is not None:
@@ -305,7 +342,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             "give every profile its own name.",
         )
     analysed = raw.get("profile_names", [])
-    reader.typed(analysed, list, "profile_names", '["claims_dept_claude_3_haiku"]')
+    reader.typed(analysed, list, "profile_names", '["claims_dept_haiku"]')
     for i, name in enumerate(analysed):
         reader.text(
             name,
@@ -313,7 +350,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             NAME_PATTERN,
             64,
             "a profile name",
-            "claims_dept_claude_3_haiku",
+            "claims_dept_haiku",
         )
     if not profiles and not analysed:
         raise reader.fail(

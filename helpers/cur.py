@@ -83,7 +83,7 @@ ORDER BY cost DESC, tag_value""",
        SUM(line_item_unblended_cost) AS cost
 FROM {{table}}
 WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
-  AND line_item_resource_id LIKE 'arn:aws:bedrock:%:application-inference-profile/%'
+  AND line_item_resource_id LIKE 'arn:aws%:bedrock:%:application-inference-profile/%'
 GROUP BY 1, 2
 ORDER BY cost DESC, profile_arn""",
             ("tag", "tag", "start", "end"),

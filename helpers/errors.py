@@ -118,8 +118,63 @@ def iam_actions(service: str, operation: str, tagged: bool = False) -> set[str]:
     return needed
 
 
-def explain(error: Exception, doing: str) -> WorkshopError:
-    """A WorkshopError for a botocore error raised while ``doing`` something."""
+MODEL_ACCESS_ADVICE = (
+    "models are available by default, but the first call to a third-party model (Anthropic, "
+    "OpenAI) subscribes the account through AWS Marketplace and needs aws-marketplace:Subscribe, "
+    "Unsubscribe and ViewSubscriptions (in iam-policy.json; allow up to 15 minutes after the "
+    "first call), and Anthropic models need the one-time use-case form (Bedrock console, or "
+    "`aws bedrock put-use-case-for-model-access`)"
+)
+
+
+def _profile_fix(model_id: str | None, region: str | None) -> str:
+    """Name the profiles that carry a model from the caller's region, never a fixed ``us.``."""
+    from . import catalog
+
+    data = catalog.load()
+    if region is None:
+        prefixes = [p + "." for p in catalog.GEOGRAPHY_PREFIXES]
+        return (
+            "call it through an inference profile that contains the model: a system-defined one "
+            f"(its ID is the model ID after a prefix such as {', '.join(prefixes)}), or an "
+            "application profile copied from one (see 01_create_profiles)."
+        )
+    shown = model_id or "MODEL_ID"
+    offered = [i for i in data.callable_ids(shown, region) if i != shown]
+    if not offered:
+        offered = [f"{p}.{shown}" for p in data.prefixes_in(region)]
+    listed = " or ".join(offered) if offered else "none known to the workshop"
+    return (
+        f"call it through an inference profile that contains the model; from {region}: "
+        f"{listed} (check with `aws bedrock list-inference-profiles --region {region}`), or an "
+        "application profile copied from one (see 01_create_profiles)."
+    )
+
+
+def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
+    from . import catalog
+
+    data = catalog.load()
+    alternative = None
+    if model_id and region:
+        _, bare = catalog.split_profile_id(model_id)
+        if bare in data.models:
+            alternative = data.current_alternative(bare, region, catalog.today_utc())
+    named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
+    return (
+        f"the model is retired in this region: move to a current model, {named} "
+        "(`aws bedrock list-foundation-models` shows each model's modelLifecycle); 00_setup "
+        "checks every configured model."
+    )
+
+
+def explain(
+    error: Exception, doing: str, *, region: str | None = None, model: str | None = None
+) -> WorkshopError:
+    """A WorkshopError for a botocore error raised while ``doing`` something.
+
+    ``region`` and ``model`` (the model or profile ID called, if any) make fixes specific.
+    """
     from botocore.exceptions import (
         ClientError,
         ConnectionClosedError,
@@ -166,9 +221,11 @@ def explain(error: Exception, doing: str) -> WorkshopError:
         action = iam_action(service_of(operation), operation)
         fix = (
             f"allow the IAM action {action} for your role or user (iam-policy.json in "
-            "this repository lists every action the workshop needs); for model calls, "
-            "also enable model access in the Bedrock console."
+            "this repository lists every action the workshop needs)"
         )
+        if operation in ("Converse", "ConverseStream", "InvokeModel"):
+            fix += "; for model calls: " + MODEL_ACCESS_ADVICE
+        fix += "."
     elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
         problem = f"Could not {doing}: your AWS credentials have expired."
         fix = "refresh them (`aws sso login`, or a new session token), then run the cell again."
@@ -176,16 +233,16 @@ def explain(error: Exception, doing: str) -> WorkshopError:
         problem = f"Could not {doing}: AWS does not recognise these credentials ({code})."
         fix = CREDENTIALS_FIX
     elif "on-demand throughput" in message:
-        model = re.search(r"model ID (\S+)", message)
-        fix = (
-            "call it through an inference profile that contains the model: a system-defined "
-            f"one such as us.{model[1] if model else 'MODEL_ID'}, or an application profile "
-            "copied from it (see 01_create_profiles)."
-        )
+        named = re.search(r"model ID (\S+)", message)
+        fix = _profile_fix(named[1] if named else model, region)
+    elif "reached the end of its life" in message:
+        fix = _end_of_life_fix(model, region)
     elif message.startswith("The provided model identifier is invalid"):
+        where = region or "REGION"
         fix = (
-            "check the model ID and that the model is offered in the configured region "
-            '(`aws bedrock list-foundation-models --region REGION`); change "region" or '
+            f"check the model ID and that the model is offered in {where} "
+            f"(`aws bedrock list-foundation-models --region {where}` and "
+            f'`aws bedrock list-inference-profiles --region {where}`); change "region" or '
             '"copy_from" in config.json.'
         )
     elif message.startswith("Malformed input request"):
@@ -234,11 +291,11 @@ def service_of(operation: str) -> str:
 
 
 @contextmanager
-def explained(doing: str) -> Iterator[None]:
+def explained(doing: str, *, region: str | None = None, model: str | None = None) -> Iterator[None]:
     """Turn botocore errors inside the block into WorkshopErrors that say what to do."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield
     except (ClientError, BotoCoreError) as exc:
-        raise explain(exc, doing) from exc
+        raise explain(exc, doing, region=region, model=model) from exc

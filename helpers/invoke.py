@@ -2,13 +2,15 @@
 
 Converse speaks every model the same way. InvokeModel takes each model family's own body, and
 the family cannot be read from an application profile's ARN (it is opaque), so it comes from the
-profile's model ARN (``Profile.model_id``).
+profile's model ARN (``Profile.model_id``). Where a family's InvokeModel body is not public
+(Qwen, DeepSeek V3.x, Mistral Large 3), the workshop calls it with Converse only.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -35,34 +37,59 @@ RETRIABLE = {
 MAX_TOKENS_LIMIT = 200_000  # far above any model's limit; AWS checks the model's own
 
 
+FAMILIES = ("anthropic-messages", "meta-llama", "nova-v1", "nova-2", "titan-text", "openai-chat")
+# Models the catalog does not know: their family from the model ID's start.
+FAMILY_BY_PREFIX = (
+    ("anthropic.", "anthropic-messages"),
+    ("meta.", "meta-llama"),
+    ("amazon.nova-2", "nova-2"),
+    ("amazon.nova", "nova-v1"),
+    ("amazon.titan-text", "titan-text"),
+    ("openai.gpt-oss", "openai-chat"),
+)
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     stop_reason: str
-    input_tokens: int
+    input_tokens: int  # not counting cached prompt tokens
     output_tokens: int
     latency_ms: int
     model_id: str
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_tokens
+            + self.cache_write_tokens
+        )
 
 
 def family_of(model_id: str) -> str:
-    """The InvokeModel body format a model speaks: anthropic, meta, nova or titan."""
-    for prefix, family in (
-        ("anthropic.", "anthropic"),
-        ("meta.", "meta"),
-        ("amazon.nova", "nova"),
-        ("amazon.titan-text", "titan"),
-    ):
-        if model_id.startswith(prefix):
-            return family
-    raise InputError(
-        f"The workshop has no InvokeModel body format for {model_id}.",
-        "use converse() or stream(), which speak every model the same way.",
-    )
+    """The InvokeModel body format a model speaks (see ``FAMILIES``), from the catalog."""
+    from . import catalog
+
+    _, bare = catalog.split_profile_id(model_id)
+    known = catalog.load().models.get(bare)
+    family = known.family if known else None
+    if family is None:
+        family = next((f for start, f in FAMILY_BY_PREFIX if bare.startswith(start)), None)
+    if family not in FAMILIES:
+        reason = (
+            "its InvokeModel body format is not public"
+            if family == "converse-only"
+            else "the workshop has no InvokeModel body format for it"
+        )
+        raise InputError(
+            f"{model_id}: {reason}.",
+            "use converse() or stream(), which speak every model the same way.",
+        )
+    return family
 
 
 def _check(prompt: str | None, max_tokens: int) -> None:
@@ -95,8 +122,13 @@ def converse_request(
     max_tokens: int = 512,
     temperature: float | None = None,
     system: str | None = None,
+    cache_system: bool = False,
 ) -> dict:
-    """The Converse request (also the ConverseStream one) for a prompt."""
+    """The Converse request (also the ConverseStream one) for a prompt.
+
+    ``cache_system`` puts a cachePoint after the system prompt: later calls with the same
+    system prompt read it from the cache at a tenth of the input price (Claude), within 5 min.
+    """
     text = (
         prompt
         if isinstance(prompt, str)
@@ -113,6 +145,10 @@ def converse_request(
     }
     if system:
         request["system"] = [{"text": system}]
+        if cache_system:
+            request["system"].append({"cachePoint": {"type": "default"}})
+    elif cache_system:
+        raise InputError("cache_system needs a system prompt.", "pass system=... to cache it.")
     return request
 
 
@@ -132,10 +168,15 @@ def converse(
     max_tokens: int = 512,
     temperature: float | None = None,
     system: str | None = None,
+    cache_system: bool = False,
 ) -> Reply:
     """One Converse call through a profile (or any model ID / ARN)."""
-    request = converse_request(_target(profile), prompt, max_tokens, temperature, system)
-    with explained(f"call Converse on {request['modelId']}"):
+    request = converse_request(
+        _target(profile), prompt, max_tokens, temperature, system, cache_system
+    )
+    with explained(
+        f"call Converse on {request['modelId']}", region=conn.region, model=_model_id(profile)
+    ):
         response = conn.runtime.converse(**request)
     usage = response["usage"]
     return Reply(
@@ -145,6 +186,8 @@ def converse(
         output_tokens=usage["outputTokens"],
         latency_ms=response["metrics"]["latencyMs"],
         model_id=_model_id(profile),
+        cache_read_tokens=usage.get("cacheReadInputTokens", 0),
+        cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
     )
 
 
@@ -182,6 +225,8 @@ class TextStream:
             output_tokens=usage.get("outputTokens", 0),
             latency_ms=latency,
             model_id=self.model_id,
+            cache_read_tokens=usage.get("cacheReadInputTokens", 0),
+            cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
         )
 
     def read(self) -> Reply:
@@ -203,7 +248,11 @@ def stream(
 ) -> TextStream:
     """A ConverseStream call; iterate the result for text as it streams."""
     request = converse_request(_target(profile), prompt, max_tokens, temperature, system)
-    with explained(f"call ConverseStream on {request['modelId']}"):
+    with explained(
+        f"call ConverseStream on {request['modelId']}",
+        region=conn.region,
+        model=_model_id(profile),
+    ):
         response = conn.runtime.converse_stream(**request)
     return TextStream(response["stream"], _model_id(profile))
 
@@ -211,32 +260,45 @@ def stream(
 def invoke_body(family: str, prompt: str, max_tokens: int = 512) -> dict:
     """The InvokeModel request body for one prompt, in the family's own format."""
     _check(prompt, max_tokens)
-    if family == "anthropic":
+    if family == "anthropic-messages":
         return {
             "anthropic_version": "bedrock-2023-05-31",
             "max_tokens": max_tokens,
             "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}],
         }
-    if family == "meta":
+    if family == "meta-llama":
         return {
             "prompt": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n"
             f"{prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
             "max_gen_len": max_tokens,
         }
-    if family == "nova":
+    if family == "nova-v1":
         return {
             "schemaVersion": "messages-v1",
             "messages": [{"role": "user", "content": [{"text": prompt}]}],
             "inferenceConfig": {"max_new_tokens": max_tokens},
         }
-    if family == "titan":
+    if family == "nova-2":
+        return {
+            "messages": [{"role": "user", "content": [{"text": prompt}]}],
+            "inferenceConfig": {"maxTokens": max_tokens},
+        }
+    if family == "titan-text":
         return {"inputText": prompt, "textGenerationConfig": {"maxTokenCount": max_tokens}}
-    raise InputError(f"Unknown model family {family!r}.", "use anthropic, meta, nova or titan.")
+    if family == "openai-chat":
+        return {
+            "messages": [{"role": "user", "content": prompt}],
+            "max_completion_tokens": max_tokens,
+        }
+    raise InputError(f"Unknown model family {family!r}.", f"use one of {', '.join(FAMILIES)}.")
+
+
+REASONING = re.compile(r"<reasoning>.*?</reasoning>", re.DOTALL)
 
 
 def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
     """(text, stop reason, input tokens, output tokens) from a family's response body."""
-    if family == "anthropic":
+    if family == "anthropic-messages":
         text = "".join(b.get("text", "") for b in body["content"] if b.get("type") == "text")
         return (
             text,
@@ -244,16 +306,22 @@ def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
             body["usage"]["input_tokens"],
             body["usage"]["output_tokens"],
         )
-    if family == "meta":
+    if family == "meta-llama":
         return (
             body["generation"],
             body["stop_reason"],
             body["prompt_token_count"],
             body["generation_token_count"],
         )
-    if family == "nova":
+    if family in ("nova-v1", "nova-2"):
         text = "".join(b.get("text", "") for b in body["output"]["message"]["content"])
         return text, body["stopReason"], body["usage"]["inputTokens"], body["usage"]["outputTokens"]
+    if family == "openai-chat":
+        choice = body["choices"][0]
+        # gpt-oss puts its reasoning first, in <reasoning> tags: not part of the answer
+        text = REASONING.sub("", choice["message"].get("content") or "")
+        usage = body["usage"]
+        return text, choice["finish_reason"], usage["prompt_tokens"], usage["completion_tokens"]
     result = body["results"][0]
     return (
         result["outputText"],
@@ -263,17 +331,26 @@ def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
     )
 
 
-def body_family(body: dict) -> str | None:
-    """Which family's format a request body is in, from its telltale keys."""
+def body_families(body: dict) -> set[str]:
+    """The families whose format a request body could be in, from its telltale keys."""
     if "anthropic_version" in body:
-        return "anthropic"
+        return {"anthropic-messages"}
     if "inputText" in body:
-        return "titan"
+        return {"titan-text"}
     if "prompt" in body:
-        return "meta"
-    if "messages" in body:
-        return "nova"
-    return None
+        return {"meta-llama"}
+    if "messages" not in body:
+        return set()
+    messages = body["messages"] if isinstance(body["messages"], list) else []
+    plain = any(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages)
+    if plain or "max_completion_tokens" in body or "max_tokens" in body:
+        return {"openai-chat"}
+    config = body.get("inferenceConfig") or {}
+    if "maxTokens" in config:
+        return {"nova-2"}
+    if "max_new_tokens" in config or "schemaVersion" in body:
+        return {"nova-v1"}
+    return {"nova-v1", "nova-2"}
 
 
 def invoke_model(
@@ -292,14 +369,17 @@ def invoke_model(
     family = family_of(profile.model_id)
     if body is None:
         body = invoke_body(family, prompt, max_tokens)
-    elif body_family(body) != family:
+    elif family not in body_families(body):
+        shown = " or ".join(sorted(body_families(body))) or "an unknown"
         raise InputError(
-            f"This body is in the {body_family(body) or 'unknown'} format, but {profile.name} "
+            f"This body is in the {shown} format, but {profile.name} "
             f"runs {profile.model_id}, of the {family} family.",
             f'build the body with invoke.invoke_body("{family}", prompt, max_tokens).',
         )
     began = time.perf_counter()
-    with explained(f"call InvokeModel on {profile.arn}"):
+    with explained(
+        f"call InvokeModel on {profile.arn}", region=conn.region, model=profile.model_id
+    ):
         response = conn.runtime.invoke_model(
             modelId=profile.arn,
             body=json.dumps(body),
@@ -315,14 +395,23 @@ def invoke_model(
     return Reply(text, stop, tokens_in, tokens_out, latency, profile.model_id)
 
 
-def worst_case_cost(assignments: list[tuple[int, Any, str]], max_tokens: int, prices: Any) -> float:
+def worst_case_cost(
+    assignments: list[tuple[int, Any, str]], max_tokens: int, prices: Any, region: str | None = None
+) -> float:
     """The most a load can cost at list price: every call answers with ``max_tokens``.
 
-    Input tokens are estimated generously, at one per three characters of the prompt.
+    Input tokens are estimated generously, at one per three characters of the prompt; each
+    profile is priced in its own scope (in-region, geographic or global).
     """
     total = 0.0
     for _, profile, prompt in assignments:
-        total += prices.cost(profile.model_id, len(prompt) / 3 + 20, max_tokens)
+        total += prices.cost(
+            profile.model_id,
+            len(prompt) / 3 + 20,
+            max_tokens,
+            scope=getattr(profile, "scope", None),
+            region=region,
+        )
     return total
 
 
@@ -390,7 +479,7 @@ def generate_load(
     if not conn.offline and spend_cap_usd is not None:
         from . import pricing
 
-        worst = worst_case_cost(plan.assignments(), max_tokens, pricing.load())
+        worst = worst_case_cost(plan.assignments(), max_tokens, pricing.load(), conn.region)
         if worst > spend_cap_usd:
             raise InputError(
                 f"This load could cost up to ${worst:,.2f} at list price ({requests} calls, up to "

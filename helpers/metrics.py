@@ -22,19 +22,34 @@ if TYPE_CHECKING:
 
 NAMESPACE = "AWS/Bedrock"
 DIMENSION = "ModelId"
-STATISTIC = {  # the statistic that makes sense for each metric
-    "Invocations": "Sum",
-    "InputTokenCount": "Sum",
-    "OutputTokenCount": "Sum",
-    "InvocationLatency": "Average",
-    "InvocationClientErrors": "Sum",
-    "InvocationServerErrors": "Sum",
-    "InvocationThrottles": "Sum",
+# The one place where Bedrock's runtime metric names live: name -> (unit, the statistic that
+# makes sense). Source: the Bedrock user guide, "Runtime metrics"
+# (docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html). The offline
+# stand-in records only these names, in these units.
+METRICS = {
+    "Invocations": ("Count", "Sum"),
+    "InvocationLatency": ("Milliseconds", "Average"),  # until the last token
+    "InvocationClientErrors": ("Count", "Sum"),
+    "InvocationServerErrors": ("Count", "Sum"),
+    "InvocationThrottles": ("Count", "Sum"),
+    "InputTokenCount": ("Count", "Sum"),
+    "OutputTokenCount": ("Count", "Sum"),
+    # prompt caching; the invocation logs call these cacheRead/WriteInputTokenCount
+    "CacheReadInputTokens": ("Count", "Sum"),
+    "CacheWriteInputTokens": ("Count", "Sum"),
+    "TimeToFirstToken": ("Milliseconds", "Average"),  # streaming calls only
+    # input + cache writes + output x the model's burndown rate; an estimate, not the limit
+    "EstimatedTPMQuotaUsage": ("Count", "Sum"),
+    "LegacyModelInvocations": ("Count", "Sum"),  # calls to models in their Legacy state
 }
+STATISTIC = {name: statistic for name, (_, statistic) in METRICS.items()}
+UNIT = {name: unit for name, (unit, _) in METRICS.items()}
 DEFAULT_METRICS = (
     "Invocations",
     "InputTokenCount",
     "OutputTokenCount",
+    "CacheReadInputTokens",
+    "CacheWriteInputTokens",
     "InvocationLatency",
     "InvocationClientErrors",
     "InvocationThrottles",

@@ -1,62 +1,189 @@
-"""List prices per model, read from data (helpers/data/prices.json, dated and sourced)."""
+"""List prices per model and scope, read from data (helpers/data/prices.json, dated and sourced).
+
+A call costs the price of the scope it went through: ``in-region`` (a bare model ID, or an
+application profile copied from one), ``geo`` (a geographic profile: us., eu., jp., ...) or
+``global`` (a global. profile). For Claude 4.5 and later the geographic and in-region prices
+are 10% above global. Prompt-cache reads and writes, batch and the Priority / Flex tiers are
+priced where the sources publish them. Each model carries its source and confidence.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from .catalog import SCOPES, scope_of_prefix, split_profile_id
 from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+MILLION = 1_000_000
+CACHE_TTLS = ("5m", "1h")
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """One model's prices: (input, output) USD per 1M tokens for each scope it has."""
+
+    model_id: str
+    scopes: dict[str, tuple[float, float]]
+    regional: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    cache: dict[str, float] = field(default_factory=dict)  # multiples of the input price
+    batch: float | None = None  # multiple of the on-demand price
+    tiers: dict[str, float] = field(default_factory=dict)  # priority / flex multiples
+    source: str = ""
+    confidence: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class PriceTable:
     currency: str
     as_of: str
-    source: str
-    per_million: dict[str, tuple[float, float]]  # model ID -> (input, output) per 1M tokens
+    sources: dict[str, dict]
+    models: dict[str, ModelPrice]
 
-    def price(self, model_id: str) -> tuple[float, float]:
-        """(input, output) USD per 1M tokens; cross-region profile IDs map to their model."""
-        key = model_id
-        if key not in self.per_million and key.split(".", 1)[0] in ("us", "eu", "apac", "global"):
-            key = key.split(".", 1)[1]
-        if key not in self.per_million:
+    @property
+    def source(self) -> str:
+        """One line naming where the figures come from, for a notebook's caption."""
+        cited = sorted({m.source for m in self.models.values()})
+        parts = [
+            f"{self.sources[key].get('url') or key} ({self.sources[key]['confidence']})"
+            for key in cited
+        ]
+        return "list prices from " + "; ".join(parts)
+
+    def entry(self, identifier: str) -> tuple[ModelPrice, str]:
+        """The model's prices and the scope an ID implies (a profile ID's prefix, or in-region)."""
+        prefix, model_id = split_profile_id(identifier)
+        if model_id not in self.models:
             raise InputError(
-                f"No list price for {model_id} in helpers/data/prices.json "
+                f"No list price for {identifier} in helpers/data/prices.json "
                 f"(prices as of {self.as_of}).",
-                "add the model's input and output price per 1M tokens there, from "
-                "the Amazon Bedrock pricing page.",
+                "add the model's input and output price per 1M tokens there, with its source, "
+                "from the Amazon Bedrock pricing page.",
             )
-        return self.per_million[key]
+        return self.models[model_id], scope_of_prefix(prefix)
 
-    def cost(self, model_id: str, input_tokens: float, output_tokens: float) -> float:
-        """USD for a number of input and output tokens at list price."""
-        price_in, price_out = self.price(model_id)
-        return (input_tokens * price_in + output_tokens * price_out) / 1_000_000
+    def price(
+        self, identifier: str, scope: str | None = None, region: str | None = None
+    ) -> tuple[float, float]:
+        """(input, output) USD per 1M tokens for a model or system profile ID in a scope."""
+        model, implied = self.entry(identifier)
+        chosen = scope or implied
+        if chosen not in SCOPES:
+            raise InputError(f"Unknown price scope {chosen!r}.", f"use one of {', '.join(SCOPES)}.")
+        regional = model.regional.get(region or "", {})
+        if chosen in regional:
+            return regional[chosen]
+        if chosen not in model.scopes:
+            raise InputError(
+                f"{model.model_id} has no {chosen} price in helpers/data/prices.json "
+                f"(it is priced {', '.join(model.scopes)}).",
+                "call it through a scope it is offered in, or add that price with its source.",
+            )
+        return model.scopes[chosen]
+
+    def cost(
+        self,
+        identifier: str,
+        input_tokens: float,
+        output_tokens: float,
+        *,
+        scope: str | None = None,
+        region: str | None = None,
+        cache_read_tokens: float = 0,
+        cache_write_tokens: float = 0,
+        cache_ttl: str = "5m",
+    ) -> float:
+        """USD at list price: input, output, and prompt-cache reads and writes."""
+        price_in, price_out = self.price(identifier, scope, region)
+        total = input_tokens * price_in + output_tokens * price_out
+        if cache_read_tokens or cache_write_tokens:
+            read, write = self.cache_multiples(identifier, cache_ttl)
+            total += price_in * (cache_read_tokens * read + cache_write_tokens * write)
+        return total / MILLION
+
+    def cache_multiples(self, identifier: str, ttl: str = "5m") -> tuple[float, float]:
+        """(read, write) prices of cached input as multiples of the input price."""
+        model, _ = self.entry(identifier)
+        if not model.cache:
+            raise InputError(
+                f"No prompt-cache price for {model.model_id} in helpers/data/prices.json.",
+                "prompt caching is priced only for models that support it.",
+            )
+        if ttl not in CACHE_TTLS:
+            raise InputError(f"Unknown cache TTL {ttl!r}.", "use '5m' or '1h'.")
+        write = model.cache.get("write_1h" if ttl == "1h" else "write", model.cache["write"])
+        return model.cache["read"], write
+
+    def confidence(self, identifier: str) -> str:
+        return self.entry(identifier)[0].confidence
+
+    def label(self, identifier: str) -> str:
+        """How sure a price is and where it comes from, to show beside it."""
+        model, _ = self.entry(identifier)
+        url = self.sources.get(model.source, {}).get("url") or "no public URL"
+        return f"{model.confidence} confidence, as of {self.as_of}: {url}"
 
     def frame(self) -> pd.DataFrame:
+        """One row per model and scope, with cache, batch and tier prices and confidence."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {"model_id": m, "input_per_1m_usd": i, "output_per_1m_usd": o}
-                for m, (i, o) in sorted(self.per_million.items())
-            ]
-        )
+        rows = []
+        for model_id, model in sorted(self.models.items()):
+            for scope in SCOPES:
+                if scope not in model.scopes:
+                    continue
+                price_in, price_out = model.scopes[scope]
+                row = {
+                    "model_id": model_id,
+                    "scope": scope,
+                    "input_per_1m_usd": price_in,
+                    "output_per_1m_usd": price_out,
+                    "cache_read_per_1m_usd": round(price_in * model.cache["read"], 6)
+                    if model.cache
+                    else None,
+                    "cache_write_per_1m_usd": round(price_in * model.cache["write"], 6)
+                    if model.cache
+                    else None,
+                    "batch_multiple": model.batch,
+                    "priority_multiple": model.tiers.get("priority"),
+                    "flex_multiple": model.tiers.get("flex"),
+                    "confidence": model.confidence,
+                    "source": model.source,
+                }
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _pair(value: dict) -> tuple[float, float]:
+    return float(value["input"]), float(value["output"])
 
 
 @cache
 def load() -> PriceTable:
     raw = json.loads(resources.files("helpers").joinpath("data", "prices.json").read_text("utf-8"))
+    models = {}
+    for model_id, p in raw["models"].items():
+        models[model_id] = ModelPrice(
+            model_id=model_id,
+            scopes={scope: _pair(p[scope]) for scope in SCOPES if scope in p},
+            regional={
+                region: {scope: _pair(v) for scope, v in scopes.items()}
+                for region, scopes in (p.get("regions") or {}).items()
+            },
+            cache={k: float(v) for k, v in (p.get("cache") or {}).items()},
+            batch=p.get("batch"),
+            tiers={k: float(v) for k, v in (p.get("tiers") or {}).items()},
+            source=p["source"],
+            confidence=p["confidence"],
+            note=p.get("note", ""),
+        )
     return PriceTable(
-        currency=raw["currency"],
-        as_of=raw["as_of"],
-        source=raw["source"],
-        per_million={m: (float(p["input"]), float(p["output"])) for m, p in raw["models"].items()},
+        currency=raw["currency"], as_of=raw["as_of"], sources=raw["sources"], models=models
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import ownership
+from .catalog import scope_of_model_arns
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
 from .errors import InputError, explained
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from .aws import Connection
 
 RESOURCE_TYPE = "bedrock:application-inference-profile"
+# A global profile's region-less model ARN (arn:aws:bedrock:::foundation-model/...) means this.
+ANY_REGION = "any commercial region"
 TAG_COLUMN_PREFIX = "tag:"
 
 
@@ -46,8 +49,13 @@ class Profile:
 
     @property
     def regions(self) -> tuple[str, ...]:
-        """The regions it routes requests to."""
-        return tuple(arn.split(":")[3] for arn in self.model_arns)
+        """The regions it routes requests to; a global profile adds "any commercial region"."""
+        return tuple(arn.split(":")[3] or ANY_REGION for arn in self.model_arns)
+
+    @property
+    def scope(self) -> str:
+        """in-region, geo or global: which price its calls are billed at."""
+        return scope_of_model_arns(self.model_arns)
 
     @classmethod
     def from_aws(cls, item: dict[str, Any], tags: dict[str, str] | None = None) -> Profile:
@@ -71,10 +79,18 @@ def source_arn(conn: Connection, copy_from: str) -> str:
         return copy_from
     if SYSTEM_PROFILE_PATTERN.fullmatch(copy_from):
         # system profile ARNs carry the account ID: ask AWS rather than guess it
-        with explained(f"look up the system-defined inference profile {copy_from}"):
+        with explained(
+            f"look up the system-defined inference profile {copy_from}",
+            region=conn.region,
+            model=copy_from,
+        ):
             found = conn.bedrock.get_inference_profile(inferenceProfileIdentifier=copy_from)
         return found["inferenceProfileArn"]
-    return f"arn:aws:bedrock:{conn.region}::foundation-model/{copy_from}"
+    from .catalog import load
+
+    return (
+        f"arn:{load().partition(conn.region)}:bedrock:{conn.region}::foundation-model/{copy_from}"
+    )
 
 
 def create_request(conn: Connection, spec: ProfileSpec, owner_tag: tuple[str, str]) -> dict:
@@ -184,6 +200,7 @@ def inventory(conn: Connection, found: list[Profile] | None = None) -> pd.DataFr
             "name": p.name,
             "profile_id": p.profile_id,
             "model_id": p.model_id,
+            "scope": p.scope,
             "regions": ", ".join(p.regions),
             "status": p.status,
             "created_at": p.created_at,
@@ -196,6 +213,7 @@ def inventory(conn: Connection, found: list[Profile] | None = None) -> pd.DataFr
         "name",
         "profile_id",
         "model_id",
+        "scope",
         "regions",
         "status",
         "created_at",
@@ -267,7 +285,11 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
                 action = "created"
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "ConflictException":
-                    with explained(f"create the inference profile {spec.name}"):
+                    with explained(
+                        f"create the inference profile {spec.name}",
+                        region=conn.region,
+                        model=spec.copy_from,
+                    ):
                         raise
                 arn = resolve(conn, spec.name).arn  # created meanwhile by another kernel
             found = resolve(conn, arn)
@@ -279,6 +301,7 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
                 "owned_by_workshop": tags.get(owner_key) == owner_value,
                 "copied_from": spec.copy_from,
                 "model_id": found.model_id,
+                "scope": found.scope,
                 "regions": ", ".join(found.regions),
                 cfg.tag_key: tags.get(cfg.tag_key, ""),
                 "arn": found.arn,

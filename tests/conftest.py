@@ -45,8 +45,16 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["WORKSHOP_CALL_LOG"] = path
 
 
+# The date the session's stand-in evaluates model lifecycles on, so that the tests do not depend
+# on the day they run (Claude Sonnet 4.5 is Legacy on it, Claude 3 Haiku past its end of life).
+PINNED_TODAY = "2026-11-28"
+
+
 @pytest.fixture(scope="session")
 def standin() -> Iterator[Standin]:
+    from helpers.offline import state
+
+    state.LAUNCH_SETTINGS.today = state.SETTINGS.today = PINNED_TODAY  # kept by every reset
     with Standin() as server:
         yield server
 
@@ -201,7 +209,7 @@ BASE_CONFIG = {
     "profiles": [
         {
             "name": "claims_dept",
-            "copy_from": "anthropic.claude-3-haiku-20240307-v1:0",
+            "copy_from": "anthropic.claude-haiku-4-5-20251001-v1:0",
             "tags": {"dept": "claims"},
         },
         {

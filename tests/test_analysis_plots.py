@@ -48,25 +48,33 @@ def test_usage_by_profile_weights_latency_by_calls():
     assert per.loc["support", "throttles"] == 0
 
 
-def test_estimate_costs_uses_list_prices():
+def test_estimate_costs_uses_list_prices_of_the_scope_called():
     prices = pricing.load()
     per = analysis.usage_by_profile(tidy_usage())
-    est = analysis.estimate_costs(
-        per,
-        {"claims": "anthropic.claude-3-haiku-20240307-v1:0", "support": "amazon.nova-lite-v1:0"},
-        {"claims": "claims", "support": ""},
-        prices,
-    ).set_index("profile")
-    assert est.loc["claims", "estimated_cost"] == pytest.approx((4000 * 0.25 + 2000 * 1.25) / 1e6)
+    models = {
+        "claims": "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "support": "amazon.nova-lite-v1:0",
+    }
+    departments = {"claims": "claims", "support": ""}
+    est = analysis.estimate_costs(per, models, departments, prices).set_index("profile")
+    # in-region by default: Claude Haiku 4.5 at $1.10 / $5.50 per 1M tokens
+    assert est.loc["claims", "estimated_cost"] == pytest.approx((4000 * 1.10 + 2000 * 5.50) / 1e6)
     assert est.loc["support", "department"] == "(untagged)"
     assert est.loc["support", "estimated_cost"] == pytest.approx((2000 * 0.06 + 1000 * 0.24) / 1e6)
+    # through a global profile: $1.00 / $5.00, 10% less
+    on_global = analysis.estimate_costs(
+        per, models, departments, prices, scopes={"claims": "global", "support": "geo"}
+    ).set_index("profile")
+    assert on_global.loc["claims", "estimated_cost"] == pytest.approx((4000 + 2000 * 5) / 1e6)
+    assert on_global.loc["claims", "scope"] == "global"
 
 
 def test_prices_are_data_with_date_and_source():
     prices = pricing.load()
-    assert prices.as_of and "aws.amazon.com/bedrock/pricing" in prices.source
+    assert prices.as_of == "2026-09-03" and "agent-toolkit-for-aws" in prices.source
     assert prices.price("us.amazon.nova-lite-v1:0") == prices.price("amazon.nova-lite-v1:0")
-    assert len(prices.frame()) >= 6
+    assert len(prices.frame()) >= 20
+    assert set(prices.frame()["confidence"]) <= {"high", "medium", "low"}
     with pytest.raises(InputError, match="No list price"):
         prices.price("cohere.command-r-v1:0")
 

@@ -25,7 +25,7 @@ from tests.conftest import BASE_CONFIG
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 TROUBLESHOOTING = README[README.index("## Troubleshooting") : README.index("## Clean-up")]
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 @dataclass
@@ -256,7 +256,7 @@ CASES = [
         "model not offered in the region",
         model_not_in_region,
         AwsError,
-        ("The provided model identifier is invalid", "offered in the configured region"),
+        ("The provided model identifier is invalid", "offered in eu-central-1"),
         "The provided model identifier is invalid.",
     ),
     Case(
@@ -280,7 +280,7 @@ CASES = [
         "body of the wrong model family",
         lambda c: invoke.invoke_model(c.conn, c.profile(), body={"inputText": "hi"}),
         InputError,
-        ("in the titan format", "of the anthropic family", "invoke.invoke_body"),
+        ("in the titan-text format", "of the anthropic-messages family", "invoke.invoke_body"),
         "format, but",
     ),
     Case(
@@ -299,18 +299,18 @@ CASES = [
     ),
     Case(
         "max_tokens above the model's limit",
-        lambda c: invoke.converse(c.conn, HAIKU, "hi", max_tokens=5000),
+        lambda c: invoke.converse(c.conn, HAIKU, "hi", max_tokens=70000),
         AwsError,
-        ("exceeds the model limit of 4096",),
+        ("exceeds the model limit of 64000",),
         "exceeds the model limit",
     ),
     Case(
         "model served only through a profile",
-        lambda c: invoke.converse(c.conn, "anthropic.claude-3-7-sonnet-20250219-v1:0", "hi"),
+        lambda c: invoke.converse(c.conn, "anthropic.claude-sonnet-4-6", "hi"),
         AwsError,
         (
             "on-demand throughput isn\u2019t supported",
-            "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+            "us.anthropic.claude-sonnet-4-6",
         ),
         "on-demand throughput",
     ),

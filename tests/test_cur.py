@@ -27,7 +27,7 @@ def billed(conn, cfg, endpoint, tmp_path):
     costs.activate_tag(conn, "dept", backfill_from=START)
     for profile in profiles.all_application_profiles(conn):
         invoke.converse(conn, profile, "today's question")
-    invoke.converse(conn, "anthropic.claude-3-haiku-20240307-v1:0", "a call without a profile")
+    invoke.converse(conn, "anthropic.claude-haiku-4-5-20251001-v1:0", "a call without a profile")
     delivered = control(
         endpoint,
         "POST",

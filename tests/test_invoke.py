@@ -22,10 +22,10 @@ def test_converse(conn, made):
     reply = invoke.converse(
         conn, made["claims_dept"], "What is a cost allocation tag?", max_tokens=40
     )
-    assert reply.text.startswith("[Simulated reply from Claude 3 Haiku")
+    assert reply.text.startswith("[Simulated reply from Claude Haiku 4.5")
     assert reply.stop_reason == "max_tokens" and reply.output_tokens <= 40
     assert reply.total_tokens == reply.input_tokens + reply.output_tokens
-    assert reply.model_id == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert reply.model_id == "anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 def test_stream_parser_on_real_boto3_events(conn, made):
@@ -72,21 +72,53 @@ def test_invoke_model_builds_the_right_body_per_family(conn, made, name):
 @pytest.mark.parametrize(
     "model_id,family",
     [
-        ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic"),
-        ("meta.llama3-8b-instruct-v1:0", "meta"),
-        ("amazon.nova-pro-v1:0", "nova"),
-        ("amazon.titan-text-express-v1", "titan"),
+        ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic-messages"),
+        ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic-messages"),
+        ("meta.llama3-8b-instruct-v1:0", "meta-llama"),
+        ("us.meta.llama4-scout-17b-instruct-v1:0", "meta-llama"),
+        ("amazon.nova-pro-v1:0", "nova-v1"),
+        ("us.amazon.nova-2-lite-v1:0", "nova-2"),
+        ("amazon.titan-text-express-v1", "titan-text"),
+        ("openai.gpt-oss-20b-1:0", "openai-chat"),
+        ("anthropic.claude-opus-9-v1:0", "anthropic-messages"),  # unknown: by its prefix
     ],
 )
 def test_family_of(model_id, family):
     assert invoke.family_of(model_id) == family
     body = invoke.invoke_body(family, "hi", 10)
-    assert body  # every family has a body
+    assert family in invoke.body_families(body)  # each body is recognised as its own family
 
 
-def test_unknown_family():
-    with pytest.raises(InputError, match="use converse"):
-        invoke.family_of("cohere.command-r-v1:0")
+@pytest.mark.parametrize(
+    "model_id,reason",
+    [
+        ("cohere.command-r-v1:0", "no InvokeModel body format"),
+        ("qwen.qwen3-32b-v1:0", "body format is not public"),
+        ("deepseek.v3.2", "body format is not public"),
+        ("mistral.mistral-large-3-675b-instruct", "body format is not public"),
+    ],
+)
+def test_converse_only_families(model_id, reason):
+    with pytest.raises(InputError, match="use converse") as excinfo:
+        invoke.family_of(model_id)
+    assert reason in str(excinfo.value)
+
+
+def test_gpt_oss_reasoning_is_not_part_of_the_answer():
+    body = {
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": "<reasoning>Think first.\nThen more.</reasoning>The answer.",
+                },
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14},
+    }
+    assert invoke.read_invoke_body("openai-chat", body) == ("The answer.", "stop", 5, 9)
 
 
 @pytest.mark.parametrize(
@@ -106,17 +138,17 @@ def test_bad_arguments(conn, made, prompt, max_tokens, fragment):
 
 def test_model_limit_comes_back_explained(conn, made):
     with pytest.raises(AwsError) as excinfo:
-        invoke.converse(conn, made["claims_dept"], "hi", max_tokens=5000)
+        invoke.converse(conn, made["claims_dept"], "hi", max_tokens=70000)
     assert excinfo.value.code == "ValidationException"
-    assert "exceeds the model limit of 4096" in str(excinfo.value)
+    assert "exceeds the model limit of 64000" in str(excinfo.value)
 
 
 def test_on_demand_error_is_explained_with_its_fix(conn):
     with pytest.raises(AwsError) as excinfo:
-        invoke.converse(conn, "anthropic.claude-3-7-sonnet-20250219-v1:0", "hi")
+        invoke.converse(conn, "anthropic.claude-sonnet-4-6", "hi")
     message = str(excinfo.value)
     assert "on-demand throughput isn\u2019t supported" in message
-    assert "us.anthropic.claude-3-7-sonnet-20250219-v1:0" in message
+    assert "us.anthropic.claude-sonnet-4-6" in message
 
 
 def test_load_generator(conn, made):

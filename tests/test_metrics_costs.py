@@ -10,7 +10,7 @@ from helpers import costs, metrics, profiles
 from helpers.errors import InputError
 from tests.conftest import control
 
-HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 def many_profiles(conn, count):
@@ -60,7 +60,8 @@ def test_usage_follows_pages(conn, endpoint, api_calls, monkeypatch):
     monkeypatch.setattr(metrics, "QUERIES_PER_CALL", 5)
     api_calls.calls.clear()
     split = metrics.usage(conn, made, now - timedelta(days=11), now)
-    assert api_calls.count("GetMetricData") == 4  # 18 queries / 5 per call
+    queries = len(made) * len(metrics.DEFAULT_METRICS)
+    assert api_calls.count("GetMetricData") == -(-queries // 5)  # one call per 5 queries
     assert split.equals(whole)
 
 
@@ -129,7 +130,7 @@ def test_parse_pages():
                 "Estimated": True,
                 "Groups": [
                     {
-                        "Keys": ["dept$claims", "Claude 3 Haiku (Amazon Bedrock Edition)"],
+                        "Keys": ["dept$claims", "Claude Haiku 4.5 (Amazon Bedrock Edition)"],
                         "Metrics": {"UnblendedCost": {"Amount": "1.25", "Unit": "USD"}},
                     },
                     {
@@ -143,7 +144,7 @@ def test_parse_pages():
     frame = costs.parse_pages([page])
     assert list(frame["department"]) == ["(untagged)", "claims"]
     assert list(frame["cost"]) == [0.5, 1.25]
-    assert list(frame["service"]) == ["Amazon Bedrock", "Claude 3 Haiku (Amazon Bedrock Edition)"]
+    assert list(frame["service"]) == ["Amazon Bedrock", "Claude Haiku 4.5 (Amazon Bedrock Edition)"]
     assert frame["estimated"].all() and set(frame["currency"]) == {"USD"}
     assert costs.parse_pages([]).empty
 
@@ -159,7 +160,7 @@ def test_tag_activation_and_cost_by_department(conn, cfg, endpoint, api_calls):
     active = costs.activate_tag(conn, "dept", backfill_from=span.start)
     assert active.active and active.remedy is None
     services = costs.bedrock_services(conn, span)
-    assert "Claude 3 Haiku (Amazon Bedrock Edition)" in services and "Amazon Bedrock" in services
+    assert "Claude Haiku 4.5 (Amazon Bedrock Edition)" in services and "Amazon Bedrock" in services
     request = costs.cost_request(span, "dept", services=services)
     api_calls.calls.clear()
     frame = costs.cost_by_tag(conn, request)

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import ACCOUNT, error_of
 
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 HAIKU_ARN = f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"
 US_NOVA_LITE = "us.amazon.nova-lite-v1:0"
 US_NOVA_LITE_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{US_NOVA_LITE}"
@@ -65,17 +65,26 @@ def test_list_without_type_returns_system_defined_only(client, assert_shape):
     assert_shape("bedrock", "ListInferenceProfiles", listed)
     summaries = listed["inferenceProfileSummaries"]
     assert summaries and {s["type"] for s in summaries} == {"SYSTEM_DEFINED"}
-    assert {s["inferenceProfileId"].split(".")[0] for s in summaries} == {"us"}
+    assert {s["inferenceProfileId"].split(".")[0] for s in summaries} == {"us", "global"}
     applications = bedrock.list_inference_profiles(typeEquals="APPLICATION")
     assert [s["inferenceProfileName"] for s in applications["inferenceProfileSummaries"]] == [
         "claims"
     ]
 
 
-@pytest.mark.parametrize("region,prefix", [("eu-central-1", "eu"), ("ap-northeast-1", "apac")])
-def test_system_profiles_follow_the_region(client, region, prefix):
+@pytest.mark.parametrize(
+    "region,prefixes",
+    [
+        ("eu-central-1", {"eu", "global"}),
+        ("ap-northeast-1", {"apac", "jp", "global"}),
+        ("ap-southeast-2", {"apac", "au", "global"}),
+        ("ca-central-1", {"us", "global"}),
+        ("ap-southeast-1", {"apac", "global"}),
+    ],
+)
+def test_system_profiles_follow_the_region(client, region, prefixes):
     summaries = client("bedrock", region).list_inference_profiles()["inferenceProfileSummaries"]
-    assert {s["inferenceProfileId"].split(".")[0] for s in summaries} == {prefix}
+    assert {s["inferenceProfileId"].split(".")[0] for s in summaries} == prefixes
     for summary in summaries:
         assert 1 <= len(summary["models"]) <= 5
         assert summary["inferenceProfileArn"].startswith(f"arn:aws:bedrock:{region}:{ACCOUNT}:")
@@ -302,9 +311,9 @@ def test_foundation_models(client, assert_shape):
         for m in bedrock.list_foundation_models(byInferenceType="ON_DEMAND")["modelSummaries"]
     }
     assert HAIKU in on_demand
-    assert "anthropic.claude-3-7-sonnet-20250219-v1:0" not in on_demand  # profile only
-    sonnet_37 = next(m for m in models if m["modelId"].startswith("anthropic.claude-3-7"))
-    assert sonnet_37["inferenceTypesSupported"] == ["INFERENCE_PROFILE"]
+    assert "anthropic.claude-sonnet-4-6" not in on_demand  # profile only
+    sonnet_46 = next(m for m in models if m["modelId"] == "anthropic.claude-sonnet-4-6")
+    assert sonnet_46["inferenceTypesSupported"] == ["INFERENCE_PROFILE"]
     detail = bedrock.get_foundation_model(modelIdentifier=HAIKU)
     assert_shape("bedrock", "GetFoundationModel", detail)
     assert detail["modelDetails"]["modelArn"] == HAIKU_ARN

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from tests.conftest import control, error_of
 
 PRICES = json.loads((Path(__file__).parents[1] / "helpers/data/prices.json").read_text())["models"]
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 NOVA = "amazon.nova-lite-v1:0"
 
 
@@ -23,9 +23,14 @@ def departments(client):
     bedrock = client("bedrock")
     runtime = client("bedrock-runtime")
     usage = {}
-    for dept, source, model in [
-        ("claims", f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}", HAIKU),
-        ("support", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us." + NOVA, NOVA),
+    for dept, source, model, scope in [
+        ("claims", f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}", HAIKU, "in-region"),
+        (
+            "support",
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us." + NOVA,
+            NOVA,
+            "geo",
+        ),
     ]:
         arn = bedrock.create_inference_profile(
             inferenceProfileName=dept,
@@ -36,13 +41,14 @@ def departments(client):
             modelId=arn,
             messages=[{"role": "user", "content": [{"text": f"A question from {dept}"}]}],
         )
-        usage[dept] = (model, result["usage"])
+        usage[dept] = (model, result["usage"], scope)
     runtime.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "untagged"}]}])
     return usage
 
 
-def expected_cost(model, usage):
-    price = PRICES[model]
+def expected_cost(model, usage, scope):
+    """Tokens x the list price of the scope the call went through, read from prices.json."""
+    price = PRICES[model][scope]
     return (
         Decimal(str(price["input"])) * usage["inputTokens"]
         + Decimal(str(price["output"])) * usage["outputTokens"]
@@ -111,8 +117,8 @@ def test_cost_by_department_is_tokens_times_price(client, departments, assert_sh
     assert_shape("ce", "GetCostAndUsage", response)
     assert response["GroupDefinitions"] == [{"Type": "TAG", "Key": "dept"}]
     found = groups(response)
-    for dept, (model, usage) in departments.items():
-        assert abs(found[(f"dept${dept}",)] - expected_cost(model, usage)) < Decimal("1e-9")
+    for dept, (model, usage, scope) in departments.items():
+        assert abs(found[(f"dept${dept}",)] - expected_cost(model, usage, scope)) < Decimal("1e-9")
     assert ("dept$",) in found  # the bare-model call carries no tag
     assert response["ResultsByTime"][0]["Estimated"] is True
     assert response["ResultsByTime"][0]["Total"] == {}
@@ -123,7 +129,7 @@ def test_marketplace_service_names(client, departments):
     found = groups(
         cost_by(client, [{"Type": "TAG", "Key": "dept"}, {"Type": "DIMENSION", "Key": "SERVICE"}])
     )
-    assert ("dept$claims", "Claude 3 Haiku (Amazon Bedrock Edition)") in found
+    assert ("dept$claims", "Claude Haiku 4.5 (Amazon Bedrock Edition)") in found
     assert ("dept$support", "Amazon Bedrock") in found
     # The seed's filter SERVICE = "Amazon Bedrock" misses Claude spend entirely.
     seed_filter = groups(
@@ -139,8 +145,8 @@ def test_marketplace_service_names(client, departments):
 def test_usage_types(client, departments):
     found = groups(cost_by(client, [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}]))
     assert set(found) == {
-        ("USE1-MP:USE1_InputTokenCount-Units",),
-        ("USE1-MP:USE1_OutputTokenCount-Units",),
+        ("USE1-Claude4.5Haiku-input-tokens",),
+        ("USE1-Claude4.5Haiku-output-tokens",),
         ("USE1-NovaLite-input-tokens",),
         ("USE1-NovaLite-output-tokens",),
     }
@@ -189,9 +195,9 @@ def test_total_without_group_by_and_daily_periods(client, departments):
         (today - timedelta(days=n)).isoformat() for n in (2, 1, 0)
     ]
     assert periods[0]["Total"]["UnblendedCost"] == {"Amount": "0", "Unit": "USD"}
-    expected = sum(expected_cost(m, u) for m, u in departments.values())
+    expected = sum(expected_cost(m, u, scope) for m, u, scope in departments.values())
     assert Decimal(periods[-1]["Total"]["UnblendedCost"]["Amount"]) >= expected
-    tokens = sum(u["inputTokens"] + u["outputTokens"] for _, u in departments.values())
+    tokens = sum(u["inputTokens"] + u["outputTokens"] for _, u, _ in departments.values())
     assert int(periods[-1]["Total"]["UsageQuantity"]["Amount"]) > tokens  # plus the untagged call
 
 
@@ -339,5 +345,5 @@ def test_get_tags_and_dimension_values(client, departments, assert_shape):
     services = values["DimensionValues"]
     assert {v["Value"] for v in services} == {
         "Amazon Bedrock",
-        "Claude 3 Haiku (Amazon Bedrock Edition)",
+        "Claude Haiku 4.5 (Amazon Bedrock Edition)",
     }

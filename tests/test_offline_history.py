@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.conftest import control
 
-HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 def make(client, names):
@@ -70,10 +70,10 @@ def test_cloudwatch_and_cost_explorer_agree(client, endpoint):
         by_type = {
             g["Keys"][0]: int(g["Metrics"]["UsageQuantity"]["Amount"]) for g in period["Groups"]
         }
-        assert by_type.get("USE1-MP:USE1_InputTokenCount-Units", 0) == tokens[
-            "InputTokenCount"
-        ].get(day, 0)
-        assert by_type.get("USE1-MP:USE1_OutputTokenCount-Units", 0) == tokens[
+        assert by_type.get("USE1-Claude4.5Haiku-input-tokens", 0) == tokens["InputTokenCount"].get(
+            day, 0
+        )
+        assert by_type.get("USE1-Claude4.5Haiku-output-tokens", 0) == tokens[
             "OutputTokenCount"
         ].get(day, 0)
         for group in period["Groups"]:

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import control, error_of
 
-HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
 METRICS = [
     "Invocations",
     "InputTokenCount",

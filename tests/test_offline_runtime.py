@@ -11,11 +11,12 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import ACCOUNT, control, error_of
 
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-SONNET_37 = "anthropic.claude-3-7-sonnet-20250219-v1:0"
+HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
+SONNET_46 = "anthropic.claude-sonnet-4-6"
 LLAMA = "meta.llama3-70b-instruct-v1:0"
 NOVA_LITE = "amazon.nova-lite-v1:0"
-TITAN = "amazon.titan-text-express-v1"
+NOVA_2 = "amazon.nova-2-lite-v1:0"
+GPT_OSS = "openai.gpt-oss-120b-1:0"
 
 
 def user(text):
@@ -24,7 +25,7 @@ def user(text):
 
 @pytest.fixture
 def profile(client):
-    """An application profile on Claude 3 Haiku, tagged dept=claims."""
+    """An application profile on Claude Haiku 4.5, tagged dept=claims."""
     response = client("bedrock").create_inference_profile(
         inferenceProfileName="claims",
         modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
@@ -37,7 +38,7 @@ def test_converse_through_application_profile(client, profile, assert_shape):
     response = client("bedrock-runtime").converse(modelId=profile, messages=user("Hello there"))
     assert_shape("bedrock-runtime", "Converse", response)
     text = response["output"]["message"]["content"][0]["text"]
-    assert "Simulated reply from Claude 3 Haiku" in text
+    assert "Simulated reply from Claude Haiku 4.5" in text
     usage = response["usage"]
     assert usage["inputTokens"] == 3  # "Hello there": 11 ASCII characters / 4, rounded up
     assert usage["totalTokens"] == usage["inputTokens"] + usage["outputTokens"]
@@ -53,8 +54,8 @@ def test_every_way_of_naming_the_model(client, profile):
         profile_id,
         HAIKU,
         f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",
-        "us.anthropic.claude-3-haiku-20240307-v1:0",
-        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
     ]
     texts = {
         runtime.converse(modelId=name, messages=user("same prompt"))["output"]["message"][
@@ -92,15 +93,15 @@ def test_max_tokens_and_stop_sequences(client, profile):
 
 def test_on_demand_error_for_profile_only_model(client):
     with pytest.raises(ClientError) as excinfo:
-        client("bedrock-runtime").converse(modelId=SONNET_37, messages=user("hi"))
+        client("bedrock-runtime").converse(modelId=SONNET_46, messages=user("hi"))
     code, status, message = error_of(excinfo)
     assert (code, status) == ("ValidationException", 400)
     assert message == (
-        f"Invocation of model ID {SONNET_37} with on-demand throughput isn\u2019t supported. "
+        f"Invocation of model ID {SONNET_46} with on-demand throughput isn\u2019t supported. "
         "Retry your request with the ID or ARN of an inference profile that contains this model."
     )
     # the fix: the system-defined profile that contains it
-    ok = client("bedrock-runtime").converse(modelId=f"us.{SONNET_37}", messages=user("hi"))
+    ok = client("bedrock-runtime").converse(modelId=f"us.{SONNET_46}", messages=user("hi"))
     assert ok["stopReason"] == "end_turn"
 
 
@@ -138,8 +139,8 @@ def test_invalid_model_identifier(client, model_id):
             "The text field in the ContentBlock object at messages.0.content.0 is blank.",
         ),
         (
-            {"messages": user("hi"), "inferenceConfig": {"maxTokens": 5000}},
-            "exceeds the model limit of 4096",
+            {"messages": user("hi"), "inferenceConfig": {"maxTokens": 70000}},
+            "exceeds the model limit of 64000",
         ),
         (
             {"messages": user("hi"), "inferenceConfig": {"temperature": 1.5}},
@@ -189,7 +190,13 @@ BODIES = {
         "messages": [{"role": "user", "content": [{"text": "Summarise our spend"}]}],
         "inferenceConfig": {"max_new_tokens": 200},
     },
-    TITAN: {"inputText": "Summarise our spend", "textGenerationConfig": {"maxTokenCount": 200}},
+    GPT_OSS: {"messages": [{"role": "user", "content": "Summarise our spend"}], "max_tokens": 200},
+}
+# Nova 2 Lite is served through profiles only in us-east-1: its InvokeModel calls go through one.
+US_NOVA_2 = f"us.{NOVA_2}"
+BODIES[US_NOVA_2] = {
+    "messages": [{"role": "user", "content": [{"text": "Summarise our spend"}]}],
+    "inferenceConfig": {"maxTokens": 200},
 }
 
 
@@ -198,9 +205,10 @@ def reply_text(model_id, body):
         return body["content"][0]["text"], body["usage"]["output_tokens"]
     if model_id == LLAMA:
         return body["generation"], body["generation_token_count"]
-    if model_id == NOVA_LITE:
+    if model_id in (NOVA_LITE, US_NOVA_2):
         return body["output"]["message"]["content"][0]["text"], body["usage"]["outputTokens"]
-    return body["results"][0]["outputText"], body["results"][0]["tokenCount"]
+    choice = body["choices"][0]["message"]["content"]  # gpt-oss: reasoning first, then the answer
+    return choice.split("</reasoning>", 1)[1], body["usage"]["completion_tokens"]
 
 
 @pytest.mark.parametrize("model_id", list(BODIES))
@@ -222,12 +230,15 @@ def test_invoke_model_speaks_each_family(client, model_id, assert_shape):
 @pytest.mark.parametrize(
     "model_id,body,fragment",
     [
-        (HAIKU, BODIES[TITAN], "#: required key [anthropic_version] not found"),
-        (HAIKU, BODIES[TITAN], "#: extraneous key [inputText] is not permitted"),
+        (HAIKU, BODIES[LLAMA], "#: required key [anthropic_version] not found"),
+        (HAIKU, BODIES[LLAMA], "#: extraneous key [prompt] is not permitted"),
         (LLAMA, BODIES[HAIKU], "#: required key [prompt] not found"),
         (NOVA_LITE, BODIES[LLAMA], "#: extraneous key [max_gen_len] is not permitted"),
-        (TITAN, BODIES[NOVA_LITE], "#: required key [inputText] not found"),
-        (HAIKU, {**BODIES[HAIKU], "max_tokens": 9000}, "max_tokens: 9000 > 4096"),
+        (NOVA_LITE, BODIES[US_NOVA_2], "#: /inferenceConfig: extraneous key [maxTokens]"),
+        (US_NOVA_2, BODIES[NOVA_LITE], "extraneous key [max_new_tokens] is not permitted"),
+        (GPT_OSS, BODIES[HAIKU], "#: extraneous key [anthropic_version] is not permitted"),
+        (GPT_OSS, {**BODIES[GPT_OSS], "stream": True}, "stream"),
+        (HAIKU, {**BODIES[HAIKU], "max_tokens": 70000}, "max_tokens: 70000 > 64000"),
     ],
 )
 def test_invoke_model_rejects_the_wrong_family(client, model_id, body, fragment):
@@ -252,14 +263,12 @@ def stream_text(model_id, chunks):
         return "".join(c["delta"]["text"] for c in chunks if c["type"] == "content_block_delta")
     if model_id == LLAMA:
         return "".join(c["generation"] for c in chunks)
-    if model_id == NOVA_LITE:
-        return "".join(
-            c["contentBlockDelta"]["delta"]["text"] for c in chunks if "contentBlockDelta" in c
-        )
-    return "".join(c["outputText"] for c in chunks)
+    return "".join(
+        c["contentBlockDelta"]["delta"]["text"] for c in chunks if "contentBlockDelta" in c
+    )
 
 
-@pytest.mark.parametrize("model_id", list(BODIES))
+@pytest.mark.parametrize("model_id", [HAIKU, LLAMA, NOVA_LITE, US_NOVA_2])
 def test_invoke_model_with_response_stream(client, model_id, assert_events):
     runtime = client("bedrock-runtime")
     whole = json.loads(
@@ -307,7 +316,7 @@ def test_calls_are_recorded_in_cloudwatch_under_the_profile_id(client, profile):
         total_in += usage["inputTokens"]
         total_out += usage["outputTokens"]
     with pytest.raises(ClientError):
-        runtime.converse(modelId=profile, messages=user("x"), inferenceConfig={"maxTokens": 9999})
+        runtime.converse(modelId=profile, messages=user("x"), inferenceConfig={"maxTokens": 99999})
     assert metric_sum(client, "Invocations", profile_id) == 3
     assert metric_sum(client, "InputTokenCount", profile_id) == total_in
     assert metric_sum(client, "OutputTokenCount", profile_id) == total_out

@@ -10,7 +10,7 @@ from helpers import config, profiles
 from helpers.errors import InputError
 from tests.conftest import ACCOUNT
 
-HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 def test_ensure_creates_then_reuses(conn, cfg):
@@ -66,7 +66,7 @@ def test_resolve_by_name_id_and_arn(conn, cfg):
     by_name = profiles.resolve(conn, "claims_dept")
     assert by_name.arn == arn and by_name.tags["dept"] == "claims"
     assert profiles.resolve(conn, by_name.profile_id).name == "claims_dept"
-    assert profiles.resolve(conn, arn).model_id == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert profiles.resolve(conn, arn).model_id == "anthropic.claude-haiku-4-5-20251001-v1:0"
     system = profiles.resolve(conn, "us.amazon.nova-lite-v1:0")
     assert system.type == "SYSTEM_DEFINED" and system.regions == (
         "us-east-1",

@@ -127,5 +127,5 @@ def test_chat_panel_against_the_standin(conn, cfg):
     target = profiles.resolve(conn, "claims_dept")
     panel = widgets.ChatPanel(lambda prompt: invoke.stream(conn, target, prompt))
     panel.ask("What is chargeback?")
-    assert "Simulated reply from Claude 3 Haiku" in panel.reply.value
+    assert "Simulated reply from Claude Haiku 4.5" in panel.reply.value
     assert "output tokens" in panel.usage.value

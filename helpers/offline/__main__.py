@@ -1,6 +1,7 @@
 """Command line of the offline stand-in.
 
     python -m helpers.offline serve [--host 127.0.0.1] [--port 4599] [--stream-delay-ms 0]
+                                    [--today YYYY-MM-DD]
     python -m helpers.offline backfill --days 30 [--seed 0] [--region us-east-1]
     python -m helpers.offline faults --rate 0.3 [--error ThrottlingException] [--seed 0]
     python -m helpers.offline faults --clear
@@ -61,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="pause between streamed chunks, to make streaming visible",
     )
+    serve.add_argument(
+        "--today",
+        default=None,
+        help="evaluate model lifecycles (ACTIVE, LEGACY, end of life) on this date, YYYY-MM-DD",
+    )
 
     default_endpoint = os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{DEFAULT_PORT}"
     for name, text in [
@@ -117,16 +123,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .state import LAUNCH_SETTINGS, SETTINGS
+
+    launch = {"stream_delay_ms": args.stream_delay_ms, "today": args.today}
     try:
+        LAUNCH_SETTINGS.update(launch)
+        SETTINGS.update(launch)
         standin = Standin(args.host, args.port)
         endpoint = standin.start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.stream_delay_ms:
-        from .state import LAUNCH_SETTINGS, SETTINGS
-
-        SETTINGS.stream_delay_ms = LAUNCH_SETTINGS.stream_delay_ms = args.stream_delay_ms
     print(f"Bedrock workshop stand-in listening on {endpoint}", flush=True)
     stopped = standin.shutdown_requested  # also set by `python -m helpers.offline stop`
     for sig in (signal.SIGINT, signal.SIGTERM):

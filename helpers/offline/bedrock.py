@@ -24,6 +24,8 @@ from moto.bedrock.responses import BedrockResponse
 from moto.core.resource_tagging import TaggableResourcesMixin, TaggedResource
 from moto.core.responses import ActionResult
 
+from helpers.catalog import END_OF_LIFE, END_OF_LIFE_MESSAGE, NOT_RELEASED
+
 from . import validation
 from .catalog import FoundationModel, SystemProfile, load
 from .errors import (
@@ -58,6 +60,20 @@ def invalid_model_identifier() -> ValidationException:
     return ValidationException("The provided model identifier is invalid.")
 
 
+def end_of_life() -> ResourceNotFoundException:
+    """Bedrock's answer for a model past its end of life, in the region of the call."""
+    return ResourceNotFoundException(END_OF_LIFE_MESSAGE)
+
+
+def check_lifecycle(model: FoundationModel, region: str) -> None:
+    """Refuse a model that is not released yet (unknown) or past its end of life."""
+    status = load().lifecycle(model, region).status
+    if status == NOT_RELEASED:
+        raise invalid_model_identifier()
+    if status == END_OF_LIFE:
+        raise end_of_life()
+
+
 @dataclass
 class ApplicationProfile:
     profile_id: str
@@ -89,15 +105,7 @@ class ApplicationProfile:
 
 def describe_system_profile(profile: SystemProfile, region: str, account: str) -> dict[str, Any]:
     return {
-        "inferenceProfileName": profile.name,
-        "description": profile.description,
-        "inferenceProfileArn": f"arn:aws:bedrock:{region}:{account}:inference-profile/"
-        f"{profile.profile_id}",
-        "inferenceProfileId": profile.profile_id,
-        "models": [
-            {"modelArn": f"arn:aws:bedrock:{r}::foundation-model/{profile.model_id}"}
-            for r in profile.routes_to
-        ],
+        **load().describe_system(profile, region, account),
         "status": "ACTIVE",
         "type": "SYSTEM_DEFINED",
         "createdAt": SYSTEM_PROFILE_DATE,
@@ -106,8 +114,9 @@ def describe_system_profile(profile: SystemProfile, region: str, account: str) -
 
 
 def describe_model(model: FoundationModel, region: str) -> dict[str, Any]:
+    catalog = load()
     return {
-        "modelArn": model.arn(region),
+        "modelArn": catalog.arn(model, region),
         "modelId": model.model_id,
         "modelName": model.name,
         "providerName": model.provider,
@@ -116,9 +125,9 @@ def describe_model(model: FoundationModel, region: str) -> dict[str, Any]:
         "responseStreamingSupported": model.streaming,
         "customizationsSupported": list(model.customizations),
         "inferenceTypesSupported": ["ON_DEMAND"]
-        if model.on_demand_in(region)
+        if catalog.on_demand_in(model, region)
         else ["INFERENCE_PROFILE"],
-        "modelLifecycle": {"status": "ACTIVE"},
+        "modelLifecycle": catalog.lifecycle(model, region).api_shape(),
     }
 
 
@@ -174,6 +183,7 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
         return self.application_profiles.get(identifier)
 
     def find_system_profile(self, identifier: str) -> SystemProfile | None:
+        """A system profile callable from this region, whatever its model's lifecycle."""
         match = _PROFILE_ARN.fullmatch(identifier)
         if match:
             if match["kind"] != "inference-profile" or match["region"] != self.region_name:
@@ -181,21 +191,16 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
             if match["account"] not in ("", self.account_id):
                 return None
             identifier = match["id"]
-        profile = load().system_profiles.get(identifier)
-        if profile is None or self.region_name not in profile.source_regions:
-            return None
-        return profile
+        return load().system_profile(identifier, self.region_name)
 
     def find_model(self, identifier: str) -> FoundationModel | None:
+        """A model offered in this region, whatever its lifecycle (callers check it)."""
         match = _MODEL_ARN.fullmatch(identifier)
         if match:
             if match["region"] != self.region_name:
                 return None
             identifier = match["id"]
-        model = load().models.get(identifier)
-        if model is None or not model.available_in(self.region_name):
-            return None
-        return model
+        return load().model_in(identifier, self.region_name)
 
     # --- inference profiles --------------------------------------------------------------
     def _resolve_copy_from(self, copy_from: str) -> tuple[list[str], str]:
@@ -212,12 +217,14 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
             model = self.find_model(match["id"])
             if model is None:
                 raise invalid_model_identifier()
-            return [model.arn(self.region_name)], model.model_id
+            check_lifecycle(model, self.region_name)
+            return [load().arn(model, self.region_name)], model.model_id
         system = self.find_system_profile(match["id"])
         if system is None:
             raise ResourceNotFoundException(
                 f"The inference profile {match['id']} does not exist in {self.region_name}."
             )
+        check_lifecycle(load().models[system.model_id], self.region_name)
         described = describe_system_profile(system, self.region_name, self.account_id)
         return [m["modelArn"] for m in described["models"]], system.model_id
 
@@ -250,7 +257,7 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
             profile = ApplicationProfile(
                 profile_id=profile_id,
                 name=name,
-                arn=f"arn:aws:bedrock:{self.region_name}:{self.account_id}:"
+                arn=f"arn:{self.partition}:bedrock:{self.region_name}:{self.account_id}:"
                 f"application-inference-profile/{profile_id}",
                 description=description,
                 copied_from=copy_from,
@@ -277,6 +284,7 @@ class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
             return profile.describe()
         system = self.find_system_profile(identifier)
         if system is not None:
+            check_lifecycle(load().models[system.model_id], self.region_name)
             return describe_system_profile(system, self.region_name, self.account_id)
         raise ResourceNotFoundException(f"The inference profile {identifier} does not exist.")
 
@@ -445,6 +453,7 @@ class StandinBedrockResponse(BedrockResponse):
         model = self.bedrock_backend.find_model(unquote(params["modelIdentifier"]))
         if model is None:
             raise invalid_model_identifier()
+        check_lifecycle(model, self.region)
         return ActionResult({"modelDetails": describe_model(model, self.region)})
 
     def tag_resource(self) -> ActionResult:

@@ -1,135 +1,153 @@
-"""The stand-in's catalog: foundation models, system-defined profiles and prices, read from data."""
+"""The stand-in's catalog: the workshop's model data (helpers/data/models.json) seen on a date.
+
+Which models exist, and whether each is ACTIVE, LEGACY or past its end of life, depends on the
+day: ``today()`` is the real UTC date unless the stand-in's ``today`` setting pins one (tests
+do, so that they do not depend on the day they run). System-defined profiles are one per model
+and geography; a profile can be called from the geography's source regions.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 
+from helpers import catalog as shared
+from helpers import pricing
 
-@dataclass(frozen=True)
-class FoundationModel:
-    model_id: str
-    name: str
-    provider: str
-    family: str  # anthropic | meta | nova | titan: decides the InvokeModel body format
-    input_modalities: tuple[str, ...]
-    output_modalities: tuple[str, ...]
-    streaming: bool
-    customizations: tuple[str, ...]
-    max_output_tokens: int
-    latency_base_ms: int
-    latency_per_output_token_ms: float
-    on_demand_regions: frozenset[str]
-    profile_only_regions: frozenset[str]
-    billing_service: str
-    marketplace: bool
-    usage_name: str
+from .state import SETTINGS
 
-    def available_in(self, region: str) -> bool:
-        return region in self.on_demand_regions or region in self.profile_only_regions
-
-    def on_demand_in(self, region: str) -> bool:
-        return region in self.on_demand_regions
-
-    def arn(self, region: str) -> str:
-        return f"arn:aws:bedrock:{region}::foundation-model/{self.model_id}"
+FoundationModel = shared.ModelInfo
+MILLION = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
 class SystemProfile:
-    profile_id: str  # e.g. us.anthropic.claude-3-haiku-20240307-v1:0
+    profile_id: str  # e.g. jp.anthropic.claude-haiku-4-5-20251001-v1:0
+    prefix: str  # the geography: us, eu, apac, jp, au, us-gov, global
     name: str
-    description: str
     model_id: str
-    source_regions: frozenset[str]  # where the profile can be called from
-    routes_to: tuple[str, ...]  # regions it sends requests to
+
+    @property
+    def scope(self) -> str:
+        return shared.scope_of_prefix(self.prefix)
 
 
-@dataclass(frozen=True)
-class Price:
-    input_per_million: Decimal
-    output_per_million: Decimal
+def today() -> date:
+    """The stand-in's idea of today (UTC): the pinned ``today`` setting, else the real date."""
+    pinned = SETTINGS.today
+    return date.fromisoformat(pinned) if pinned else shared.today_utc()
 
 
 @dataclass(frozen=True)
 class Catalog:
-    models: dict[str, FoundationModel]
-    system_profiles: dict[str, SystemProfile]
-    region_codes: dict[str, str]  # region -> billing prefix (us-east-1 -> USE1)
-    prices: dict[str, Price]
-    prices_as_of: str
-    prices_source: str
+    data: shared.Catalog
+    prices: pricing.PriceTable
 
-    def regions(self) -> list[str]:
-        return sorted(self.region_codes)
+    @property
+    def models(self) -> dict[str, FoundationModel]:
+        return self.data.models
+
+    # --- models ---------------------------------------------------------------------------
+    def lifecycle(self, model: FoundationModel, region: str) -> shared.Lifecycle:
+        return self.data.lifecycle(model.model_id, region, today())
+
+    def model_in(self, model_id: str, region: str) -> FoundationModel | None:
+        """A model offered in the region (on demand or through a profile), whatever its state."""
+        model = self.data.models.get(model_id)
+        if model is None or not self.data.offered_in(model, region):
+            return None
+        return model
 
     def models_in(self, region: str) -> list[FoundationModel]:
-        return [m for m in self.models.values() if m.available_in(region)]
+        """Models ListFoundationModels shows today: offered here, released, not past end of life."""
+        return [
+            m
+            for m in self.data.models.values()
+            if self.data.offered_in(m, region) and self.lifecycle(m, region).callable
+        ]
+
+    def on_demand_in(self, model: FoundationModel, region: str) -> bool:
+        return region in model.in_region
+
+    def arn(self, model: FoundationModel, region: str) -> str:
+        partition = self.data.partition(region)
+        return f"arn:{partition}:bedrock:{region}::foundation-model/{model.model_id}"
+
+    # --- system-defined profiles -------------------------------------------------------------
+    def system_profile(self, profile_id: str, region: str) -> SystemProfile | None:
+        """The system profile with this ID, if it can be called from ``region``."""
+        prefix, model_id = shared.split_profile_id(profile_id)
+        model = self.data.models.get(model_id)
+        if prefix is None or model is None or prefix not in model.geographies:
+            return None
+        if not self.data.geography_serves(prefix, region):
+            return None
+        return SystemProfile(profile_id, prefix, _profile_name(self.data, prefix, model), model_id)
 
     def system_profiles_in(self, region: str) -> list[SystemProfile]:
-        return [p for p in self.system_profiles.values() if region in p.source_regions]
+        """System profiles listed today in ``region``: their models are not past end of life."""
+        out = []
+        for model in self.data.models.values():
+            if not self.lifecycle(model, region).callable:
+                continue
+            for prefix in model.geographies:
+                found = self.system_profile(f"{prefix}.{model.model_id}", region)
+                if found is not None:
+                    out.append(found)
+        return out
+
+    def describe_system(self, profile: SystemProfile, region: str, account: str) -> dict:
+        model = self.data.models[profile.model_id]
+        routes = self.data.destinations(model, profile.prefix, region)
+        partition = self.data.partition(region)
+        if profile.prefix == shared.GLOBAL:
+            description = (
+                f"Routes requests to {model.name} globally across all supported AWS Regions."
+            )
+        else:
+            where = ", ".join(routes[:-1]) + f" and {routes[-1]}" if len(routes) > 1 else routes[0]
+            description = f"Routes requests to {model.label} in {where}."
+        return {
+            "inferenceProfileName": profile.name,
+            "description": description,
+            "inferenceProfileArn": f"arn:{partition}:bedrock:{region}:{account}:inference-profile/"
+            f"{profile.profile_id}",
+            "inferenceProfileId": profile.profile_id,
+            "models": [
+                {"modelArn": f"arn:{partition}:bedrock:{r}::foundation-model/{profile.model_id}"}
+                for r in routes
+            ],
+        }
+
+    # --- billing -------------------------------------------------------------------------------
+    def unit_prices(
+        self, model: FoundationModel, scope: str, region: str
+    ) -> tuple[Decimal, Decimal]:
+        """USD per token (input, output) for a call in this scope and region."""
+        price_in, price_out = self.prices.price(model.model_id, scope, region)
+        return Decimal(str(price_in)) / MILLION, Decimal(str(price_out)) / MILLION
+
+    def cache_multiples(self, model: FoundationModel, ttl: str) -> tuple[Decimal, Decimal]:
+        read, write = self.prices.cache_multiples(model.model_id, ttl)
+        return Decimal(str(read)), Decimal(str(write))
+
+    def billing_code(self, region: str) -> str:
+        return self.data.billing_codes.get(region, region.upper())
 
 
-def _read_json(package: str, name: str) -> dict:
-    return json.loads(resources.files(package).joinpath("data", name).read_text("utf-8"))
+def _profile_name(data: shared.Catalog, prefix: str, model: FoundationModel) -> str:
+    label = data.geographies[prefix].label
+    return f"{label} {model.label}".replace("Amazon Nova", "Nova")
 
 
 @cache
 def load() -> Catalog:
-    """Read and cross-check the shipped catalog and price table (once per process)."""
-    raw = _read_json("helpers.offline", "catalog.json")
-    price_raw = _read_json("helpers", "prices.json")
-    models: dict[str, FoundationModel] = {}
-    for m in raw["models"]:
-        models[m["modelId"]] = FoundationModel(
-            model_id=m["modelId"],
-            name=m["modelName"],
-            provider=m["providerName"],
-            family=m["family"],
-            input_modalities=tuple(m["inputModalities"]),
-            output_modalities=tuple(m["outputModalities"]),
-            streaming=m["responseStreamingSupported"],
-            customizations=tuple(m["customizationsSupported"]),
-            max_output_tokens=m["maxOutputTokens"],
-            latency_base_ms=m["latency"]["baseMs"],
-            latency_per_output_token_ms=m["latency"]["perOutputTokenMs"],
-            on_demand_regions=frozenset(m["onDemandRegions"]),
-            profile_only_regions=frozenset(m["profileOnlyRegions"]),
-            billing_service=m["billing"]["service"],
-            marketplace=m["billing"]["marketplace"],
-            usage_name=m["billing"].get("usageName", ""),
-        )
-    geographies = raw["systemProfileGeographies"]
-    profiles: dict[str, SystemProfile] = {}
-    for p in raw["systemProfiles"]:
-        geo = geographies[p["geography"]]
-        model = models[p["modelId"]]
-        routes = tuple(p["routesTo"])
-        profile_id = f"{p['geography']}.{model.model_id}"
-        where = ", ".join(routes[:-1]) + f" and {routes[-1]}" if len(routes) > 1 else routes[0]
-        profiles[profile_id] = SystemProfile(
-            profile_id=profile_id,
-            name=f"{geo['label']} {model.provider} {model.name}".replace("Amazon Nova", "Nova"),
-            description=f"Routes requests to {model.name} in {where}.",
-            model_id=model.model_id,
-            source_regions=frozenset(geo["regions"]),
-            routes_to=routes,
-        )
-    prices = {
-        model_id: Price(Decimal(str(p["input"])), Decimal(str(p["output"])))
-        for model_id, p in price_raw["models"].items()
-    }
-    missing = sorted(set(models) - set(prices))
+    """The catalog and price table, cross-checked (once per process)."""
+    data = shared.load()
+    prices = pricing.load()
+    missing = sorted(set(data.models) - set(prices.models))
     if missing:
         raise ValueError(f"helpers/data/prices.json has no price for {', '.join(missing)}")
-    return Catalog(
-        models=models,
-        system_profiles=profiles,
-        region_codes=dict(raw["regions"]),
-        prices=prices,
-        prices_as_of=price_raw["as_of"],
-        prices_source=price_raw["source"],
-    )
+    return Catalog(data=data, prices=prices)

@@ -19,6 +19,9 @@ from moto.bedrock.models import bedrock_backends
 from moto.ce.models import ce_backends
 from moto.cloudwatch.models import cloudwatch_backends
 
+from helpers.catalog import ACTIVE, LEGACY, scope_of_model_arns
+from helpers.metrics import UNIT
+
 from .usage import Target, days_back, midnight
 
 
@@ -69,11 +72,13 @@ def backfill(
     if not 1 <= days <= 400:
         raise ValueError(f"days must be between 1 and 400, not {days}")
     from .catalog import load
+    from .catalog import today as catalog_today
 
     bedrock = bedrock_backends[account][region]
     metrics = cloudwatch_backends[account][region].bedrock_metrics
     ledger = ce_backends[account]["aws"].ledger
     catalog = load()
+    data = catalog.data
     calendar = days_back(days, today)
     written = []
     totals = {"requests": 0, "input_tokens": 0, "output_tokens": 0}
@@ -94,6 +99,7 @@ def backfill(
             resource_arn=profile.arn,
             tags=tuple(profile.tags.items()),
             profile_name=profile.name,
+            scope=scope_of_model_arns(profile.model_arns),
         )
         done = ledger.synthetic_days.setdefault(profile.arn, set())
         new_days = 0
@@ -101,35 +107,37 @@ def backfill(
             sample = simulate_day(rng, scale, day, model)  # drawn even when skipped: stable
             if day in done or sample.requests == 0:
                 continue
+            # the model's state that day (never later than the stand-in's pinned today)
+            state = data.lifecycle(model.model_id, region, min(day, catalog_today())).status
+            if state not in (ACTIVE, LEGACY):  # not served that day: no traffic
+                continue
             noon = midnight(day) + timedelta(hours=12)
             dims = {"ModelId": profile.profile_id}
             n = sample.requests
-            # one statistic set per metric and day: (name, unit, total, minimum, maximum)
-            for name, unit, total, low, high in (
-                ("Invocations", "Count", n, 1, 1),
-                ("InputTokenCount", "Count", sample.input_tokens, 1, sample.input_tokens),
-                ("OutputTokenCount", "Count", sample.output_tokens, 1, sample.output_tokens),
-                (
-                    "InvocationLatency",
-                    "Milliseconds",
-                    sample.latency_sum,
-                    sample.latency_min,
-                    sample.latency_max,
-                ),
-            ):
-                metrics.put_set(
-                    name, dims, noon, unit, total=total, count=n, minimum=low, maximum=high
-                )
+            quota = sample.input_tokens + sample.output_tokens * model.quota_burndown
+            # one statistic set per metric and day: (name, total, minimum, maximum)
+            sets = [
+                ("Invocations", n, 1, 1),
+                ("InputTokenCount", sample.input_tokens, 1, sample.input_tokens),
+                ("OutputTokenCount", sample.output_tokens, 1, sample.output_tokens),
+                ("InvocationLatency", sample.latency_sum, sample.latency_min, sample.latency_max),
+                ("EstimatedTPMQuotaUsage", quota, 1, quota),
+            ]
+            if state == LEGACY:
+                sets.append(("LegacyModelInvocations", n, 1, 1))
             if sample.throttles:
+                sets.append(("InvocationThrottles", sample.throttles, 1, 1))
+            for name, total, low, high in sets:
+                count = sample.throttles if name == "InvocationThrottles" else n
                 metrics.put_set(
-                    "InvocationThrottles",
+                    name,
                     dims,
                     noon,
-                    "Count",
-                    total=sample.throttles,
-                    count=sample.throttles,
-                    minimum=1,
-                    maximum=1,
+                    UNIT[name],
+                    total=total,
+                    count=count,
+                    minimum=low,
+                    maximum=high,
                 )
             ledger.record_tokens(
                 account=account,

@@ -9,10 +9,12 @@ Replies are simulated (``simulate.py``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
@@ -27,48 +29,66 @@ from moto.core.responses import ActionResult
 from moto.core.serialize import EventStreamJSONSerializer
 from moto.core.utils import get_service_model
 
+from helpers.catalog import LEGACY, scope_of_model_arns
+from helpers.metrics import UNIT
+
 from . import simulate, validation
-from .bedrock import invalid_model_identifier
+from .bedrock import check_lifecycle, invalid_model_identifier
 from .catalog import FoundationModel, load
 from .errors import ValidationException
-from .state import FAULTS, SETTINGS
+from .state import FAULTS, PROMPT_CACHE, SETTINGS
 from .usage import Target, hour_of
 
 EVENT_STREAM = "application/vnd.amazon.eventstream"
+CACHE_TTL_SECONDS = {"5m": 300, "1h": 3600}
 
 
 def resolve(account: str, region: str, model_id: str) -> Target:
-    """What a runtime ``modelId`` names, or the ValidationException Bedrock answers with."""
+    """What a runtime ``modelId`` names, or the error Bedrock answers with."""
     backend = bedrock_backends[account][region]
     catalog = load()
     profile = backend.find_application_profile(model_id)
     if profile is not None:
+        model = catalog.models[profile.model_id]
+        check_lifecycle(model, region)
         return Target(
-            model=catalog.models[profile.model_id],
+            model=model,
             dimension=profile.profile_id,
             kind="application",
             resource_arn=profile.arn,
             tags=tuple(profile.tags.items()),
             profile_name=profile.name,
+            scope=scope_of_model_arns(profile.model_arns),
+            legacy=catalog.lifecycle(model, region).status == LEGACY,
         )
     system = backend.find_system_profile(model_id)
     if system is not None:
+        model = catalog.models[system.model_id]
+        check_lifecycle(model, region)
         return Target(
-            model=catalog.models[system.model_id],
+            model=model,
             dimension=system.profile_id,
             kind="system",
             profile_name=system.name,
+            scope=system.scope,
+            legacy=catalog.lifecycle(model, region).status == LEGACY,
         )
     model = backend.find_model(model_id)
     if model is None:
         raise invalid_model_identifier()
-    if not model.on_demand_in(region):
+    check_lifecycle(model, region)
+    if not catalog.on_demand_in(model, region):
         raise ValidationException(
             f"Invocation of model ID {model.model_id} with on-demand throughput isn\u2019t "
             "supported. Retry your request with the ID or ARN of an inference profile that "
             "contains this model."
         )
-    return Target(model=model, dimension=model.model_id, kind="model")
+    return Target(
+        model=model,
+        dimension=model.model_id,
+        kind="model",
+        legacy=catalog.lifecycle(model, region).status == LEGACY,
+    )
 
 
 def _over_limit(model: FoundationModel, requested: int) -> ValidationException:
@@ -79,16 +99,27 @@ def _over_limit(model: FoundationModel, requested: int) -> ValidationException:
     )
 
 
+def no_streaming(model: FoundationModel) -> ValidationException:
+    return ValidationException(
+        f"The model {model.model_id} doesn't support streaming. Call it with Converse or "
+        "InvokeModel instead."
+    )
+
+
 # --- Converse ----------------------------------------------------------------------------------
-def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
-    """The text the model reads, after Bedrock's own checks on the conversation."""
+@dataclass(frozen=True)
+class Prompt:
+    """The text a model reads, and the part of it a cachePoint marks for caching."""
+
+    text: str
+    cached_prefix: str = ""  # everything before the last cachePoint block
+    cache_ttl: str = "5m"
+
+
+def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
+    """The prompt of a Converse request, after Bedrock's own checks on the conversation."""
     messages = params["messages"]
-    if not messages:
-        raise ValidationException(
-            "A conversation must start with a user message. Try again with a conversation that "
-            "starts with a user message."
-        )
-    if messages[0]["role"] != "user":
+    if not messages or messages[0]["role"] != "user":
         raise ValidationException(
             "A conversation must start with a user message. Try again with a conversation that "
             "starts with a user message."
@@ -99,7 +130,23 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
                 "A conversation must alternate between user and assistant roles. Make sure the "
                 "conversation alternates between user and assistant roles and try again."
             )
-    parts = [block["text"] for block in params.get("system") or [] if "text" in block]
+    parts: list[str] = []
+    cached = {"prefix": "", "ttl": "5m"}
+
+    def cache_point(block: dict[str, Any]) -> None:
+        if model.cache_min_tokens is None:
+            raise ValidationException(
+                f"The model {model.model_id} does not support prompt caching; remove the "
+                "cachePoint blocks from the request."
+            )
+        cached["prefix"] = "\n".join(parts)
+        cached["ttl"] = (block.get("cachePoint") or {}).get("ttl") or "5m"
+
+    for block in params.get("system") or []:
+        if "text" in block:
+            parts.append(block["text"])
+        elif "cachePoint" in block:
+            cache_point(block)
     for m, message in enumerate(messages):
         if not message["content"]:
             raise ValidationException(
@@ -107,6 +154,9 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
                 "ContentBlock object to the content field and try again."
             )
         for c, block in enumerate(message["content"]):
+            if "cachePoint" in block:
+                cache_point(block)
+                continue
             if "text" not in block:
                 kind = next(iter(block), "unknown")
                 raise ValidationException(
@@ -119,12 +169,13 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> str:
                     "blank. Add text to the text field, and try again."
                 )
             parts.append(block["text"])
-    return "\n".join(parts)
+    return Prompt("\n".join(parts), cached["prefix"], cached["ttl"])
 
 
 # --- InvokeModel bodies, one format per model family --------------------------------------------
-BODY_KEYS = {
-    "anthropic": (
+# family -> (required keys, allowed keys, allowed inferenceConfig keys or None)
+BODY_KEYS: dict[str, tuple[set[str], set[str], set[str] | None]] = {
+    "anthropic-messages": (
         {"anthropic_version", "max_tokens", "messages"},
         {
             "anthropic_version",
@@ -141,14 +192,45 @@ BODY_KEYS = {
             "anthropic_beta",
             "thinking",
         },
+        None,
     ),
-    "meta": ({"prompt"}, {"prompt", "max_gen_len", "temperature", "top_p", "images"}),
-    "nova": (
+    "meta-llama": ({"prompt"}, {"prompt", "max_gen_len", "temperature", "top_p", "images"}, None),
+    "nova-v1": (
         {"messages"},
         {"schemaVersion", "messages", "system", "inferenceConfig", "toolConfig"},
+        {"max_new_tokens", "temperature", "top_p", "top_k", "stopSequences"},
     ),
-    "titan": ({"inputText"}, {"inputText", "textGenerationConfig"}),
+    "nova-2": (
+        {"messages"},
+        {"schemaVersion", "messages", "system", "inferenceConfig", "toolConfig"},
+        {"maxTokens", "temperature", "topP", "topK", "stopSequences", "reasoningConfig"},
+    ),
+    "titan-text": ({"inputText"}, {"inputText", "textGenerationConfig"}, None),
+    "openai-chat": (
+        {"messages"},
+        {
+            "model",
+            "messages",
+            "max_completion_tokens",
+            "max_tokens",
+            "temperature",
+            "top_p",
+            "stop",
+            "stream",
+            "reasoning_effort",
+            "tools",
+            "tool_choice",
+            "response_format",
+            "seed",
+        },
+        None,
+    ),
 }
+# gpt-oss answers InvokeModel with its reasoning first, in <reasoning> tags (AWS's OpenAI page).
+SIMULATED_REASONING = (
+    "<reasoning>Simulated: the offline stand-in runs no model, so there is no reasoning."
+    "</reasoning>"
+)
 
 
 def _malformed(problems: list[str]) -> ValidationException:
@@ -159,8 +241,25 @@ def _malformed(problems: list[str]) -> ValidationException:
     )
 
 
+def _texts(blocks: Any) -> list[str]:
+    """Text of a str or of a list of content blocks ({"text": ...} or {"type": "text", ...})."""
+    if isinstance(blocks, str):
+        return [blocks]
+    out = []
+    for block in blocks or []:
+        text = block.get("text") if isinstance(block, dict) else None
+        if isinstance(text, str) and block.get("type", "text") == "text":
+            out.append(text)
+    return out
+
+
 def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any]:
     """The family's request fields: prompt, max_tokens, stop_sequences."""
+    if model.family not in BODY_KEYS:
+        raise ValidationException(
+            f"The offline stand-in serves {model.name} through Converse and ConverseStream only: "
+            "its InvokeModel body format is not public. Call it with Converse."
+        )
     try:
         body = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -170,27 +269,29 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
         ) from exc
     if not isinstance(body, dict):
         raise _malformed(["expected type: JSONObject, found: " + type(body).__name__])
-    required, allowed = BODY_KEYS[model.family]
+    required, allowed, config_keys = BODY_KEYS[model.family]
     problems = [f"required key [{k}] not found" for k in sorted(required - body.keys())]
     problems += [f"extraneous key [{k}] is not permitted" for k in sorted(body.keys() - allowed)]
+    config = body.get("inferenceConfig") or {}
+    if config_keys is not None and isinstance(config, dict):
+        problems += [
+            f"/inferenceConfig: extraneous key [{k}] is not permitted"
+            for k in sorted(config.keys() - config_keys)
+        ]
     if problems:
         raise _malformed(problems)
     family = model.family
-    if family == "anthropic":
+    if family == "anthropic-messages":
         if body["anthropic_version"] != "bedrock-2023-05-31":
             raise _malformed(
                 [f"anthropic_version: {body['anthropic_version']} is not a valid enum value"]
             )
-        system = body.get("system") or ""
-        texts = [system] if isinstance(system, str) else [b.get("text", "") for b in system]
+        texts = _texts(body.get("system") or "")
         for message in body["messages"]:
             content = message.get("content")
-            if isinstance(content, str):
-                texts.append(content)
-            else:
-                texts += [b.get("text", "") for b in content or [] if b.get("type") == "text"]
+            texts += _texts(content)
         max_tokens = body["max_tokens"]
-        if not isinstance(max_tokens, int) or max_tokens < 1:
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise _malformed([f"max_tokens: {max_tokens} is not a positive integer"])
         if max_tokens > model.max_output_tokens:
             raise ValidationException(
@@ -202,23 +303,37 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
             "max_tokens": max_tokens,
             "stop_sequences": body.get("stop_sequences") or [],
         }
-    if family == "meta":
+    if family == "meta-llama":
         max_gen = _within_limit(body.get("max_gen_len", 512), "max_gen_len", model)
         return {"prompt": body["prompt"], "max_tokens": max_gen, "stop_sequences": []}
-    if family == "nova":
-        config = body.get("inferenceConfig") or {}
-        texts = [b.get("text", "") for b in body.get("system") or []]
+    if family in ("nova-v1", "nova-2"):
+        texts = [t for b in body.get("system") or [] for t in _texts([b])]
         for message in body["messages"]:
-            texts += [b.get("text", "") for b in message.get("content") or []]
+            texts += _texts(message.get("content"))
+        name = "max_new_tokens" if family == "nova-v1" else "maxTokens"
         max_new = _within_limit(
-            config.get("max_new_tokens", model.max_output_tokens),
-            "inferenceConfig.max_new_tokens",
-            model,
+            config.get(name, model.max_output_tokens), f"inferenceConfig.{name}", model
         )
         return {
             "prompt": "\n".join(t for t in texts if t),
             "max_tokens": max_new,
             "stop_sequences": config.get("stopSequences") or [],
+        }
+    if family == "openai-chat":
+        if body.get("stream"):
+            raise _malformed(["stream: InvokeModel takes stream false or absent"])
+        if body.get("model") not in (None, model.model_id):
+            raise _malformed([f"model: {body['model']} does not match the model ID of the call"])
+        texts = []
+        for message in body["messages"]:
+            texts += _texts(message.get("content") if isinstance(message, dict) else None)
+        name = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+        limit = _within_limit(body.get(name, model.max_output_tokens), name, model)
+        stop = body.get("stop") or []
+        return {
+            "prompt": "\n".join(t for t in texts if t),
+            "max_tokens": limit,
+            "stop_sequences": [stop] if isinstance(stop, str) else list(stop),
         }
     config = body.get("textGenerationConfig") or {}
     max_count = _within_limit(
@@ -246,16 +361,50 @@ def _anthropic_name(model: FoundationModel) -> str:
     return model.model_id.removeprefix("anthropic.").rsplit("-v", 1)[0]
 
 
+def with_reasoning(model: FoundationModel, prompt: str, max_tokens: int, stops) -> simulate.Reply:
+    """gpt-oss's InvokeModel reply: the (simulated) reasoning, then the answer, within the limit."""
+    reasoning_tokens = simulate.count_tokens(SIMULATED_REASONING)
+    if max_tokens <= reasoning_tokens:
+        cut = simulate.truncate_to_tokens(SIMULATED_REASONING, max_tokens)
+        base = simulate.reply(model, prompt, 1, stops)
+        return replace(
+            base,
+            text=cut,
+            stop_reason="max_tokens",
+            stop_sequence=None,
+            output_tokens=simulate.count_tokens(cut),
+        )
+    answer = simulate.reply(model, prompt, max_tokens - reasoning_tokens, stops)
+    return replace(
+        answer,
+        text=SIMULATED_REASONING + answer.text,
+        output_tokens=reasoning_tokens + answer.output_tokens,
+    )
+
+
+def _usage(reply: simulate.Reply) -> dict[str, Any]:
+    """Converse's ``usage``: input tokens exclude cached ones, which are counted apart."""
+    usage: dict[str, Any] = {
+        "inputTokens": reply.input_tokens,
+        "outputTokens": reply.output_tokens,
+        "totalTokens": reply.input_tokens
+        + reply.output_tokens
+        + reply.cache_read_tokens
+        + reply.cache_write_tokens,
+    }
+    if reply.cache_read_tokens or reply.cache_write_tokens:
+        usage["cacheReadInputTokens"] = reply.cache_read_tokens
+        usage["cacheWriteInputTokens"] = reply.cache_write_tokens
+        if reply.cache_write_tokens:
+            usage["cacheDetails"] = [
+                {"ttl": reply.cache_ttl, "inputTokens": reply.cache_write_tokens}
+            ]
+    return usage
+
+
 def _usage_and_metrics(reply: simulate.Reply) -> dict[str, Any]:
     """The ``usage`` and ``metrics`` members of a Converse reply or ConverseStream metadata."""
-    return {
-        "usage": {
-            "inputTokens": reply.input_tokens,
-            "outputTokens": reply.output_tokens,
-            "totalTokens": reply.input_tokens + reply.output_tokens,
-        },
-        "metrics": {"latencyMs": reply.latency_ms},
-    }
+    return {"usage": _usage(reply), "metrics": {"latencyMs": reply.latency_ms}}
 
 
 def _invocation_metrics(reply: simulate.Reply) -> dict[str, int]:
@@ -263,12 +412,13 @@ def _invocation_metrics(reply: simulate.Reply) -> dict[str, int]:
         "inputTokenCount": reply.input_tokens,
         "outputTokenCount": reply.output_tokens,
         "invocationLatency": reply.latency_ms,
-        "firstByteLatency": min(reply.latency_ms, 120 + reply.input_tokens // 50),
+        "firstByteLatency": reply.first_token_ms,
     }
 
 
 def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, Any]:
-    if model.family == "anthropic":
+    family = model.family
+    if family == "anthropic-messages":
         return {
             "id": "msg_bdrk_" + secrets.token_hex(12),
             "type": "message",
@@ -279,14 +429,14 @@ def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, An
             "stop_sequence": reply.stop_sequence,
             "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
         }
-    if model.family == "meta":
+    if family == "meta-llama":
         return {
             "generation": reply.text,
             "prompt_token_count": reply.input_tokens,
             "generation_token_count": reply.output_tokens,
             "stop_reason": "length" if reply.stop_reason == "max_tokens" else "stop",
         }
-    if model.family == "nova":
+    if family in ("nova-v1", "nova-2"):
         return {
             "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
             "stopReason": reply.stop_reason,
@@ -294,6 +444,25 @@ def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, An
                 "inputTokens": reply.input_tokens,
                 "outputTokens": reply.output_tokens,
                 "totalTokens": reply.input_tokens + reply.output_tokens,
+            },
+        }
+    if family == "openai-chat":
+        return {
+            "id": "chatcmpl-" + secrets.token_hex(12),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model.model_id,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.text},
+                    "finish_reason": "length" if reply.stop_reason == "max_tokens" else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.input_tokens,
+                "completion_tokens": reply.output_tokens,
+                "total_tokens": reply.input_tokens + reply.output_tokens,
             },
         }
     reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(
@@ -316,7 +485,7 @@ def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dic
     pieces = reply.chunks() or [""]
     metrics = {"amazon-bedrock-invocationMetrics": _invocation_metrics(reply)}
     family = model.family
-    if family == "anthropic":
+    if family == "anthropic-messages":
         message = response_body(model, reply)
         yield {
             "type": "message_start",
@@ -346,7 +515,7 @@ def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dic
             "usage": {"output_tokens": reply.output_tokens},
         }
         yield {"type": "message_stop", **metrics}
-    elif family == "meta":
+    elif family == "meta-llama":
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             chunk = {
@@ -358,7 +527,7 @@ def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dic
                 else None,
             }
             yield {**chunk, **metrics} if last else chunk
-    elif family == "nova":
+    elif family in ("nova-v1", "nova-2"):
         yield {"messageStart": {"role": "assistant"}}
         for piece in pieces:
             yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
@@ -396,9 +565,12 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
     def _target(self, params: dict[str, Any]) -> Target:
         return resolve(self.current_account, self.region, unquote(params["modelId"]))
 
-    def _metric(self, target: Target, name: str, value: float, unit: str = "Count") -> None:
+    def _metric(self, target: Target, name: str, value: float) -> None:
+        """Record one AWS/Bedrock datapoint, in the unit helpers.metrics gives the name."""
         store = cloudwatch_backends[self.current_account][self.region].bedrock_metrics
-        store.put(name, {"ModelId": target.dimension}, value, datetime.now(timezone.utc), unit)
+        store.put(
+            name, {"ModelId": target.dimension}, value, datetime.now(timezone.utc), UNIT[name]
+        )
 
     def _guarded(self, target: Target, operation: str, work):
         """Run ``work``; count client errors, throttles and server errors as Bedrock does."""
@@ -422,12 +594,27 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 self._metric(target, "InvocationClientErrors", 1)
             raise
 
-    def _record(self, target: Target, reply: simulate.Reply) -> None:
+    def _record(self, target: Target, reply: simulate.Reply, streamed: bool = False) -> None:
+        """The call's metrics and billing lines, as Bedrock records a successful call."""
         now = datetime.now(timezone.utc)
         self._metric(target, "Invocations", 1)
         self._metric(target, "InputTokenCount", reply.input_tokens)
         self._metric(target, "OutputTokenCount", reply.output_tokens)
-        self._metric(target, "InvocationLatency", reply.latency_ms, "Milliseconds")
+        self._metric(target, "InvocationLatency", reply.latency_ms)
+        if reply.cache_read_tokens:
+            self._metric(target, "CacheReadInputTokens", reply.cache_read_tokens)
+        if reply.cache_write_tokens:
+            self._metric(target, "CacheWriteInputTokens", reply.cache_write_tokens)
+        if streamed:
+            self._metric(target, "TimeToFirstToken", reply.first_token_ms)
+        quota = (
+            reply.input_tokens
+            + reply.cache_write_tokens
+            + reply.output_tokens * target.model.quota_burndown
+        )
+        self._metric(target, "EstimatedTPMQuotaUsage", quota)
+        if target.legacy:
+            self._metric(target, "LegacyModelInvocations", 1)
         ce_backends[self.current_account]["aws"].ledger.record_tokens(
             account=self.current_account,
             region=self.region,
@@ -435,19 +622,59 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             start=hour_of(now),
             input_tokens=reply.input_tokens,
             output_tokens=reply.output_tokens,
+            cache_read_tokens=reply.cache_read_tokens,
+            cache_write_tokens=reply.cache_write_tokens,
+            cache_ttl=reply.cache_ttl,
         )
 
-    def _converse_reply(self, params: dict[str, Any], target: Target) -> simulate.Reply:
+    def _cached(self, target: Target, prompt: Prompt, reply: simulate.Reply) -> simulate.Reply:
+        """Split the prompt's tokens into cache reads or writes when a cachePoint applies.
+
+        A prefix shorter than the model's minimum is not cached, as on Bedrock.
+        """
+        if not prompt.cached_prefix:
+            return reply
+        prefix_tokens = simulate.count_tokens(prompt.cached_prefix)
+        minimum = target.model.cache_min_tokens or 0
+        if prefix_tokens < minimum:
+            return reply
+        digest = hashlib.sha256(prompt.cached_prefix.encode()).hexdigest()
+        key = (self.current_account, self.region, target.model.model_id, digest)
+        hit = PROMPT_CACHE.use(key, CACHE_TTL_SECONDS.get(prompt.cache_ttl, 300))
+        rest = max(0, reply.input_tokens - prefix_tokens)
+        return replace(
+            reply,
+            input_tokens=rest,
+            cache_read_tokens=prefix_tokens if hit else 0,
+            cache_write_tokens=0 if hit else prefix_tokens,
+            cache_ttl=prompt.cache_ttl,
+        )
+
+    def _converse_reply(
+        self, params: dict[str, Any], target: Target, streamed: bool = False
+    ) -> simulate.Reply:
+        if streamed and not target.model.streaming:
+            raise no_streaming(target.model)
         config = params.get("inferenceConfig") or {}
         max_tokens = config.get("maxTokens")
         if max_tokens is not None and max_tokens > target.model.max_output_tokens:
             raise _over_limit(target.model, max_tokens)
         prompt = converse_prompt(params, target.model)
-        reply = simulate.reply(target.model, prompt, max_tokens, config.get("stopSequences"))
-        self._record(target, reply)
+        reply = simulate.reply(target.model, prompt.text, max_tokens, config.get("stopSequences"))
+        reply = self._cached(target, prompt, reply)
+        self._record(target, reply, streamed)
         return reply
 
-    def _invoke_reply(self, params: dict[str, Any], target: Target) -> simulate.Reply:
+    def _invoke_reply(
+        self, params: dict[str, Any], target: Target, streamed: bool = False
+    ) -> simulate.Reply:
+        if streamed and not target.model.streaming:
+            raise no_streaming(target.model)
+        if streamed and target.model.family == "openai-chat":
+            raise ValidationException(
+                f"The offline stand-in does not stream InvokeModel for {target.model.name}: AWS "
+                "does not publish the chunk format. Use ConverseStream."
+            )
         content_type = params.get("contentType") or "application/json"
         if content_type != "application/json":
             raise ValidationException(
@@ -455,10 +682,15 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 f"{content_type}."
             )
         request = parse_body(params.get("body"), target.model)
-        reply = simulate.reply(
-            target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
-        )
-        self._record(target, reply)
+        if target.model.family == "openai-chat":
+            reply = with_reasoning(
+                target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
+            )
+        else:
+            reply = simulate.reply(
+                target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
+            )
+        self._record(target, reply, streamed)
         return reply
 
     def _stream(self, operation: str, events: Iterator[dict[str, Any]]):
@@ -500,7 +732,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         params = self._params()
         target = self._target(params)
         reply = self._guarded(
-            target, "ConverseStream", lambda: self._converse_reply(params, target)
+            target, "ConverseStream", lambda: self._converse_reply(params, target, streamed=True)
         )
 
         def events() -> Iterator[dict[str, Any]]:
@@ -535,7 +767,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         params = self._params()
         target = self._target(params)
         reply = self._guarded(
-            target, "InvokeModelWithResponseStream", lambda: self._invoke_reply(params, target)
+            target,
+            "InvokeModelWithResponseStream",
+            lambda: self._invoke_reply(params, target, streamed=True),
         )
 
         def events() -> Iterator[dict[str, Any]]:
@@ -549,7 +783,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         target = self._target(params)
         given = params.get("input") or {}
         if "converse" in given:
-            prompt = converse_prompt(given["converse"], target.model)
+            prompt = converse_prompt(given["converse"], target.model).text
         else:
             prompt = parse_body(given.get("invokeModel", {}).get("body"), target.model)["prompt"]
         return ActionResult({"inputTokens": simulate.count_tokens(prompt)})

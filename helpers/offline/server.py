@@ -154,12 +154,7 @@ class ControlApp:
             self.standin.shutdown_requested.set()
             return 200, {"stopping": True, "pid": os.getpid()}
         if path == "/_standin/settings" and method == "POST":
-            for key, value in body.items():
-                if not hasattr(state.SETTINGS, key):
-                    raise ValueError(
-                        f"unknown setting {key!r}; known: {list(vars(state.SETTINGS))}"
-                    )
-                setattr(state.SETTINGS, key, value)
+            state.SETTINGS.update(body)
             return 200, vars(state.SETTINGS)
         return 404, {"error": f"no such control endpoint: {method} {path}"}
 

@@ -45,7 +45,7 @@ def count_tokens(text: str) -> int:
     return math.ceil((len(text) - non_ascii) / 4) + non_ascii
 
 
-def _truncate_to_tokens(text: str, limit: int) -> str:
+def truncate_to_tokens(text: str, limit: int) -> str:
     """The longest prefix of ``text`` that counts at most ``limit`` tokens."""
     low, high = 0, len(text)
     while low < high:
@@ -62,9 +62,17 @@ class Reply:
     text: str
     stop_reason: str  # end_turn | max_tokens | stop_sequence
     stop_sequence: str | None
-    input_tokens: int
+    input_tokens: int  # not counting cached prompt tokens, as Bedrock reports them
     output_tokens: int
     latency_ms: int
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_ttl: str = "5m"
+
+    @property
+    def first_token_ms(self) -> int:
+        """Simulated time to the first token: a fixed start plus reading the prompt."""
+        return min(self.latency_ms, 120 + (self.input_tokens + self.cache_write_tokens) // 50)
 
     def chunks(self) -> list[str]:
         """The text split the way it is streamed: a word (with its trailing space) per chunk."""
@@ -112,7 +120,7 @@ def reply(
         text, stop_reason, matched = text[: earliest[0]], "stop_sequence", earliest[1]
     limit = max_tokens if max_tokens is not None else model.max_output_tokens
     if count_tokens(text) > limit:
-        text, stop_reason, matched = _truncate_to_tokens(text, limit), "max_tokens", None
+        text, stop_reason, matched = truncate_to_tokens(text, limit), "max_tokens", None
     input_tokens = count_tokens(prompt)
     output_tokens = count_tokens(text)
     latency = model.latency_base_ms + model.latency_per_output_token_ms * output_tokens

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from moto.core.exceptions import ServiceException
 
@@ -27,6 +29,23 @@ DEFAULT_MESSAGES = {
 class Settings:
     stream_delay_ms: float = 0.0  # pause between streamed chunks, to make streaming visible
     ce_page_size: int | None = None  # Cost Explorer (period, group) entries per page
+    # The date model lifecycles are evaluated on (ISO, UTC); None: the real date. Tests pin it.
+    today: str | None = None
+
+    def update(self, changes: dict) -> None:
+        """Apply settings from the control API, refusing unknown names and bad values."""
+        for key, value in changes.items():
+            if key not in vars(self):
+                raise ValueError(f"unknown setting {key!r}; known: {list(vars(self))}")
+            if key == "today" and value is not None:
+                try:
+                    date.fromisoformat(str(value))
+                except ValueError:
+                    raise ValueError(
+                        f"today must be a date such as 2026-11-28 (or null), not {value!r}"
+                    ) from None
+                value = str(value)
+            setattr(self, key, value)
 
 
 @dataclass
@@ -102,12 +121,38 @@ class Faults:
             }
 
 
+class PromptCache:
+    """Prompt prefixes cached by cachePoint blocks, per account, region and model, until expiry.
+
+    A hit renews the entry's time to live, as Bedrock does for a cache that is used.
+    """
+
+    def __init__(self) -> None:
+        self._expiry: dict[tuple[str, ...], float] = {}
+        self._lock = threading.Lock()
+
+    def use(self, key: tuple[str, ...], ttl_seconds: float, now: float | None = None) -> bool:
+        """True if ``key`` is cached (a read); otherwise cache it (a write) and return False."""
+        now = time.time() if now is None else now
+        with self._lock:
+            hit = self._expiry.get(key, 0.0) > now
+            self._expiry[key] = now + ttl_seconds
+            return hit
+
+    def clear(self) -> None:
+        with self._lock:
+            self._expiry.clear()
+
+
 SETTINGS = Settings()
 LAUNCH_SETTINGS = Settings()  # what `serve` was started with; a reset returns to it
 FAULTS = Faults()
+PROMPT_CACHE = PromptCache()
 
 
 def reset() -> None:
     SETTINGS.stream_delay_ms = LAUNCH_SETTINGS.stream_delay_ms
     SETTINGS.ce_page_size = LAUNCH_SETTINGS.ce_page_size
+    SETTINGS.today = LAUNCH_SETTINGS.today
     FAULTS.clear()
+    PROMPT_CACHE.clear()

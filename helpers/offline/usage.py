@@ -16,8 +16,6 @@ from decimal import Decimal
 
 from .catalog import FoundationModel, load
 
-MILLION = Decimal(1_000_000)
-
 
 @dataclass(frozen=True)
 class Target:
@@ -29,6 +27,8 @@ class Target:
     resource_arn: str | None = None  # application profile ARN: the billed resource
     tags: tuple[tuple[str, str], ...] = ()
     profile_name: str | None = None
+    scope: str = "in-region"  # in-region | geo | global: decides the price
+    legacy: bool = False  # the model is in its Legacy state in this region
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,23 @@ class Line:
         return self.start.date()
 
 
-def usage_types(model: FoundationModel, region: str) -> tuple[str, str]:
-    """The (input, output) usage types AWS bills this model's tokens under in ``region``."""
-    prefix = load().region_codes.get(region, region.upper())
-    if model.marketplace:
-        return (
-            f"{prefix}-MP:{prefix}_InputTokenCount-Units",
-            f"{prefix}-MP:{prefix}_OutputTokenCount-Units",
-        )
-    return (
-        f"{prefix}-{model.usage_name}-input-tokens",
-        f"{prefix}-{model.usage_name}-output-tokens",
-    )
+# Usage-type suffixes. "input-tokens" / "output-tokens" follow AWS's blog examples
+# (USE1-Claude4.6Sonnet-input-tokens, medium confidence); the cache and global suffixes are seen
+# only in third-party code (low). The stand-in had to choose: README says so.
+USAGE_KINDS = {
+    "input": "input-tokens",
+    "output": "output-tokens",
+    "cache_read": "cache-read-input-token-count",
+    "cache_write": "cache-write-input-token-count",
+}
+GLOBAL_SUFFIX = "-cross-region-global"
+
+
+def usage_type(model: FoundationModel, region: str, kind: str, scope: str) -> str:
+    """The usage type AWS bills this model's tokens under in ``region`` for one kind of token."""
+    code = load().billing_code(region)
+    suffix = GLOBAL_SUFFIX if scope == "global" else ""
+    return f"{code}-{model.usage_name}-{USAGE_KINDS[kind]}{suffix}"
 
 
 class UsageLedger:
@@ -89,28 +94,41 @@ class UsageLedger:
         start: datetime,
         input_tokens: int,
         output_tokens: int,
+        cache_read_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        cache_ttl: str = "5m",
         synthetic: bool = False,
     ) -> None:
-        price = load().prices[target.model.model_id]
-        input_type, output_type = usage_types(target.model, region)
+        """Bill one call (or a synthetic day) at the price of the scope it went through."""
+        catalog = load()
+        model = target.model
+        price_in, price_out = catalog.unit_prices(model, target.scope, region)
         common = dict(
             start=start,
             account=account,
             region=region,
-            model_id=target.model.model_id,
-            service=target.model.billing_service,
+            model_id=model.model_id,
+            service=model.billing_service,
             resource_id=target.resource_arn or "",
             tags=target.tags,
             synthetic=synthetic,
         )
-        self.add(
-            Line(usage_type=input_type, unit_price=price.input_per_million / MILLION, **common),
-            input_tokens,
-        )
-        self.add(
-            Line(usage_type=output_type, unit_price=price.output_per_million / MILLION, **common),
-            output_tokens,
-        )
+        kinds = [("input", price_in, input_tokens), ("output", price_out, output_tokens)]
+        if cache_read_tokens or cache_write_tokens:
+            read, write = catalog.cache_multiples(model, cache_ttl)
+            kinds += [
+                ("cache_read", price_in * read, cache_read_tokens),
+                ("cache_write", price_in * write, cache_write_tokens),
+            ]
+        for kind, unit_price, quantity in kinds:
+            self.add(
+                Line(
+                    usage_type=usage_type(model, region, kind, target.scope),
+                    unit_price=unit_price,
+                    **common,
+                ),
+                quantity,
+            )
 
     def lines(self, start: datetime, end: datetime) -> Iterator[tuple[Line, int]]:
         """Lines whose hour (or day) starts in [start, end)."""
