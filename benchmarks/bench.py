@@ -38,7 +38,7 @@ METRICS = (
     "InvocationLatency",
     "InvocationThrottles",
 )
-HAIKU = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 class Calls:

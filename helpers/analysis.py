@@ -105,18 +105,23 @@ def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.Da
     """The chargeback table: cost, share, tokens and cost per 1K tokens per department.
 
     ``billed`` has department and cost (from ``totals_by_department``); ``usage`` optionally
-    has department, input_tokens and output_tokens (from ``estimate_costs``).
+    has department, input_tokens and output_tokens, and cache_read_tokens and
+    cache_write_tokens when prompts were cached (from ``estimate_costs``). ``tokens`` counts
+    them all: input, output and cached.
     """
     out = billed[["department", "cost"]].copy()
     total = out["cost"].sum()
     out["share"] = (out["cost"] / total).round(4) if total else 0.0
     if usage is not None and not usage.empty:
-        tokens = usage.groupby("department")[["input_tokens", "output_tokens"]].sum()
+        columns = [
+            c
+            for c in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+            if c in usage
+        ]
+        tokens = usage.groupby("department")[columns].sum()
         out = out.merge(tokens, left_on="department", right_index=True, how="left")
-        out[["input_tokens", "output_tokens"]] = (
-            out[["input_tokens", "output_tokens"]].fillna(0).astype("int64")
-        )
-        out["tokens"] = out["input_tokens"] + out["output_tokens"]
+        out[columns] = out[columns].fillna(0).astype("int64")
+        out["tokens"] = out[columns].sum(axis=1)
         out["cost_per_1k_tokens"] = (
             out["cost"] / out["tokens"].where(out["tokens"] > 0) * 1000
         ).round(6)

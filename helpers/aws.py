@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,6 +197,14 @@ class Connection:
             f"credentials from {self.session.get_credentials().method}"
         )
 
+    def today(self) -> date:
+        """Today (UTC) as Bedrock sees it: offline, the stand-in's date, which tests may pin."""
+        if self.offline:
+            pinned = self.control("GET", "/_standin/state").get("settings", {}).get("today")
+            if pinned:
+                return date.fromisoformat(pinned)
+        return datetime.now(timezone.utc).date()
+
     def control(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
         """Call the stand-in's control API (offline only): backfill, faults, state."""
         if not self.offline:
@@ -223,6 +231,48 @@ class Connection:
                 f"The stand-in at {self.endpoint_url} is not answering ({exc.reason}).",
                 "run the setup cell again, or `make standin`.",
             ) from None
+
+
+# The first AWS CLI releases with create-inference-profile (v2, and v1 on botocore 1.35.51).
+AWS_CLI_MINIMUM = {2: (2, 18, 17), 1: (1, 35, 17)}
+_CLI_VERSION = re.compile(r"aws-cli/(\d+)\.(\d+)\.(\d+)")
+
+
+def aws_cli_check(run: Any = None, which: Any = None) -> tuple[str, str]:
+    """(ready, detail) for the AWS CLI on PATH: optional, but too old a CLI lacks the commands.
+
+    ready is "yes", "warn" (missing or too old: the notebooks print commands it cannot run) or
+    never "NO": nothing in the workshop needs the CLI.
+    """
+    import shutil
+
+    run = run or subprocess.run
+    found = (which or shutil.which)("aws")
+    if not found:
+        return (
+            "yes",
+            "not installed (optional): the notebooks show each AWS CLI command; to run them, "
+            "install AWS CLI v2 2.18.17 or newer",
+        )
+    try:
+        done = run([found, "--version"], capture_output=True, text=True, timeout=30)
+        printed = (done.stdout or "") + (done.stderr or "")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return "warn", f"{found} did not run ({exc}); reinstall the AWS CLI v2"
+    match = _CLI_VERSION.search(printed)
+    if not match:
+        return "warn", f"{found} printed no version ({printed.strip()[:80]!r})"
+    version = tuple(int(part) for part in match.groups())
+    minimum = AWS_CLI_MINIMUM.get(version[0])
+    shown = ".".join(map(str, version))
+    if minimum is None or version < minimum:
+        need = ".".join(map(str, AWS_CLI_MINIMUM[2]))
+        return (
+            "warn",
+            f"AWS CLI {shown} at {found} is too old for `aws bedrock create-inference-profile`: "
+            f"install AWS CLI v2 {need} or newer",
+        )
+    return "yes", f"AWS CLI {shown} at {found}"
 
 
 def utc_timestamp(value: Any) -> datetime:

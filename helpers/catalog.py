@@ -126,6 +126,7 @@ class ModelInfo:
     in_region: frozenset[str]  # the bare model ID works on demand here
     geographies: dict[str, tuple[str, ...] | None]  # prefix -> destinations (None: the default)
     released: date | None
+    released_source: str
     notices: tuple[Notice, ...]
     successor: str | None
     cache_min_tokens: int | None  # None: no prompt caching
@@ -235,6 +236,14 @@ class Catalog:
             candidate = self.models.get(candidate.successor or "")
         return None
 
+    def hedge(self, key: str) -> str:
+        """ " (medium confidence: URL)" after a date whose source is not an AWS document."""
+        entry = self.sources.get(key, {})
+        if not key or entry.get("confidence") == "high":
+            return ""
+        where = entry.get("url") or entry.get("what") or "no public source"
+        return f" ({entry.get('confidence', 'unknown')} confidence: {where})"
+
     def source_text(self, key: str) -> str:
         """'URL (confidence)' for a source key of models.json."""
         entry = self.sources.get(key, {})
@@ -294,6 +303,7 @@ def load() -> Catalog:
                 prefix: tuple(dest) if dest else None for prefix, dest in m["geographies"].items()
             },
             released=_day(life.get("released")),
+            released_source=life.get("releasedSource", ""),
             notices=notices,
             successor=life.get("successor"),
             cache_min_tokens=(m.get("promptCache") or {}).get("minTokens"),
@@ -336,17 +346,29 @@ def judge(
     details: dict | None,
     error: Exception | None = None,
     day: date | None = None,
+    source: str | None = None,
 ) -> Verdict:
     """Judge a model from GetFoundationModel's answer (``details``) or the error it raised.
 
     ACTIVE is ready; LEGACY is a warning with its end-of-life date; end of life (AWS answers
     ResourceNotFoundException, or no longer knows the ID) is refused, naming a current model.
     The end-of-life date and the successor come from helpers/data/models.json, since AWS no
-    longer describes a retired model.
+    longer describes a retired model. ``source`` is the configured ``copy_from``: a profile of
+    a geography the region cannot call is refused, naming the ones it can.
     """
     data = load()
     day = day or today_utc()
     known = data.models.get(model_id)
+    prefix = split_profile_id(source.rsplit("/", 1)[-1])[0] if source else None
+    if known and prefix and not (
+        prefix in known.geographies and data.geography_serves(prefix, region)
+    ):
+        callable_here = " or ".join(data.callable_ids(model_id, region)) or "none"
+        return Verdict(
+            "NO",
+            f"{prefix}. profiles of {known.label} cannot be called from {region}. From there: "
+            f"{callable_here} (change copy_from in config.json).",
+        )
     alternative = data.current_alternative(model_id, region, day) if known else None
     instead = f"use {alternative} instead" if alternative else "choose a model listed as ACTIVE"
     if details is not None:
@@ -359,6 +381,8 @@ def judge(
                 ours.public_extended_access if ours else None
             )
             when = f"end of life on {_on(end)}" if end else "end of life not announced"
+            if ours and not life.get("endOfLifeTime"):
+                when += data.hedge(ours.source)
             dearer = (
                 f"; from {_on(extended)} it costs more (public extended access)" if extended else ""
             )
@@ -369,6 +393,8 @@ def judge(
             )
         released = life.get("startOfLifeTime")
         since = f" since {_on(released)}" if released else ""
+        if released and known and known.released and _on(released) == _on(known.released):
+            since += data.hedge(known.released_source)  # the catalog's date: say how sure
         return Verdict("yes", f"{name}: {life.get('status', 'ACTIVE')} in {region}{since}")
     message = str(error) if error is not None else "no answer"
     if known is not None:
@@ -376,6 +402,7 @@ def judge(
         retired = state.status == END_OF_LIFE or "end of its life" in message
         if retired:
             on = f" on {_on(state.end_of_life)}" if state.end_of_life else ""
+            on += data.hedge(state.source)
             return Verdict(
                 "NO",
                 f"{known.label} reached its end of life in {region}{on}: AWS refuses every call "

@@ -127,7 +127,7 @@ def bedrock_services(conn: Connection, span: Period) -> list[str]:
     """The Cost Explorer SERVICE names that carry Bedrock spend in a period.
 
     Amazon's own models bill as "Amazon Bedrock"; third-party models through AWS Marketplace,
-    as e.g. "Claude 3 Haiku (Amazon Bedrock Edition)".
+    as e.g. "Claude Haiku 4.5 (Amazon Bedrock Edition)".
     """
     with explained("list the services with cost (ce:GetDimensionValues)"):
         values = conn.ce.get_dimension_values(

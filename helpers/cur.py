@@ -410,14 +410,52 @@ def download_export(conn: Connection, bucket: str, prefix: str, destination: Pat
     return sorted(files)
 
 
-def export_command(bucket: str, prefix: str, export_name: str, region: str = "us-east-1") -> str:
-    """The AWS CLI command that creates a daily CUR 2.0 export with resource tags, as Parquet."""
+# The CUR 2.0 columns the workshop's queries read, listed in the export's QueryStatement: an
+# explicit list keeps the export small (how Data Exports treats SELECT * is not documented).
+# The stand-in writes exactly these (tests check it).
+EXPORT_COLUMNS = (
+    "bill_billing_entity",
+    "bill_billing_period_start_date",
+    "bill_billing_period_end_date",
+    "bill_payer_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_account_id",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_resource_id",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+    "line_item_blended_cost",
+    "line_item_currency_code",
+    "product_servicecode",
+    "product_region_code",
+    "product",
+    "resource_tags",
+)
+
+
+def bucket_region(conn: Connection, bucket: str) -> str:
+    """The region a bucket lives in (GetBucketLocation), which the export must name."""
+    with explained(f"find the region of the bucket {bucket} (s3:GetBucketLocation)"):
+        found = conn.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    # us-east-1 answers no constraint; the oldest eu-west-1 buckets answer "EU"
+    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(found, found)
+
+
+def export_command(bucket: str, prefix: str, export_name: str, bucket_region: str) -> str:
+    """The AWS CLI command that creates a daily CUR 2.0 export with resource tags, as Parquet.
+
+    Data Exports is called in us-east-1 whatever the bucket's region; ``S3Region`` is the
+    bucket's own region (see ``bucket_region``).
+    """
     import json
 
     export = {
         "Name": export_name,
         "DataQuery": {
-            "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+            "QueryStatement": f"SELECT {', '.join(EXPORT_COLUMNS)} FROM COST_AND_USAGE_REPORT",
             "TableConfigurations": {
                 "COST_AND_USAGE_REPORT": {
                     "TIME_GRANULARITY": "DAILY",
@@ -431,7 +469,7 @@ def export_command(bucket: str, prefix: str, export_name: str, region: str = "us
             "S3Destination": {
                 "S3Bucket": bucket,
                 "S3Prefix": prefix,
-                "S3Region": region,
+                "S3Region": bucket_region,
                 "S3OutputConfigurations": {
                     "OutputType": "CUSTOM",
                     "Format": "PARQUET",

@@ -75,9 +75,26 @@ CREDENTIALS_FIX = (
 )
 
 
-# Permissions an operation needs besides its own action: tags on create, and what Athena reads
-# and writes on the caller's behalf. GetCallerIdentity needs none.
+# The first call to a third-party model (Anthropic, OpenAI) makes Bedrock subscribe the account
+# in AWS Marketplace on the caller's behalf (Bedrock user guide, "Access Amazon Bedrock
+# foundation models"); AWS lists all three actions as the prerequisite.
+MARKETPLACE_ACTIONS = {
+    "aws-marketplace:Subscribe",
+    "aws-marketplace:Unsubscribe",
+    "aws-marketplace:ViewSubscriptions",
+}
+# Permissions an operation needs besides its own action: tags on create, what Athena reads and
+# writes on the caller's behalf, and Marketplace for model calls. GetCallerIdentity needs none.
 IMPLIED_ACTIONS = {
+    **{
+        ("bedrock-runtime", operation): MARKETPLACE_ACTIONS
+        for operation in (
+            "Converse",
+            "ConverseStream",
+            "InvokeModel",
+            "InvokeModelWithResponseStream",
+        )
+    },
     ("athena", "StartQueryExecution"): {
         "glue:GetDatabase",
         "glue:GetTable",
@@ -149,6 +166,12 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
         f"{listed} (check with `aws bedrock list-inference-profiles --region {region}`), or an "
         "application profile copied from one (see 01_create_profiles)."
     )
+
+
+def _is_profile_id(identifier: str) -> bool:
+    from .catalog import split_profile_id
+
+    return split_profile_id(identifier)[0] is not None
 
 
 def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
@@ -252,6 +275,10 @@ def explain(
         )
     elif code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
         fix = "wait a little and retry, or lower the concurrency."
+    elif code == "ResourceNotFoundException" and model and region and _is_profile_id(model):
+        fix = f"{model} cannot be called from {region}; " + _profile_fix(
+            model.split(".", 1)[1], region
+        ).replace("call it through", "call the model through", 1)
     elif code == "ResourceNotFoundException":
         fix = "check the name, ID or ARN; profiles.inventory() lists what exists."
     elif code == "ConflictException":

@@ -92,6 +92,14 @@ def family_of(model_id: str) -> str:
     return family
 
 
+def can_stream(model_id: str) -> bool:
+    """Whether ConverseStream works for a model (Llama 4 Instruct cannot stream; unknown: yes)."""
+    from . import catalog
+
+    known = catalog.load().models.get(catalog.split_profile_id(model_id)[1])
+    return known.streaming if known else True
+
+
 def _check(prompt: str | None, max_tokens: int) -> None:
     if prompt is None or not str(prompt).strip():
         raise InputError("The prompt is empty.", "type a question or instruction to send.")

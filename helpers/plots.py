@@ -75,7 +75,7 @@ def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> F
             textcoords="offset points",
         )
     ax.set_title(title)
-    ax.set_xlabel("Tokens (thousands, input + output)")
+    ax.set_xlabel("Tokens (thousands: input, output and cached)")
     ax.set_ylabel("Cost (USD)")
     ax.grid(alpha=0.3)
     return fig

@@ -52,7 +52,8 @@ class PriceTable:
         """One line naming where the figures come from, for a notebook's caption."""
         cited = sorted({m.source for m in self.models.values()})
         parts = [
-            f"{self.sources[key].get('url') or key} ({self.sources[key]['confidence']})"
+            f"{self.sources[key].get('url') or self.sources[key]['what']} "
+            f"({self.sources[key]['confidence']} confidence)"
             for key in cited
         ]
         return "list prices from " + "; ".join(parts)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import ownership
-from .catalog import scope_of_model_arns
+from .catalog import scope_of_model_arns, split_profile_id
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
 from .errors import InputError, explained
 
@@ -71,6 +71,12 @@ class Profile:
             updated_at=item.get("updatedAt"),
             tags=dict(tags or {}),
         )
+
+
+def model_of(copy_from: str) -> str:
+    """The foundation model ID inside a model ID, a system profile ID, or either's ARN."""
+    identifier = copy_from.rsplit("/", 1)[-1] if copy_from.startswith("arn:") else copy_from
+    return split_profile_id(identifier)[1]
 
 
 def source_arn(conn: Connection, copy_from: str) -> str:
@@ -242,8 +248,14 @@ def resolve(conn: Connection, identifier: str) -> Profile:
         try:
             item = conn.bedrock.get_inference_profile(inferenceProfileIdentifier=identifier)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-                with explained(f"look up the inference profile {identifier}"):
+            error = exc.response["Error"]
+            retired = "end of its life" in error.get("Message", "")
+            if error["Code"] != "ResourceNotFoundException" or retired:
+                with explained(
+                    f"look up the inference profile {identifier}",
+                    region=conn.region,
+                    model=identifier,
+                ):
                     raise
         else:
             tags = (
@@ -253,6 +265,17 @@ def resolve(conn: Connection, identifier: str) -> Profile:
     for profile in list_profiles(conn):
         if profile.name == identifier:
             return replace(profile, tags=tags_of(conn, profile.arn))
+    prefix, model_id = split_profile_id(identifier.rsplit("/", 1)[-1])
+    if prefix is not None:
+        from .catalog import load
+
+        here = load().callable_ids(model_id, conn.region)
+        raise InputError(
+            f"The system-defined profile {identifier} cannot be called from {conn.region}.",
+            f"from {conn.region} call {' or '.join(here)}"
+            if here
+            else "check the model ID and the region (`aws bedrock list-inference-profiles`).",
+        )
     raise InputError(
         f"No inference profile named or identified {identifier!r} in {conn.region}.",
         "check the spelling; profiles.inventory(conn) lists the application profiles, and "

@@ -167,12 +167,69 @@ def model_not_in_region(ctx: Context):
     profiles.ensure(aws.connect(frankfurt), frankfurt)
 
 
+def config_in(ctx: Context, region: str, copy_from: str) -> config.WorkshopConfig:
+    return config.load(
+        ctx.config_with(
+            region=region,
+            profiles=[{"name": "x", "copy_from": copy_from, "tags": {"dept": "a"}}],
+        )
+    )
+
+
+def us_profile_from_tokyo(ctx: Context):
+    tokyo = config_in(ctx, "ap-northeast-1", "us.anthropic.claude-haiku-4-5-20251001-v1:0")
+    profiles.ensure(aws.connect(tokyo), tokyo)
+
+
+def retired_model(ctx: Context):
+    old = config_in(ctx, "us-east-1", "anthropic.claude-3-haiku-20240307-v1:0")
+    profiles.ensure(aws.connect(old), old)
+
+
 def first_of_month(ctx: Context):
     first = date(2026, 11, 1)
     costs.period(first, first, today=first)
 
 
 CASES = [
+    Case(
+        "a us. profile copied in Tokyo",
+        us_profile_from_tokyo,
+        AwsError,
+        (
+            "cannot be called from ap-northeast-1",
+            "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        ),
+        "cannot be called from",
+    ),
+    Case(
+        "a retired model copied",
+        retired_model,
+        AwsError,
+        (
+            "This model version has reached the end of its life",
+            "anthropic.claude-haiku-4-5-20251001-v1:0",
+            "00_setup",
+        ),
+        "reached the end of its life",
+    ),
+    Case(
+        "an unknown geography prefix",
+        lambda c: config.load(
+            c.config_with(first_profile={"copy_from": "ca.amazon.nova-lite-v1:0"})
+        ),
+        ConfigError,
+        ("not a cross-region profile prefix", "us., eu., apac., jp., au., us-gov., global."),
+        "is not a cross-region profile prefix",
+    ),
+    Case(
+        "InvokeModel on a Converse-only model",
+        lambda c: invoke.family_of("deepseek.v3.2"),
+        InputError,
+        ("its InvokeModel body format is not public", "use converse()"),
+        "its InvokeModel body format is not public",
+    ),
     Case(
         "config missing",
         lambda c: config.load(c.tmp_path / "missing.json"),

@@ -261,8 +261,14 @@ def test_sql_uses_only_the_portable_subset():
 def test_export_command_is_a_valid_create_export_request():
     import botocore.session
 
-    command = cur.export_command("my-bucket", "cur", "bedrock-daily")
+    command = cur.export_command("my-bucket", "cur", "bedrock-daily", "ap-northeast-1")
     payload = json.loads(command.split("--export '", 1)[1].rstrip("'"))
+    # it names its columns (no SELECT *), the ones the stand-in writes, and the bucket's region
+    statement = payload["DataQuery"]["QueryStatement"]
+    assert "*" not in statement
+    assert statement == f"SELECT {', '.join(cur.EXPORT_COLUMNS)} FROM COST_AND_USAGE_REPORT"
+    assert payload["DestinationConfigurations"]["S3Destination"]["S3Region"] == "ap-northeast-1"
+    assert command.startswith("aws bcm-data-exports create-export --region us-east-1")
     shape = (
         botocore.session.get_session()
         .get_service_model("bcm-data-exports")
@@ -271,6 +277,23 @@ def test_export_command_is_a_valid_create_export_request():
     )
     report = ParamValidator().validate({"Export": payload}, shape)
     assert not report.has_errors(), report.generate_report()
+
+
+def test_the_standin_writes_the_columns_the_export_asks_for():
+    from helpers.offline.cur import schema
+
+    assert tuple(schema().names) == cur.EXPORT_COLUMNS
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-northeast-1"])
+def test_bucket_region_is_the_buckets_own(conn, client, region):
+    s3 = client("s3", region)
+    name = f"cur-{region}"
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    assert cur.bucket_region(conn, name) == region
 
 
 def test_bind_parameters_in_the_standin():

@@ -211,29 +211,65 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
     assert application_profiles(client) == ["finance_own_profile"]
 
 
+@pytest.mark.slow
+def test_the_tokyo_config_end_to_end(workshop, client, tmp_path):
+    """config.tokyo.json as shipped: jp. profiles that keep data in Japan, Tokyo prices."""
+    shipped = json.loads((ROOT / "config.tokyo.json").read_text())
+    path = str(ROOT / "config.tokyo.json")
+    out = tmp_path / "out"
+    executed = {}
+    for name in ORDER[:-1]:
+        extra = {"output_dir": str(out)} if name in WRITERS else {}
+        executed[name] = papermill_run(name, tmp_path / "run", config_path=path, **extra)
+    names = sorted(p["name"] for p in shipped["profiles"])
+    assert application_profiles(client, "ap-northeast-1") == names
+    assert application_profiles(client, "us-east-1") == []
+    bedrock = client("bedrock", "ap-northeast-1")
+    listed = bedrock.list_inference_profiles(typeEquals="APPLICATION")["inferenceProfileSummaries"]
+    claims = next(p for p in listed if p["inferenceProfileName"] == "claims_dept_haiku_4_5_jp")
+    assert {m["modelArn"].split(":")[3] for m in claims["models"]} == {
+        "ap-northeast-1",
+        "ap-northeast-3",
+    }
+    shown = text_of(executed["03_invoke_models"])
+    assert "jp.anthropic.claude-sonnet-4-6 or global.anthropic.claude-sonnet-4-6" in shown
+    assert "deepseek.v3.2: its InvokeModel body format is not public" in shown
+    assert "Everything is ready" in text_of(executed["00_setup"])
+    chargeback = {r["department"]: r for r in read_csv(out / "chargeback.csv")}
+    assert {"claims", "underwriting", "support", "research"} <= {
+        d for d, r in chargeback.items() if float(r["cost"]) > 0
+    }
+    # DeepSeek V3.2 is billed at Tokyo's own price ($0.74 / $2.22), not the US one
+    underwriting = chargeback["underwriting"]
+    tokyo = int(underwriting["input_tokens"]) * 0.74 + int(underwriting["output_tokens"]) * 2.22
+    assert abs(float(underwriting["cost"]) - tokyo / 1e6) < 1e-6
+    papermill_run("99_cleanup", tmp_path / "clean", config_path=path)
+    assert application_profiles(client, "ap-northeast-1") == []
+
+
 OTHER_CONFIG = {
     "mode": "offline",
-    "region": "ap-northeast-1",
+    "region": "eu-west-1",
     "tag_key": "team",
     "profiles": [
         {
             "name": "claims_team_haiku",
-            "copy_from": "anthropic.claude-3-haiku-20240307-v1:0",
+            "copy_from": "anthropic.claude-haiku-4-5-20251001-v1:0",
             "tags": {"team": "claims", "dept": "operations"},
         },
         {
-            "name": "risk_team_titan",
-            "copy_from": "amazon.titan-text-express-v1",
+            "name": "risk_team_gpt_oss",
+            "copy_from": "openai.gpt-oss-20b-1:0",
             "tags": {"team": "risk", "dept": "underwriting"},
         },
         {
-            "name": "support_team_nova_apac",
-            "copy_from": "apac.amazon.nova-lite-v1:0",
+            "name": "support_team_nova_eu",
+            "copy_from": "eu.amazon.nova-lite-v1:0",
             "tags": {"team": "support", "dept": "operations"},
         },
         {
-            "name": "research_team_sonnet_apac",
-            "copy_from": "apac.anthropic.claude-3-7-sonnet-20250219-v1:0",
+            "name": "research_team_sonnet_global",
+            "copy_from": "global.anthropic.claude-sonnet-4-6",
             "tags": {"team": "research", "dept": "strategy"},
         },
     ],
@@ -241,21 +277,93 @@ OTHER_CONFIG = {
 
 
 @pytest.mark.slow
-def test_another_config_tag_key_team_in_tokyo(workshop, client, tmp_path):
+def test_another_config_tag_key_team_in_ireland(workshop, client, tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(OTHER_CONFIG))
     out = tmp_path / "out"
     for name in ORDER[:-1]:
         extra = {"output_dir": str(out)} if name in WRITERS else {}
         papermill_run(name, tmp_path, config_path=str(path), **extra)
-    assert application_profiles(client, "ap-northeast-1") == sorted(
+    assert application_profiles(client, "eu-west-1") == sorted(
         p["name"] for p in OTHER_CONFIG["profiles"]
     )
     assert application_profiles(client, "us-east-1") == []
     teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
     assert {"claims", "risk", "support", "research"} <= teams
     papermill_run("99_cleanup", tmp_path, config_path=str(path))
-    assert application_profiles(client, "ap-northeast-1") == []
+    assert application_profiles(client, "eu-west-1") == []
+
+
+RETIRING_CONFIG = {
+    "region": "us-east-1",
+    "profiles": [
+        {
+            "name": "claims_on_claude_3_haiku",
+            "copy_from": "anthropic.claude-3-haiku-20240307-v1:0",
+            "tags": {"dept": "claims"},
+        },
+        {
+            "name": "research_on_sonnet_4_5",
+            "copy_from": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "tags": {"dept": "research"},
+        },
+        {
+            "name": "support_on_nova_micro",
+            "copy_from": "amazon.nova-micro-v1:0",
+            "tags": {"dept": "support"},
+        },
+    ],
+}
+
+
+def checks_of(executed) -> dict[str, tuple[str, str]]:
+    """check -> (ready, detail) from 00_setup's final table (the last one it shows)."""
+    import html
+
+    tables = [
+        o["data"]["text/html"]
+        for c in executed.cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {}) and "model of" in o["data"]["text/html"]
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>", tables[-1], re.S)
+    out = {}
+    for row in rows:
+        cells = [html.unescape(x) for x in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        if len(cells) == 3:
+            out[cells[0]] = (cells[1], cells[2])
+    return out
+
+
+@pytest.mark.slow
+def test_setup_refuses_a_retired_model_and_warns_of_a_legacy_one(workshop, tmp_path):
+    import papermill
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(RETIRING_CONFIG))
+    output = tmp_path / "00_setup.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError, match="Not ready yet"):
+        papermill.execute_notebook(
+            str(NOTEBOOKS / "00_setup.ipynb"),
+            str(output),
+            parameters={"config_path": str(path)},
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS),
+            progress_bar=False,
+        )
+    checks = checks_of(nbformat.read(output, as_version=4))
+    ready, detail = checks["model of claims_on_claude_3_haiku"]
+    assert ready == "NO"
+    assert "reached its end of life in us-east-1 on 2026-09-10" in detail
+    assert "Use anthropic.claude-haiku-4-5-20251001-v1:0 instead" in detail
+    ready, detail = checks["model of research_on_sonnet_4_5"]
+    assert ready == "warn"
+    assert "LEGACY in us-east-1 since 2026-10-08, end of life on 2027-04-08" in detail
+    assert "us.anthropic.claude-sonnet-4-6" in detail
+    assert checks["model of support_on_nova_micro"][0] == "yes"
+    # the retired model is not called; the others are
+    assert "model access: anthropic.claude-3-haiku-20240307-v1:0" not in checks
+    assert checks["model access: us.anthropic.claude-sonnet-4-5-20250929-v1:0"][0] == "yes"
 
 
 @pytest.mark.slow

@@ -39,10 +39,9 @@ def aws(endpoint, *args, use_env=False):
     return result.returncode, result.stdout, result.stderr
 
 
-def test_seed_cli_walkthrough(endpoint):
-    assert AWS, "the AWS CLI (awscli, a dev dependency) is not installed"
-    region, name = "us-east-1", "infra"
-    code, out, err = aws(
+def create_profile(endpoint, region, name, model_id):
+    """The seed's create-inference-profile command, with a model of our choosing."""
+    return aws(
         endpoint,
         "bedrock",
         "create-inference-profile",
@@ -53,14 +52,24 @@ def test_seed_cli_walkthrough(endpoint):
         "--description",
         "your-description",
         "--model-source",
-        json.dumps(
-            {
-                "copyFrom": f"arn:aws:bedrock:{region}::foundation-model/"
-                "anthropic.claude-3-5-sonnet-20240620-v1:0"
-            }
-        ),
+        json.dumps({"copyFrom": f"arn:aws:bedrock:{region}::foundation-model/{model_id}"}),
         "--tags",
         json.dumps([{"key": "BedrockCostAllocateTag", "value": name}]),
+    )
+
+
+def test_seed_cli_walkthrough(endpoint):
+    assert AWS, "the AWS CLI (awscli, a dev dependency) is not installed"
+    region, name = "us-east-1", "infra"
+    # The seed copies Claude 3.5 Sonnet, past its end of life since 2026-07-30: AWS refuses it.
+    code, _, err = create_profile(
+        endpoint, region, name, "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    )
+    assert code == 255
+    assert "ResourceNotFoundException" in err and "reached the end of its life" in err
+    # The same command with today's model works.
+    code, out, err = create_profile(
+        endpoint, region, name, "anthropic.claude-haiku-4-5-20251001-v1:0"
     )
     assert code == 0, err
     created = json.loads(out)

@@ -39,12 +39,13 @@ class Settings:
                 raise ValueError(f"unknown setting {key!r}; known: {list(vars(self))}")
             if key == "today" and value is not None:
                 try:
-                    date.fromisoformat(str(value))
+                    if not isinstance(value, str) or len(value) != 10:
+                        raise ValueError(value)
+                    date.fromisoformat(value)
                 except ValueError:
                     raise ValueError(
                         f"today must be a date such as 2026-11-28 (or null), not {value!r}"
                     ) from None
-                value = str(value)
             setattr(self, key, value)
 
 
