@@ -360,8 +360,10 @@ def judge(
     day = day or today_utc()
     known = data.models.get(model_id)
     prefix = split_profile_id(source.rsplit("/", 1)[-1])[0] if source else None
-    if known and prefix and not (
-        prefix in known.geographies and data.geography_serves(prefix, region)
+    if (
+        known
+        and prefix
+        and not (prefix in known.geographies and data.geography_serves(prefix, region))
     ):
         callable_here = " or ".join(data.callable_ids(model_id, region)) or "none"
         return Verdict(
