@@ -174,6 +174,23 @@ def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
     )
 
 
+def metric_total(cloudwatch_client: Any, name: str, model_dimension: str, statistic="Sum"):
+    """A statistic of one AWS/Bedrock metric over the last hour: (value, units seen)."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    points = cloudwatch_client.get_metric_statistics(
+        Namespace="AWS/Bedrock",
+        MetricName=name,
+        Dimensions=[{"Name": "ModelId", "Value": model_dimension}],
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=1),
+        Period=3600,
+        Statistics=[statistic],
+    )["Datapoints"]
+    return sum(p[statistic] for p in points), [p["Unit"] for p in points]
+
+
 def create_foreign_budget(budgets_client: Any, name: str, amount: str) -> None:
     """A monthly cost budget created by someone else (no ownership tag)."""
     budgets_client.create_budget(

@@ -3,14 +3,14 @@ it is billed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError
 
 from helpers import metrics
-from tests.conftest import error_of
+from tests.conftest import error_of, metric_total
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 # about 5,000 tokens: above Claude Haiku 4.5's minimum of 4,096 for a cache checkpoint
@@ -32,17 +32,19 @@ def profile(client):
 
 
 def total(client, name, dimension, statistic="Sum"):
-    now = datetime.now(timezone.utc)
-    points = client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/Bedrock",
-        MetricName=name,
-        Dimensions=[{"Name": "ModelId", "Value": dimension}],
-        StartTime=now - timedelta(hours=1),
-        EndTime=now + timedelta(minutes=1),
-        Period=3600,
-        Statistics=[statistic],
-    )["Datapoints"]
-    return sum(p[statistic] for p in points), [p["Unit"] for p in points]
+    return metric_total(client("cloudwatch"), name, dimension, statistic)
+
+
+def todays_usage_types(client):
+    """Cost Explorer's groups for today by usage type: {usage type: metrics}."""
+    today = date.today()
+    groups = client("ce").get_cost_and_usage(
+        TimePeriod={"Start": str(today), "End": str(today + timedelta(days=1))},
+        Granularity="DAILY",
+        Metrics=["UnblendedCost", "UsageQuantity"],
+        GroupBy=[{"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+    )["ResultsByTime"][0]["Groups"]
+    return {g["Keys"][0]: g["Metrics"] for g in groups}
 
 
 def test_converse_stream_records_time_to_first_token_under_the_profile_id(client, profile):
@@ -89,14 +91,10 @@ def test_a_cache_point_writes_then_reads_and_each_is_billed_at_its_price(client,
     quota, _ = total(client, "EstimatedTPMQuotaUsage", profile_id)
     outputs = first["outputTokens"] + second["outputTokens"]
     assert quota == first["inputTokens"] + second["inputTokens"] + cached + 5 * outputs
-    today = date.today()
-    groups = client("ce").get_cost_and_usage(
-        TimePeriod={"Start": str(today), "End": str(today + timedelta(days=1))},
-        Granularity="DAILY",
-        Metrics=["UnblendedCost", "UsageQuantity"],
-        GroupBy=[{"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
-    )["ResultsByTime"][0]["Groups"]
-    cost = {g["Keys"][0]: Decimal(g["Metrics"]["UnblendedCost"]["Amount"]) for g in groups}
+    cost = {
+        kind: Decimal(found["UnblendedCost"]["Amount"])
+        for kind, found in todays_usage_types(client).items()
+    }
     # in-region Claude Haiku 4.5: input $1.10 per 1M; writes 1.25x, reads 0.1x
     assert (
         cost["USE1-Claude4.5Haiku-cache-write-input-token-count"]
@@ -114,14 +112,7 @@ def test_a_one_hour_cache_costs_twice_the_input_price(client, profile):
         system=[{"text": LONG_SYSTEM}, {"cachePoint": {"type": "default", "ttl": "1h"}}],
         messages=user("hour"),
     )
-    today = date.today()
-    groups = client("ce").get_cost_and_usage(
-        TimePeriod={"Start": str(today), "End": str(today + timedelta(days=1))},
-        Granularity="DAILY",
-        Metrics=["UnblendedCost", "UsageQuantity"],
-        GroupBy=[{"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
-    )["ResultsByTime"][0]["Groups"]
-    write = next(g for g in groups if "cache-write" in g["Keys"][0])["Metrics"]
+    write = next(v for k, v in todays_usage_types(client).items() if "cache-write" in k)
     tokens = Decimal(write["UsageQuantity"]["Amount"])
     assert Decimal(write["UnblendedCost"]["Amount"]) == tokens * Decimal("2.2") / 10**6
 

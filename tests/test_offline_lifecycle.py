@@ -7,12 +7,12 @@ need another day pin it through the control API and the reset restores the sessi
 from __future__ import annotations
 
 import urllib.error
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCOUNT, control, error_of
+from tests.conftest import ACCOUNT, control, error_of, metric_total
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -177,23 +177,10 @@ def test_calls_to_a_legacy_model_are_counted(client):
     for _ in range(3):
         runtime.converse(modelId=HAIKU_3, messages=user("Seoul"))
     client("bedrock-runtime").converse(modelId=HAIKU_45, messages=user("active"))
-    now = datetime.now(timezone.utc)
 
     def legacy_calls(region, model):
-        points = (
-            client("cloudwatch", region)
-            .get_metric_statistics(
-                Namespace="AWS/Bedrock",
-                MetricName="LegacyModelInvocations",
-                Dimensions=[{"Name": "ModelId", "Value": model}],
-                StartTime=now - timedelta(hours=1),
-                EndTime=now + timedelta(minutes=1),
-                Period=3600,
-                Statistics=["Sum"],
-            )
-            .get("Datapoints")
-        )
-        return sum(p["Sum"] for p in points)
+        found = metric_total(client("cloudwatch", region), "LegacyModelInvocations", model)
+        return found[0]
 
     assert legacy_calls("ap-northeast-2", HAIKU_3) == 3
     assert legacy_calls("us-east-1", HAIKU_45) == 0

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCOUNT, control, error_of
+from tests.conftest import ACCOUNT, control, error_of, metric_total
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET_46 = "anthropic.claude-sonnet-4-6"
@@ -294,17 +293,7 @@ def test_count_tokens(client, assert_shape):
 
 
 def metric_sum(client, name, model_dimension):
-    now = datetime.now(timezone.utc)
-    result = client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/Bedrock",
-        MetricName=name,
-        Dimensions=[{"Name": "ModelId", "Value": model_dimension}],
-        StartTime=now - timedelta(hours=1),
-        EndTime=now + timedelta(minutes=1),
-        Period=3600,
-        Statistics=["Sum"],
-    )
-    return sum(p["Sum"] for p in result["Datapoints"])
+    return metric_total(client("cloudwatch"), name, model_dimension)[0]
 
 
 def test_calls_are_recorded_in_cloudwatch_under_the_profile_id(client, profile):
