@@ -174,6 +174,23 @@ def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
     )
 
 
+def user(text: str) -> list[dict]:
+    """A Converse conversation of one user message."""
+    return [{"role": "user", "content": [{"text": text}]}]
+
+
+@pytest.fixture
+def haiku_profile(client) -> str:
+    """The ARN of an application profile on Claude Haiku 4.5 in us-east-1, tagged dept=claims."""
+    model = "anthropic.claude-haiku-4-5-20251001-v1:0"
+    response = client("bedrock").create_inference_profile(
+        inferenceProfileName="claims",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{model}"},
+        tags=[{"key": "dept", "value": "claims"}],
+    )
+    return response["inferenceProfileArn"]
+
+
 def metric_total(cloudwatch_client: Any, name: str, model_dimension: str, statistic="Sum"):
     """A statistic of one AWS/Bedrock metric over the last hour: (value, units seen)."""
     from datetime import datetime, timedelta, timezone

@@ -10,25 +10,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from helpers import metrics
-from tests.conftest import error_of, metric_total
+from tests.conftest import error_of, metric_total, user
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 # about 5,000 tokens: above Claude Haiku 4.5's minimum of 4,096 for a cache checkpoint
 LONG_SYSTEM = "Policy clause: check the cover and the date of loss before paying. " * 300
 
 
-def user(text):
-    return [{"role": "user", "content": [{"text": text}]}]
-
-
 @pytest.fixture
-def profile(client):
-    response = client("bedrock").create_inference_profile(
-        inferenceProfileName="claims",
-        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU_45}"},
-        tags=[{"key": "dept", "value": "claims"}],
-    )
-    return response["inferenceProfileArn"]
+def profile(haiku_profile):
+    return haiku_profile
 
 
 def total(client, name, dimension, statistic="Sum"):

@@ -10,13 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from helpers import catalog, pricing
-from tests.conftest import ACCOUNT, error_of
+from tests.conftest import ACCOUNT, error_of, user
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
-
-
-def user(text):
-    return [{"role": "user", "content": [{"text": text}]}]
 
 
 def regions_of(profile):

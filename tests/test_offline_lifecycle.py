@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCOUNT, control, error_of, metric_total
+from tests.conftest import ACCOUNT, control, error_of, metric_total, user
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -23,10 +23,6 @@ END_OF_LIFE = (
     "This model version has reached the end of its life. Please refer to the AWS documentation "
     "for more details.",
 )
-
-
-def user(text):
-    return [{"role": "user", "content": [{"text": text}]}]
 
 
 def pin(endpoint, day):

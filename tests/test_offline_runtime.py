@@ -8,7 +8,7 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCOUNT, control, error_of, metric_total
+from tests.conftest import ACCOUNT, control, error_of, metric_total, user
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET_46 = "anthropic.claude-sonnet-4-6"
@@ -18,19 +18,9 @@ NOVA_2 = "amazon.nova-2-lite-v1:0"
 GPT_OSS = "openai.gpt-oss-120b-1:0"
 
 
-def user(text):
-    return [{"role": "user", "content": [{"text": text}]}]
-
-
 @pytest.fixture
-def profile(client):
-    """An application profile on Claude Haiku 4.5, tagged dept=claims."""
-    response = client("bedrock").create_inference_profile(
-        inferenceProfileName="claims",
-        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
-        tags=[{"key": "dept", "value": "claims"}],
-    )
-    return response["inferenceProfileArn"]
+def profile(haiku_profile):
+    return haiku_profile
 
 
 def test_converse_through_application_profile(client, profile, assert_shape):
