@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     "helpers",
     "helpers.config",
+    "helpers.catalog",
     "helpers.errors",
     "helpers.aws",
     "helpers.profiles",
