@@ -383,8 +383,12 @@ def judge(
                 ours.public_extended_access if ours else None
             )
             when = f"end of life on {_on(end)}" if end else "end of life not announced"
-            if ours and not life.get("endOfLifeTime"):
-                when += data.hedge(ours.source)
+            if (
+                ours
+                and end
+                and (not life.get("endOfLifeTime") or _on(end) == _on(ours.end_of_life))
+            ):
+                when += data.hedge(ours.source)  # the catalog's date: say how sure it is
             dearer = (
                 f"; from {_on(extended)} it costs more (public extended access)" if extended else ""
             )

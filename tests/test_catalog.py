@@ -170,6 +170,23 @@ def test_judge_warns_of_legacy_with_the_end_of_life_date():
     assert "use jp.anthropic.claude-sonnet-4-6 instead" in verdict.detail
 
 
+def test_judge_says_how_sure_a_catalog_date_is():
+    # offline, the stand-in answers with the catalog's (approximate) end-of-life date
+    details = {
+        "providerName": "Amazon",
+        "modelName": "Titan Text G1 - Express",
+        "modelLifecycle": {
+            "status": "LEGACY",
+            "legacyTime": date(2025, 2, 1),
+            "endOfLifeTime": date(2025, 8, 1),
+        },
+    }
+    verdict = catalog.judge(
+        "amazon.titan-text-express-v1", "us-east-1", details, day=date(2025, 6, 1)
+    )
+    assert "end of life on 2025-08-01 (low confidence: " in verdict.detail
+
+
 @pytest.mark.parametrize(
     "model_id,region,fragments",
     [
