@@ -55,15 +55,20 @@ def estimate_costs(
     """Add model, scope, department and list-price cost per profile.
 
     Cost = input x input price + output x output price + cached tokens at their prices, in the
-    profile's scope (in-region, geo or global; ``scopes`` maps profile name to scope, in-region
-    when absent) and the region's price where it differs.
+    profile's scope (in-region, geo or global: ``scopes`` maps profile name to scope; without
+    one, the scope the model ID implies: a global. or geographic prefix, else in-region) and the
+    region's price where it differs. Cache writes are priced at the 5-minute TTL: CloudWatch's
+    token counts do not say which writes were for an hour.
     """
     out = per_profile.copy()
     for column in ("cache_read_tokens", "cache_write_tokens"):
         if column not in out:
             out[column] = 0
     out["model_id"] = out["profile"].map(models)
-    out["scope"] = [(scopes or {}).get(name, "in-region") for name in out["profile"]]
+    out["scope"] = [
+        (scopes or {}).get(name) or (prices.entry(model)[1] if isinstance(model, str) else None)
+        for name, model in zip(out["profile"], out["model_id"], strict=True)
+    ]
     out["department"] = out["profile"].map(departments).fillna("").replace("", "(untagged)")
     out["estimated_cost"] = [
         prices.cost(

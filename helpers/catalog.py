@@ -389,13 +389,30 @@ def judge(
                 and (not life.get("endOfLifeTime") or _on(end) == _on(ours.end_of_life))
             ):
                 when += data.hedge(ours.source)  # the catalog's date: say how sure it is
-            dearer = (
-                f"; from {_on(extended)} it costs more (public extended access)" if extended else ""
-            )
+            dearer = ""
+            if extended:
+                started = _on(extended) <= day.isoformat()
+                dearer = (
+                    f"; {'since' if started else 'from'} {_on(extended)} it "
+                    f"{'costs' if started else 'will cost'} more than its list price "
+                    "(public extended access)"
+                )
             return Verdict(
                 "warn",
                 f"{name}: LEGACY in {region} since {_on(life.get('legacyTime', '?'))}, {when}"
                 f"{dearer}. New accounts cannot use it; {instead}.",
+            )
+        if (
+            source is not None
+            and prefix is None
+            and details.get("inferenceTypesSupported") == ["INFERENCE_PROFILE"]
+        ):
+            here = " or ".join(i for i in data.callable_ids(model_id, region) if i != model_id)
+            return Verdict(
+                "NO",
+                f"{name} is served in {region} only through an inference profile: a profile "
+                f"copied from the bare model ID cannot be called on demand. Copy from "
+                f"{here or 'a system-defined profile of this region'} instead.",
             )
         released = life.get("startOfLifeTime")
         since = f" since {_on(released)}" if released else ""
@@ -413,6 +430,12 @@ def judge(
                 "NO",
                 f"{known.label} reached its end of life in {region}{on}: AWS refuses every call "
                 f"to it. {instead[0].upper() + instead[1:]} (change copy_from in config.json).",
+            )
+        if state.status == NOT_RELEASED and data.offered_in(known, region):
+            return Verdict(
+                "NO",
+                f"{known.label} is not released yet on {day.isoformat()} (it arrives "
+                f"{_on(known.released)}): choose a model listed as ACTIVE.",
             )
         if not data.offered_in(known, region):
             return Verdict(

@@ -219,19 +219,10 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
                 f"is not a model or inference profile ARN: {value}",
                 "use a model ID or a system-defined profile ID instead.",
             )
+        if ":inference-profile/" in value:
+            _geography(reader, value.rsplit("/", 1)[1], key, value)
         return value
-    head, _, rest = value.partition(".")
-    if (
-        head not in GEOGRAPHY_PREFIXES
-        and len(head) <= 6
-        and rest.partition(".")[0] in MODEL_PROVIDERS
-    ):
-        raise reader.fail(
-            key,
-            f"starts with '{head}.', which is not a cross-region profile prefix: {value}",
-            f"use one of {', '.join(p + '.' for p in GEOGRAPHY_PREFIXES)} (Canada calls us. "
-            "and global. profiles), or the bare model ID.",
-        )
+    _geography(reader, value, key, value)
     if not MODEL_ID_PATTERN.fullmatch(value):
         raise reader.fail(
             key,
@@ -242,6 +233,39 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
             "`aws bedrock list-inference-profiles`).",
         )
     return value
+
+
+def _geography(reader: _Reader, identifier: str, key: str, shown: str) -> None:
+    """Refuse a profile ID whose first part looks like a geography but is not one."""
+    head, _, rest = identifier.partition(".")
+    if head in GEOGRAPHY_PREFIXES or len(head) > 6:
+        return
+    if rest.partition(".")[0].lower() not in MODEL_PROVIDERS:
+        return
+    if head.lower() in GEOGRAPHY_PREFIXES:
+        raise reader.fail(
+            key,
+            f"starts with '{head}.': profile and model IDs are lower case: {shown}",
+            f"write {identifier.lower()}.",
+        )
+    raise reader.fail(
+        key,
+        f"starts with '{head}.', which is not a cross-region profile prefix: {shown}",
+        f"use one of {', '.join(p + '.' for p in GEOGRAPHY_PREFIXES)} (Canada calls us. "
+        "and global. profiles), or the bare model ID.",
+    )
+
+
+def bedrock_regions() -> set[str]:
+    """The regions the installed botocore knows Bedrock in, in every partition."""
+    import boto3
+
+    session = boto3.session.Session()
+    return {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("bedrock", partition)
+    }
 
 
 def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopConfig:
@@ -264,6 +288,16 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             "region",
             f"is not an AWS region: {json.dumps(region)}",
             'use a region code such as "us-east-1" or "ap-northeast-1".',
+        )
+    known_regions = bedrock_regions()
+    if region not in known_regions:
+        near = difflib.get_close_matches(region, sorted(known_regions), n=1)
+        raise reader.fail(
+            "region",
+            f"is not a region where Bedrock runs: {json.dumps(region)}",
+            (f'did you mean "{near[0]}"? ' if near else "")
+            + "Bedrock's regions are those botocore lists for it (upgrade boto3 if AWS added "
+            "one recently).",
         )
     tag_key = raw.get("tag_key", "dept")
     reader.typed(tag_key, str, "tag_key", '"dept"')

@@ -268,6 +268,10 @@ def explain(
             f'`aws bedrock list-inference-profiles --region {where}`); change "region" or '
             '"copy_from" in config.json.'
         )
+    elif re.search(r"(\w+): \d+ is not between 1 and (\d+)|\d+ > (\d+), which is the max", message):
+        found = re.search(r"between 1 and (\d+)|> (\d+), which", message)
+        limit = next(g for g in found.groups() if g)
+        fix = f"ask for at most {limit} output tokens (max_tokens) from this model."
     elif message.startswith("Malformed input request"):
         fix = (
             "the request body is not in the model family's format: build it with "

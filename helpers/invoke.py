@@ -59,6 +59,7 @@ class Reply:
     model_id: str
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    cache_ttl: str = "5m"  # how long the written cache lives: 5m, or 1h (priced at 2x for Claude)
 
     @property
     def total_tokens(self) -> int:
@@ -70,11 +71,29 @@ class Reply:
         )
 
 
+def _model_of(identifier: str) -> str:
+    """The model ID in a model or system profile ID, or in either's ARN."""
+    from . import catalog
+
+    cleaned = identifier.strip()
+    if ":application-inference-profile/" in cleaned:
+        raise InputError(
+            f"{cleaned} is an application profile: its ARN does not name its model.",
+            "pass the profile itself: profiles.resolve(conn, arn), whose model_id says it.",
+        )
+    return catalog.split_profile_id(cleaned.rsplit("/", 1)[-1])[1]
+
+
+def _cache_ttl(usage: dict) -> str:
+    details = usage.get("cacheDetails") or [{}]
+    return details[0].get("ttl") or "5m"
+
+
 def family_of(model_id: str) -> str:
     """The InvokeModel body format a model speaks (see ``FAMILIES``), from the catalog."""
     from . import catalog
 
-    _, bare = catalog.split_profile_id(model_id)
+    bare = _model_of(model_id)
     known = catalog.load().models.get(bare)
     family = known.family if known else None
     if family is None:
@@ -96,7 +115,7 @@ def can_stream(model_id: str) -> bool:
     """Whether ConverseStream works for a model (Llama 4 Instruct cannot stream; unknown: yes)."""
     from . import catalog
 
-    known = catalog.load().models.get(catalog.split_profile_id(model_id)[1])
+    known = catalog.load().models.get(_model_of(model_id))
     return known.streaming if known else True
 
 
@@ -196,6 +215,7 @@ def converse(
         model_id=_model_id(profile),
         cache_read_tokens=usage.get("cacheReadInputTokens", 0),
         cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
+        cache_ttl=_cache_ttl(usage),
     )
 
 
@@ -235,6 +255,7 @@ class TextStream:
             model_id=self.model_id,
             cache_read_tokens=usage.get("cacheReadInputTokens", 0),
             cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
+            cache_ttl=_cache_ttl(usage),
         )
 
     def read(self) -> Reply:
@@ -301,7 +322,8 @@ def invoke_body(family: str, prompt: str, max_tokens: int = 512) -> dict:
     raise InputError(f"Unknown model family {family!r}.", f"use one of {', '.join(FAMILIES)}.")
 
 
-REASONING = re.compile(r"<reasoning>.*?</reasoning>", re.DOTALL)
+# gpt-oss's reasoning, closed, or cut off by the token limit before its closing tag
+REASONING = re.compile(r"<reasoning>.*?(?:</reasoning>|\Z)", re.DOTALL)
 
 
 def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
@@ -350,6 +372,11 @@ def body_families(body: dict) -> set[str]:
     if "messages" not in body:
         return set()
     messages = body["messages"] if isinstance(body["messages"], list) else []
+    blocks = [
+        b for m in messages if isinstance(m, dict) for b in m.get("content") or [] if b is not None
+    ]
+    if any(isinstance(b, dict) and "type" in b for b in blocks):
+        return {"anthropic-messages"}  # Anthropic's typed blocks: an anthropic_version is missing
     plain = any(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages)
     if plain or "max_completion_tokens" in body or "max_tokens" in body:
         return {"openai-chat"}
@@ -363,7 +390,7 @@ def body_families(body: dict) -> set[str]:
 
 def invoke_model(
     conn: Connection,
-    profile: Profile,
+    profile: Profile | str,
     prompt: str = "",
     *,
     max_tokens: int = 512,
@@ -371,25 +398,28 @@ def invoke_model(
 ) -> Reply:
     """One InvokeModel call with the body format of the profile's model family.
 
-    Pass ``body`` to send your own; it is checked against the family first, so a body meant
-    for another model is refused here with the fix instead of by AWS.
+    ``profile`` is a Profile, or a model or system profile ID (an application profile's ARN
+    does not say its model: resolve it first). Pass ``body`` to send your own; it is checked
+    against the family first, so a body meant for another model is refused here with the fix
+    instead of by AWS.
     """
-    family = family_of(profile.model_id)
+    model_id = profile.model_id if hasattr(profile, "model_id") else _model_of(str(profile))
+    name = getattr(profile, "name", model_id)
+    family = family_of(model_id)
     if body is None:
         body = invoke_body(family, prompt, max_tokens)
     elif family not in body_families(body):
         shown = " or ".join(sorted(body_families(body))) or "an unknown"
         raise InputError(
-            f"This body is in the {shown} format, but {profile.name} "
-            f"runs {profile.model_id}, of the {family} family.",
+            f"This body is in the {shown} format, but {name} "
+            f"runs {model_id}, of the {family} family.",
             f'build the body with invoke.invoke_body("{family}", prompt, max_tokens).',
         )
+    target = _target(profile).strip()
     began = time.perf_counter()
-    with explained(
-        f"call InvokeModel on {profile.arn}", region=conn.region, model=profile.model_id
-    ):
+    with explained(f"call InvokeModel on {target}", region=conn.region, model=model_id):
         response = conn.runtime.invoke_model(
-            modelId=profile.arn,
+            modelId=target,
             body=json.dumps(body),
             contentType="application/json",
             accept="application/json",
@@ -400,7 +430,7 @@ def invoke_model(
     latency = int(
         headers.get("x-amzn-bedrock-invocation-latency") or (time.perf_counter() - began) * 1000
     )
-    return Reply(text, stop, tokens_in, tokens_out, latency, profile.model_id)
+    return Reply(text, stop, tokens_in, tokens_out, latency, model_id)
 
 
 def worst_case_cost(
@@ -459,7 +489,8 @@ def generate_load(
 
     Throttled calls are retried with exponential back-off and full jitter (up to
     ``max_attempts``), so nothing is lost and nothing is counted twice; the result has one row
-    per request with its profile, latency, tokens, attempts, throttles and final error. On AWS,
+    per request with its profile, latency, tokens, attempts, throttles, and the final error
+    with its fix (what to change, as the workshop's messages say it). On AWS,
     a load whose worst-case cost at list price exceeds ``spend_cap_usd`` is refused up front.
     """
     import pandas as pd
@@ -503,7 +534,7 @@ def generate_load(
         index, profile, prompt = item
         request = converse_request(profile.arn, prompt, max_tokens)
         throttled = 0
-        error = None
+        error = fix = None
         began = datetime.now(timezone.utc)
         for attempt in range(1, max_attempts + 1):
             try:
@@ -518,6 +549,7 @@ def generate_load(
                     time.sleep(pause)
                     continue
                 error = f"{code}: {exc.response['Error'].get('Message', '')}"
+                fix = explain(exc, "call Converse", region=conn.region, model=profile.model_id).fix
                 break
             usage = response["usage"]
             return {
@@ -533,6 +565,7 @@ def generate_load(
                 "attempts": attempt,
                 "throttled": throttled,
                 "error": None,
+                "fix": None,
             }
         return {
             "request": index,
@@ -547,6 +580,7 @@ def generate_load(
             "attempts": attempt,
             "throttled": throttled,
             "error": error,
+            "fix": fix,
         }
 
     rows: list[dict[str, Any]] = []

@@ -59,22 +59,54 @@ class PriceTable:
         return "list prices from " + "; ".join(parts)
 
     def entry(self, identifier: str) -> tuple[ModelPrice, str]:
-        """The model's prices and the scope an ID implies (a profile ID's prefix, or in-region)."""
-        prefix, model_id = split_profile_id(identifier)
-        if model_id not in self.models:
+        """The model's prices and the scope an ID implies (a profile ID's prefix, or in-region).
+
+        ``identifier`` is a model ID, a system profile ID, or either's ARN (as AWS lists them
+        in a profile's models or in the CUR).
+        """
+        if not isinstance(identifier, str):
             raise InputError(
-                f"No list price for {identifier} in helpers/data/prices.json "
+                f"A model ID is a string, not {identifier!r}.",
+                'pass an ID such as "anthropic.claude-haiku-4-5-20251001-v1:0".',
+            )
+        cleaned = identifier.strip()
+        if cleaned.startswith("arn:"):
+            if ":application-inference-profile/" in cleaned:
+                raise InputError(
+                    f"{cleaned} is an application profile: its ARN does not name its model.",
+                    "price its model: profiles.resolve(conn, arn).model_id, and its .scope.",
+                )
+            cleaned = cleaned.rsplit("/", 1)[-1]
+        prefix, model_id = split_profile_id(cleaned)
+        if model_id not in self.models:
+            hint = (
+                "model and profile IDs are lower case: use " + cleaned.lower() + "."
+                if cleaned.lower() != cleaned
+                else "add the model's input and output price per 1M tokens there, with its "
+                "source, from the Amazon Bedrock pricing page."
+            )
+            raise InputError(
+                f"No list price for {identifier!r} in helpers/data/prices.json "
                 f"(prices as of {self.as_of}).",
-                "add the model's input and output price per 1M tokens there, with its source, "
-                "from the Amazon Bedrock pricing page.",
+                hint,
             )
         return self.models[model_id], scope_of_prefix(prefix)
+
+    @staticmethod
+    def region_of(identifier: str) -> str | None:
+        """The region in an ARN (None for IDs, and for a global profile's region-less ARN)."""
+        parts = identifier.strip().split(":") if identifier.startswith("arn:") else []
+        return (parts[3] or None) if len(parts) > 3 else None
 
     def price(
         self, identifier: str, scope: str | None = None, region: str | None = None
     ) -> tuple[float, float]:
-        """(input, output) USD per 1M tokens for a model or system profile ID in a scope."""
+        """(input, output) USD per 1M tokens for a model or system profile ID (or ARN) in a scope.
+
+        ``scope`` defaults to the one the ID implies; ``region`` to the ARN's region, if any.
+        """
         model, implied = self.entry(identifier)
+        region = region or self.region_of(identifier)
         chosen = scope or implied
         if chosen not in SCOPES:
             raise InputError(f"Unknown price scope {chosen!r}.", f"use one of {', '.join(SCOPES)}.")
@@ -126,10 +158,12 @@ class PriceTable:
         return self.entry(identifier)[0].confidence
 
     def label(self, identifier: str) -> str:
-        """How sure a price is and where it comes from, to show beside it."""
+        """How sure a price is, its date and source, and its caveat, to show beside it."""
         model, _ = self.entry(identifier)
-        url = self.sources.get(model.source, {}).get("url") or "no public URL"
-        return f"{model.confidence} confidence, as of {self.as_of}: {url}"
+        source = self.sources.get(model.source, {})
+        where = source.get("url") or source.get("what") or "no public source"
+        text = f"{model.confidence} confidence, as of {source.get('as_of', self.as_of)}: {where}"
+        return f"{text}. {model.note}" if model.note else text
 
     def frame(self) -> pd.DataFrame:
         """One row per model and scope, with cache, batch and tier prices and confidence."""

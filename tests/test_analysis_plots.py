@@ -67,6 +67,15 @@ def test_estimate_costs_uses_list_prices_of_the_scope_called():
     ).set_index("profile")
     assert on_global.loc["claims", "estimated_cost"] == pytest.approx((4000 + 2000 * 5) / 1e6)
     assert on_global.loc["claims", "scope"] == "global"
+    # without scopes, a profile ID's prefix says the scope
+    by_id = analysis.estimate_costs(
+        per,
+        {**models, "claims": "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
+        departments,
+        prices,
+    ).set_index("profile")
+    assert by_id.loc["claims", "scope"] == "global"
+    assert by_id.loc["claims", "estimated_cost"] == pytest.approx((4000 + 2000 * 5) / 1e6)
 
 
 def test_prices_are_data_with_date_and_source():

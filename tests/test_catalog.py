@@ -130,6 +130,40 @@ def test_the_price_of_the_scope_and_region_called(identifier, region, expected):
     assert pricing.load().price(identifier, region=region) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    "identifier,expected",
+    [
+        (" us.amazon.nova-2-lite-v1:0 ", (0.33, 2.75)),
+        (
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            (1.1, 5.5),
+        ),
+        (
+            "arn:aws:bedrock:ap-northeast-1:123456789012:inference-profile/"
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            (1.0, 5.0),
+        ),
+        ("arn:aws:bedrock:ap-northeast-1::foundation-model/deepseek.v3.2", (0.74, 2.22)),
+    ],
+)
+def test_prices_of_arns_and_pasted_ids(identifier, expected):
+    assert pricing.load().price(identifier) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "identifier,fragment",
+    [
+        ("JP.anthropic.claude-haiku-4-5-20251001-v1:0", "use jp.anthropic.claude-haiku"),
+        ("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc", "resolve"),
+        (42, "is a string"),
+    ],
+)
+def test_price_of_the_wrong_thing_says_what_to_pass(identifier, fragment):
+    with pytest.raises(pricing.InputError) as excinfo:
+        pricing.load().price(identifier)
+    assert fragment in str(excinfo.value)
+
+
 def test_cache_batch_and_tier_prices():
     prices = pricing.load()
     haiku = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -149,7 +183,11 @@ def test_cache_batch_and_tier_prices():
 
 def test_every_price_says_how_sure_it_is():
     prices = pricing.load()
-    assert prices.label("qwen.qwen3-32b-v1:0").startswith("low confidence, as of 2026-09-03")
+    assert prices.label("qwen.qwen3-32b-v1:0").startswith("low confidence, as of 2026-02-13")
+    # 2025 prices say so; notes travel with the label
+    assert "as of 2025-06-01" in prices.label("anthropic.claude-3-haiku-20240307-v1:0")
+    assert "Tokyo's rate differs" in prices.label("mistral.mistral-large-3-675b-instruct")
+    assert "third party (low confidence)" in prices.label("amazon.nova-lite-v1:0")
     frame = prices.frame()
     assert set(frame["confidence"]) == {"medium", "low"}
     assert {"model_id", "scope", "cache_read_per_1m_usd", "source"} <= set(frame.columns)
@@ -232,6 +270,51 @@ def test_resolve_names_the_profiles_a_region_can_call(conn):
     assert "jp.anthropic.claude-sonnet-4-6 or global.anthropic.claude-sonnet-4-6" in str(
         excinfo.value
     )
+
+
+def test_judge_a_model_not_released_yet():
+    verdict = catalog.judge(
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "us-east-1",
+        None,
+        Exception("The provided model identifier is invalid."),
+        day=date(2025, 6, 1),
+    )
+    assert verdict.ready == "NO" and "not released yet on 2025-06-01" in verdict.detail
+
+
+def test_judge_a_profile_only_model_copied_by_its_bare_id():
+    details = {
+        "providerName": "Anthropic",
+        "modelName": "Claude Sonnet 4.6",
+        "inferenceTypesSupported": ["INFERENCE_PROFILE"],
+        "modelLifecycle": {"status": "ACTIVE"},
+    }
+    model = "anthropic.claude-sonnet-4-6"
+    verdict = catalog.judge(model, "us-east-1", details, day=TODAY, source=model)
+    assert verdict.ready == "NO"
+    assert "us.anthropic.claude-sonnet-4-6 or global.anthropic.claude-sonnet-4-6" in verdict.detail
+    # copied from a profile, the same model is fine
+    through = catalog.judge(model, "us-east-1", details, day=TODAY, source=f"us.{model}")
+    assert through.ready == "yes"
+
+
+def test_judge_says_when_public_extended_access_has_begun():
+    details = {
+        "providerName": "Anthropic",
+        "modelName": "Claude Sonnet 4.5",
+        "modelLifecycle": {
+            "status": "LEGACY",
+            "legacyTime": date(2026, 10, 8),
+            "publicExtendedAccessTime": date(2027, 1, 8),
+            "endOfLifeTime": date(2027, 4, 8),
+        },
+    }
+    model = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    before = catalog.judge(model, "us-east-1", details, day=TODAY).detail
+    after = catalog.judge(model, "us-east-1", details, day=date(2027, 2, 1)).detail
+    assert "from 2027-01-08 it will cost more than its list price" in before
+    assert "since 2027-01-08 it costs more than its list price" in after
 
 
 def test_judge_on_a_model_the_region_does_not_offer():

@@ -216,3 +216,38 @@ def test_message_renders_without_a_traceback_in_jupyter(tmp_path):
     lines = excinfo.value._render_traceback_()
     assert lines[0].startswith("ConfigError: ")
     assert not any("Traceback" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "changes,fragment",
+    [
+        ({"region": "us-east-9"}, 'is not a region where Bedrock runs: "us-east-9"'),
+        ({"region": "us-east-9"}, 'did you mean "us-east-2"?'),
+        (
+            {"copy_from": "JP.anthropic.claude-haiku-4-5-20251001-v1:0"},
+            "write jp.anthropic.claude-haiku-4-5-20251001-v1:0.",
+        ),
+        (
+            {
+                "copy_from": "arn:aws:bedrock:ca-central-1:123456789012:inference-profile/"
+                "ca.anthropic.claude-haiku-4-5-20251001-v1:0"
+            },
+            "which is not a cross-region profile prefix",
+        ),
+        ({"copy_from": "ca.amazon.nova-lite-v1:0"}, "Canada calls us. and global. profiles"),
+    ],
+)
+def test_regions_and_geographies_are_checked(tmp_path, changes, fragment):
+    raw = {
+        "region": changes.get("region", "us-east-1"),
+        "profiles": [
+            {
+                "name": "a",
+                "copy_from": changes.get("copy_from", "amazon.nova-micro-v1:0"),
+                "tags": {"dept": "x"},
+            }
+        ],
+    }
+    with pytest.raises(ConfigError) as excinfo:
+        config.parse(raw, tmp_path / "config.json")
+    assert fragment in str(excinfo.value)

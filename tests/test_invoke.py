@@ -104,6 +104,52 @@ def test_converse_only_families(model_id, reason):
     assert reason in str(excinfo.value)
 
 
+def test_invoke_model_takes_a_model_or_system_profile_id(conn):
+    reply = invoke.invoke_model(conn, "us.amazon.nova-2-lite-v1:0", "Summarise", max_tokens=32)
+    assert reply.text.startswith("[Simulated reply from Nova 2 Lite")
+    assert reply.model_id == "amazon.nova-2-lite-v1:0"
+    with pytest.raises(InputError, match="does not name its model"):
+        invoke.invoke_model(
+            conn, "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x", "hi"
+        )
+
+
+def test_a_too_high_token_limit_gets_the_limit_as_its_fix(conn):
+    with pytest.raises(AwsError) as excinfo:
+        invoke.invoke_model(conn, "openai.gpt-oss-120b-1:0", "hi", max_tokens=150000)
+    assert excinfo.value.fix == "ask for at most 32768 output tokens (max_tokens) from this model."
+
+
+def test_an_anthropic_body_without_its_version_is_called_anthropic(conn, made):
+    body = {
+        "max_tokens": 10,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+    }
+    assert invoke.body_families(body) == {"anthropic-messages"}
+    with pytest.raises(AwsError, match="required key \\[anthropic_version\\] not found"):
+        invoke.invoke_model(conn, made["claims_dept"], body=body)
+
+
+def test_can_stream_reads_arns():
+    llama = "arn:aws:bedrock:us-east-1::foundation-model/meta.llama4-scout-17b-instruct-v1:0"
+    assert invoke.can_stream(llama) is False
+    assert invoke.can_stream("us.anthropic.claude-sonnet-4-6") is True
+
+
+def test_gpt_oss_reasoning_cut_off_by_the_limit_is_not_the_answer():
+    body = {
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "<reasoning>Simulated: the offl"},
+                "finish_reason": "length",
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14},
+    }
+    assert invoke.read_invoke_body("openai-chat", body)[:2] == ("", "length")
+
+
 def test_gpt_oss_reasoning_is_not_part_of_the_answer():
     body = {
         "choices": [
@@ -234,3 +280,19 @@ def test_the_standin_stopping_mid_load_is_reported_with_the_restart(cfg, monkeyp
     message = str(excinfo.value)
     assert re.search(r"finish the load: \d+ of 5000 calls completed", message)
     assert "not answering" in message and "make standin" in message
+
+
+def test_load_through_a_retired_model_says_why_and_what_to_change(conn, endpoint):
+    control(endpoint, "POST", "/_standin/settings", {"today": "2026-09-09"})
+    arn = conn.bedrock.create_inference_profile(
+        inferenceProfileName="claims_old",
+        modelSource={
+            "copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/"
+            "anthropic.claude-3-haiku-20240307-v1:0"
+        },
+    )["inferenceProfileArn"]
+    control(endpoint, "POST", "/_standin/settings", {"today": "2026-11-28"})
+    old = profiles.resolve(conn, arn)
+    result = invoke.generate_load(conn, [old], ["a"], 3, concurrency=1, progress=False)
+    assert result["error"].str.contains("reached the end of its life").all()
+    assert result["fix"].str.contains("anthropic.claude-haiku-4-5-20251001-v1:0").all()

@@ -156,3 +156,21 @@ def test_every_metric_the_standin_records_is_named_in_one_place(client, profile)
         "LegacyModelInvocations",
         "InvocationClientErrors",
     } <= names
+
+
+def test_at_most_four_cache_points(client, profile):
+    point = {"cachePoint": {"type": "default"}}
+    system = [{"text": LONG_SYSTEM}, point, {"text": "more"}, point, {"text": "and"}, point]
+    messages = [{"role": "user", "content": [{"text": "q"}, point, {"text": "r"}, point]}]
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").converse(modelId=profile, system=system, messages=messages)
+    assert "at most 4 cachePoint blocks" in error_of(excinfo)[2]
+
+
+def test_the_question_after_a_cached_prompt_is_counted_on_its_own(client, profile):
+    usage = client("bedrock-runtime").converse(
+        modelId=profile,
+        system=[{"text": LONG_SYSTEM}, {"cachePoint": {"type": "default"}}],
+        messages=user("hi"),
+    )["usage"]
+    assert usage["inputTokens"] == 1 and usage["cacheWriteInputTokens"] > 4096

@@ -147,3 +147,17 @@ def test_llama_4_cannot_stream(client):
     with pytest.raises(ClientError) as excinfo:
         runtime.converse_stream(modelId=profile, messages=user("hi"))
     assert "doesn't support streaming" in error_of(excinfo)[2]
+
+
+def test_a_profile_copied_from_a_profile_only_model_cannot_be_called_on_demand(client):
+    # AWS does not document this case; the stand-in treats the profile like the bare model ID
+    arn = client("bedrock").create_inference_profile(
+        inferenceProfileName="sonnet_bare",
+        modelSource={
+            "copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6"
+        },
+    )["inferenceProfileArn"]
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").converse(modelId=arn, messages=user("hi"))
+    code, _, message = error_of(excinfo)
+    assert code == "ValidationException" and "with on-demand throughput isn" in message

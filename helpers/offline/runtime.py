@@ -41,6 +41,7 @@ from .usage import Target, hour_of
 
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 CACHE_TTL_SECONDS = {"5m": 300, "1h": 3600}
+MAX_CACHE_POINTS = 4  # cache checkpoints per request (Bedrock user guide, prompt caching)
 
 
 def resolve(account: str, region: str, model_id: str) -> Target:
@@ -51,6 +52,9 @@ def resolve(account: str, region: str, model_id: str) -> Target:
     if profile is not None:
         model = catalog.models[profile.model_id]
         check_lifecycle(model, region)
+        if ":foundation-model/" in profile.copied_from and not catalog.on_demand_in(model, region):
+            # copied from a model this region serves only through profiles: no on-demand calls
+            raise on_demand_only(model)
         return Target(
             model=model,
             dimension=profile.profile_id,
@@ -78,16 +82,20 @@ def resolve(account: str, region: str, model_id: str) -> Target:
         raise invalid_model_identifier()
     check_lifecycle(model, region)
     if not catalog.on_demand_in(model, region):
-        raise ValidationException(
-            f"Invocation of model ID {model.model_id} with on-demand throughput isn\u2019t "
-            "supported. Retry your request with the ID or ARN of an inference profile that "
-            "contains this model."
-        )
+        raise on_demand_only(model)
     return Target(
         model=model,
         dimension=model.model_id,
         kind="model",
         legacy=catalog.lifecycle(model, region).status == LEGACY,
+    )
+
+
+def on_demand_only(model: FoundationModel) -> ValidationException:
+    return ValidationException(
+        f"Invocation of model ID {model.model_id} with on-demand throughput isn\u2019t "
+        "supported. Retry your request with the ID or ARN of an inference profile that "
+        "contains this model."
     )
 
 
@@ -131,13 +139,19 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
                 "conversation alternates between user and assistant roles and try again."
             )
     parts: list[str] = []
-    cached = {"prefix": "", "ttl": "5m"}
+    cached: dict[str, Any] = {"prefix": "", "ttl": "5m", "points": 0}
 
     def cache_point(block: dict[str, Any]) -> None:
         if model.cache_min_tokens is None:
             raise ValidationException(
                 f"The model {model.model_id} does not support prompt caching; remove the "
                 "cachePoint blocks from the request."
+            )
+        cached["points"] += 1
+        if cached["points"] > MAX_CACHE_POINTS:
+            raise ValidationException(
+                f"A request can hold at most {MAX_CACHE_POINTS} cachePoint blocks; remove "
+                "the extra ones."
             )
         cached["prefix"] = "\n".join(parts)
         cached["ttl"] = (block.get("cachePoint") or {}).get("ttl") or "5m"
@@ -641,7 +655,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         digest = hashlib.sha256(prompt.cached_prefix.encode()).hexdigest()
         key = (self.current_account, self.region, target.model.model_id, digest)
         hit = PROMPT_CACHE.use(key, CACHE_TTL_SECONDS.get(prompt.cache_ttl, 300))
-        rest = max(0, reply.input_tokens - prefix_tokens)
+        # the rest of the prompt, counted on its own as the model reads it after the cache
+        rest = simulate.count_tokens(prompt.text[len(prompt.cached_prefix) :].lstrip("\n"))
         return replace(
             reply,
             input_tokens=rest,
