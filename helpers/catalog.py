@@ -237,18 +237,12 @@ class Catalog:
         return None
 
     def hedge(self, key: str) -> str:
-        """ " (medium confidence: URL)" after a date whose source is not an AWS document."""
+        """What to put after a date whose source is not an AWS document: (confidence: source)."""
         entry = self.sources.get(key, {})
         if not key or entry.get("confidence") == "high":
             return ""
         where = entry.get("url") or entry.get("what") or "no public source"
         return f" ({entry.get('confidence', 'unknown')} confidence: {where})"
-
-    def source_text(self, key: str) -> str:
-        """'URL (confidence)' for a source key of models.json."""
-        entry = self.sources.get(key, {})
-        url = entry.get("url") or "no public URL"
-        return f"{url} ({entry.get('confidence', 'unknown')} confidence)"
 
 
 def today_utc() -> date:

@@ -24,7 +24,7 @@ from moto.bedrock.responses import BedrockResponse
 from moto.core.resource_tagging import TaggableResourcesMixin, TaggedResource
 from moto.core.responses import ActionResult
 
-from helpers.catalog import END_OF_LIFE, END_OF_LIFE_MESSAGE, NOT_RELEASED
+from helpers.catalog import END_OF_LIFE, END_OF_LIFE_MESSAGE, NOT_RELEASED, Lifecycle
 
 from . import validation
 from .catalog import FoundationModel, SystemProfile, load
@@ -65,13 +65,14 @@ def end_of_life() -> ResourceNotFoundException:
     return ResourceNotFoundException(END_OF_LIFE_MESSAGE)
 
 
-def check_lifecycle(model: FoundationModel, region: str) -> None:
-    """Refuse a model that is not released yet (unknown) or past its end of life."""
-    status = load().lifecycle(model, region).status
-    if status == NOT_RELEASED:
+def check_lifecycle(model: FoundationModel, region: str) -> Lifecycle:
+    """The model's lifecycle here; refuse it if not released yet (unknown) or past its end."""
+    found = load().lifecycle(model, region)
+    if found.status == NOT_RELEASED:
         raise invalid_model_identifier()
-    if status == END_OF_LIFE:
+    if found.status == END_OF_LIFE:
         raise end_of_life()
+    return found
 
 
 @dataclass

@@ -51,7 +51,7 @@ def resolve(account: str, region: str, model_id: str) -> Target:
     profile = backend.find_application_profile(model_id)
     if profile is not None:
         model = catalog.models[profile.model_id]
-        check_lifecycle(model, region)
+        life = check_lifecycle(model, region)
         if ":foundation-model/" in profile.copied_from and not catalog.on_demand_in(model, region):
             # copied from a model this region serves only through profiles: no on-demand calls
             raise on_demand_only(model)
@@ -63,32 +63,27 @@ def resolve(account: str, region: str, model_id: str) -> Target:
             tags=tuple(profile.tags.items()),
             profile_name=profile.name,
             scope=scope_of_model_arns(profile.model_arns),
-            legacy=catalog.lifecycle(model, region).status == LEGACY,
+            legacy=life.status == LEGACY,
         )
     system = backend.find_system_profile(model_id)
     if system is not None:
         model = catalog.models[system.model_id]
-        check_lifecycle(model, region)
+        life = check_lifecycle(model, region)
         return Target(
             model=model,
             dimension=system.profile_id,
             kind="system",
             profile_name=system.name,
             scope=system.scope,
-            legacy=catalog.lifecycle(model, region).status == LEGACY,
+            legacy=life.status == LEGACY,
         )
     model = backend.find_model(model_id)
     if model is None:
         raise invalid_model_identifier()
-    check_lifecycle(model, region)
+    life = check_lifecycle(model, region)
     if not catalog.on_demand_in(model, region):
         raise on_demand_only(model)
-    return Target(
-        model=model,
-        dimension=model.model_id,
-        kind="model",
-        legacy=catalog.lifecycle(model, region).status == LEGACY,
-    )
+    return Target(model=model, dimension=model.model_id, kind="model", legacy=life.status == LEGACY)
 
 
 def on_demand_only(model: FoundationModel) -> ValidationException:
