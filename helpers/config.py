@@ -220,6 +220,13 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
                 "use a model ID or a system-defined profile ID instead.",
             )
         if ":inference-profile/" in value:
+            if value.split(":")[4] == "":
+                raise reader.fail(
+                    key,
+                    f"is a system-defined profile ARN without an account ID: {value}",
+                    "such ARNs carry your account ID; write the profile ID instead, e.g. "
+                    f'"{value.rsplit("/", 1)[1]}" (the workshop looks the ARN up).',
+                )
             _geography(reader, value.rsplit("/", 1)[1], key, value)
         return value
     _geography(reader, value, key, value)

@@ -235,6 +235,13 @@ def test_message_renders_without_a_traceback_in_jupyter(tmp_path):
             "which is not a cross-region profile prefix",
         ),
         ({"copy_from": "ca.amazon.nova-lite-v1:0"}, "Canada calls us. and global. profiles"),
+        (
+            {
+                "copy_from": "arn:aws:bedrock:us-east-1::inference-profile/"
+                "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+            },
+            'write the profile ID instead, e.g. "global.anthropic.claude-haiku-4-5-20251001-v1:0"',
+        ),
     ],
 )
 def test_regions_and_geographies_are_checked(tmp_path, changes, fragment):
