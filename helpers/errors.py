@@ -186,8 +186,10 @@ def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
     named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
     return (
         f"the model is retired in this region: move to a current model, {named} "
-        "(`aws bedrock list-foundation-models` shows each model's modelLifecycle); 00_setup "
-        "checks every configured model."
+        "(`aws bedrock list-foundation-models` shows each model's modelLifecycle). A profile's "
+        "model never changes: change copy_from in config.json, run 01_create_profiles with a "
+        "new profile name, and delete the old profile (99_cleanup). 00_setup checks every "
+        "configured model."
     )
 
 
