@@ -31,7 +31,13 @@ END_OF_LIFE_MESSAGE = (
 
 
 def split_profile_id(identifier: str) -> tuple[str | None, str]:
-    """("jp", "anthropic.claude-...") for a system profile ID; (None, ID) for a model ID."""
+    """("jp", "anthropic.claude-...") for a system profile ID; (None, ID) for a model ID.
+
+    Either's ARN works too (its last part is the ID), and pasted whitespace is ignored.
+    """
+    identifier = identifier.strip()
+    if identifier.startswith("arn:"):
+        identifier = identifier.rsplit("/", 1)[-1]
     head, dot, rest = identifier.partition(".")
     if dot and head in GEOGRAPHY_PREFIXES and "." in rest:
         return head, rest
@@ -353,7 +359,7 @@ def judge(
     data = load()
     day = day or today_utc()
     known = data.models.get(model_id)
-    prefix = split_profile_id(source.rsplit("/", 1)[-1])[0] if source else None
+    prefix = split_profile_id(source)[0] if source else None
     if (
         known
         and prefix

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
+from . import catalog
+from .catalog import split_profile_id
+
 
 class WorkshopError(Exception):
     """A problem with a message that says what is wrong and what to do."""
@@ -146,8 +149,6 @@ MODEL_ACCESS_ADVICE = (
 
 def _profile_fix(model_id: str | None, region: str | None) -> str:
     """Name the profiles that carry a model from the caller's region, never a fixed ``us.``."""
-    from . import catalog
-
     data = catalog.load()
     if region is None:
         prefixes = [p + "." for p in catalog.GEOGRAPHY_PREFIXES]
@@ -168,19 +169,11 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
     )
 
 
-def _is_profile_id(identifier: str) -> bool:
-    from .catalog import split_profile_id
-
-    return split_profile_id(identifier)[0] is not None
-
-
 def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
-    from . import catalog
-
     data = catalog.load()
     alternative = None
     if model_id and region:
-        _, bare = catalog.split_profile_id(model_id)
+        bare = split_profile_id(model_id)[1]
         if bare in data.models:
             alternative = data.current_alternative(bare, region, catalog.today_utc())
     named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
@@ -270,10 +263,8 @@ def explain(
             f'`aws bedrock list-inference-profiles --region {where}`); change "region" or '
             '"copy_from" in config.json.'
         )
-    elif re.search(r"(\w+): \d+ is not between 1 and (\d+)|\d+ > (\d+), which is the max", message):
-        found = re.search(r"between 1 and (\d+)|> (\d+), which", message)
-        limit = next(g for g in found.groups() if g)
-        fix = f"ask for at most {limit} output tokens (max_tokens) from this model."
+    elif limit := re.search(r"is not between 1 and (\d+)|\d+ > (\d+), which is the max", message):
+        fix = f"ask for at most {limit[1] or limit[2]} output tokens (max_tokens) from this model."
     elif message.startswith("Malformed input request"):
         fix = (
             "the request body is not in the model family's format: build it with "
@@ -281,9 +272,9 @@ def explain(
         )
     elif code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
         fix = "wait a little and retry, or lower the concurrency."
-    elif code == "ResourceNotFoundException" and model and region and _is_profile_id(model):
+    elif code == "ResourceNotFoundException" and model and region and split_profile_id(model)[0]:
         fix = f"{model} cannot be called from {region}; " + _profile_fix(
-            model.split(".", 1)[1], region
+            split_profile_id(model)[1], region
         ).replace("call it through", "call the model through", 1)
     elif code == "ResourceNotFoundException":
         fix = "check the name, ID or ARN; profiles.inventory() lists what exists."

@@ -81,12 +81,19 @@ def _model_of(identifier: str) -> str:
             f"{cleaned} is an application profile: its ARN does not name its model.",
             "pass the profile itself: profiles.resolve(conn, arn), whose model_id says it.",
         )
-    return catalog.split_profile_id(cleaned.rsplit("/", 1)[-1])[1]
+    return catalog.split_profile_id(cleaned)[1]
 
 
-def _cache_ttl(usage: dict) -> str:
+def _token_fields(usage: dict) -> dict[str, Any]:
+    """Reply's token fields from the ``usage`` of a Converse reply or ConverseStream metadata."""
     details = usage.get("cacheDetails") or [{}]
-    return details[0].get("ttl") or "5m"
+    return {
+        "input_tokens": usage.get("inputTokens", 0),
+        "output_tokens": usage.get("outputTokens", 0),
+        "cache_read_tokens": usage.get("cacheReadInputTokens", 0),
+        "cache_write_tokens": usage.get("cacheWriteInputTokens", 0),
+        "cache_ttl": details[0].get("ttl") or "5m",
+    }
 
 
 def family_of(model_id: str) -> str:
@@ -205,17 +212,12 @@ def converse(
         f"call Converse on {request['modelId']}", region=conn.region, model=_model_id(profile)
     ):
         response = conn.runtime.converse(**request)
-    usage = response["usage"]
     return Reply(
         text="".join(b.get("text", "") for b in response["output"]["message"]["content"]),
         stop_reason=response["stopReason"],
-        input_tokens=usage["inputTokens"],
-        output_tokens=usage["outputTokens"],
         latency_ms=response["metrics"]["latencyMs"],
         model_id=_model_id(profile),
-        cache_read_tokens=usage.get("cacheReadInputTokens", 0),
-        cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
-        cache_ttl=_cache_ttl(usage),
+        **_token_fields(response["usage"]),
     )
 
 
@@ -249,13 +251,9 @@ class TextStream:
         self.reply = Reply(
             text="".join(pieces),
             stop_reason=stop_reason,
-            input_tokens=usage.get("inputTokens", 0),
-            output_tokens=usage.get("outputTokens", 0),
             latency_ms=latency,
             model_id=self.model_id,
-            cache_read_tokens=usage.get("cacheReadInputTokens", 0),
-            cache_write_tokens=usage.get("cacheWriteInputTokens", 0),
-            cache_ttl=_cache_ttl(usage),
+            **_token_fields(usage),
         )
 
     def read(self) -> Reply:

@@ -69,19 +69,17 @@ class PriceTable:
                 f"A model ID is a string, not {identifier!r}.",
                 'pass an ID such as "anthropic.claude-haiku-4-5-20251001-v1:0".',
             )
-        cleaned = identifier.strip()
-        if cleaned.startswith("arn:"):
-            if ":application-inference-profile/" in cleaned:
-                raise InputError(
-                    f"{cleaned} is an application profile: its ARN does not name its model.",
-                    "price its model: profiles.resolve(conn, arn).model_id, and its .scope.",
-                )
-            cleaned = cleaned.rsplit("/", 1)[-1]
-        prefix, model_id = split_profile_id(cleaned)
+        if ":application-inference-profile/" in identifier:
+            raise InputError(
+                f"{identifier} is an application profile: its ARN does not name its model.",
+                "price its model: profiles.resolve(conn, arn).model_id, and its .scope.",
+            )
+        prefix, model_id = split_profile_id(identifier)
         if model_id not in self.models:
+            shown = f"{prefix}.{model_id}" if prefix else model_id
             hint = (
-                "model and profile IDs are lower case: use " + cleaned.lower() + "."
-                if cleaned.lower() != cleaned
+                "model and profile IDs are lower case: use " + shown.lower() + "."
+                if shown.lower() != shown
                 else "add the model's input and output price per 1M tokens there, with its "
                 "source, from the Amazon Bedrock pricing page."
             )

@@ -75,8 +75,7 @@ class Profile:
 
 def model_of(copy_from: str) -> str:
     """The foundation model ID inside a model ID, a system profile ID, or either's ARN."""
-    identifier = copy_from.rsplit("/", 1)[-1] if copy_from.startswith("arn:") else copy_from
-    return split_profile_id(identifier)[1]
+    return split_profile_id(copy_from)[1]
 
 
 def source_arn(conn: Connection, copy_from: str) -> str:
@@ -265,7 +264,7 @@ def resolve(conn: Connection, identifier: str) -> Profile:
     for profile in list_profiles(conn):
         if profile.name == identifier:
             return replace(profile, tags=tags_of(conn, profile.arn))
-    prefix, model_id = split_profile_id(identifier.rsplit("/", 1)[-1])
+    prefix, model_id = split_profile_id(identifier)
     if prefix is not None:
         from .catalog import load
 
