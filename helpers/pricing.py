@@ -93,7 +93,8 @@ class PriceTable:
     @staticmethod
     def region_of(identifier: str) -> str | None:
         """The region in an ARN (None for IDs, and for a global profile's region-less ARN)."""
-        parts = identifier.strip().split(":") if identifier.startswith("arn:") else []
+        cleaned = identifier.strip()
+        parts = cleaned.split(":") if cleaned.startswith("arn:") else []
         return (parts[3] or None) if len(parts) > 3 else None
 
     def price(

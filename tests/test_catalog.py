@@ -144,6 +144,7 @@ def test_the_price_of_the_scope_and_region_called(identifier, region, expected):
             (1.0, 5.0),
         ),
         ("arn:aws:bedrock:ap-northeast-1::foundation-model/deepseek.v3.2", (0.74, 2.22)),
+        (" arn:aws:bedrock:ap-northeast-1::foundation-model/deepseek.v3.2\n", (0.74, 2.22)),
     ],
 )
 def test_prices_of_arns_and_pasted_ids(identifier, expected):
