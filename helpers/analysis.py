@@ -203,11 +203,14 @@ def budget_status(
     """Budget, actual and forecast per department, with the share of budget and a status.
 
     ``actual`` has department and cost; ``forecast`` has department, forecast and method.
+    A department with spend or a forecast but no entry in ``limits`` is shown as "no budget".
     """
     import pandas as pd
 
+    seen = set(limits) | set(actual.get("department", [])) | set(forecast.get("department", []))
+    ordered = sorted(seen, key=lambda d: (d not in limits, str(d)))
     out = pd.DataFrame(
-        {"department": sorted(limits), "budget_usd": [limits[d] for d in sorted(limits)]}
+        {"department": ordered, "budget_usd": [limits.get(d, float("nan")) for d in ordered]}
     )
     out = out.merge(
         actual.rename(columns={"cost": "actual_usd"})[["department", "actual_usd"]],
@@ -221,13 +224,15 @@ def budget_status(
     out["actual_pct"] = (out["actual_usd"] / out["budget_usd"] * 100).round(1)
     out["forecast_pct"] = (out["forecast_usd"] / out["budget_usd"] * 100).round(1)
     out["status"] = [
-        "over budget"
+        "no budget"
+        if d not in limits
+        else "over budget"
         if a >= 100
         else "forecast over budget"
         if f > 100
         else "at risk"
         if f > 80
         else "on track"
-        for a, f in zip(out["actual_pct"], out["forecast_pct"], strict=True)
+        for d, a, f in zip(out["department"], out["actual_pct"], out["forecast_pct"], strict=True)
     ]
     return out
