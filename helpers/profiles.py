@@ -481,15 +481,23 @@ def analysed(conn: Connection, cfg: WorkshopConfig) -> list[Profile]:
     only under ``profile_names`` are existing profiles chosen on purpose and used as they are.
     """
     specs = {spec.name: spec for spec in cfg.profiles}
-    found = [resolve(conn, name) for name in cfg.analysed_names]
+    found: list[Profile] = []
+    missing: list[InputError] = []
+    for name in cfg.analysed_names:
+        try:
+            found.append(resolve(conn, name))
+        except InputError as error:
+            missing.append(error)
     problems = [
         reason
         for profile in found
         if profile.name in specs
         and (reason := mismatch(profile, specs[profile.name], cfg.owner_tag)) is not None
     ]
-    if problems:
+    if problems:  # someone else's profile outweighs a missing one: say that first
         raise _refuse(problems, cfg)
+    if missing:
+        raise missing[0]
     return found
 
 
