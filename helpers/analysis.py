@@ -198,20 +198,20 @@ def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -
 
 
 def budget_status(
-    limits: dict[str, float], actual: pd.DataFrame, forecast: pd.DataFrame
+    limits: dict[str, float | None], actual: pd.DataFrame, forecast: pd.DataFrame
 ) -> pd.DataFrame:
     """Budget, actual and forecast per department, with the share of budget and a status.
 
     ``actual`` has department and cost; ``forecast`` has department, forecast and method.
-    A department with spend or a forecast but no entry in ``limits`` is shown as "no budget".
+    A department whose limit is None (it has no budget) is shown as "no budget".
     """
+    import math
+
     import pandas as pd
 
-    seen = set(limits) | set(actual.get("department", [])) | set(forecast.get("department", []))
-    ordered = sorted(seen, key=lambda d: (d not in limits, str(d)))
-    out = pd.DataFrame(
-        {"department": ordered, "budget_usd": [limits.get(d, float("nan")) for d in ordered]}
-    )
+    ordered = sorted(limits)
+    amounts = [float("nan") if limits[d] is None else float(limits[d]) for d in ordered]
+    out = pd.DataFrame({"department": ordered, "budget_usd": amounts})
     out = out.merge(
         actual.rename(columns={"cost": "actual_usd"})[["department", "actual_usd"]],
         on="department",
@@ -225,7 +225,7 @@ def budget_status(
     out["forecast_pct"] = (out["forecast_usd"] / out["budget_usd"] * 100).round(1)
     out["status"] = [
         "no budget"
-        if d not in limits
+        if math.isnan(b)
         else "over budget"
         if a >= 100
         else "forecast over budget"
@@ -233,6 +233,6 @@ def budget_status(
         else "at risk"
         if f > 80
         else "on track"
-        for d, a, f in zip(out["department"], out["actual_pct"], out["forecast_pct"], strict=True)
+        for b, a, f in zip(out["budget_usd"], out["actual_pct"], out["forecast_pct"], strict=True)
     ]
     return out

@@ -164,15 +164,16 @@ def ensure(
     return pd.DataFrame(rows)
 
 
-def limits_in_force(ensured: pd.DataFrame) -> dict[str, float]:
-    """Department -> limit, for the departments whose budget is the workshop's (from ``ensure``).
+def limits_in_force(ensured: pd.DataFrame) -> dict[str, float | None]:
+    """Department -> the limit of its budget (from ``ensure``), None where it has none.
 
     A department whose budget name is taken by someone else's budget has no budget of ours.
     """
     return {
-        row.department: float(row.limit_usd)
+        row.department: None
+        if str(row.action).startswith(ownership.NOT_OURS)
+        else float(row.limit_usd)
         for row in ensured.itertuples()
-        if not str(row.action).startswith(ownership.NOT_OURS)
     }
 
 

@@ -318,7 +318,7 @@ def test_someone_elses_budget_of_the_workshops_name_is_kept_and_shown_as_no_budg
     made = budgets.ensure(conn, cfg, {"claims": 5.0, "support": 5.0}, "finops@example.com")
     actions = dict(zip(made["department"], made["action"], strict=True))
     assert actions["claims"].startswith(ownership.NOT_OURS) and actions["support"] == "created"
-    assert budgets.limits_in_force(made) == {"support": 5.0}
+    assert budgets.limits_in_force(made) == {"claims": None, "support": 5.0}
     actual = pd.DataFrame({"department": ["claims", "support"], "cost": [3.0, 1.0]})
     forecast = pd.DataFrame(
         {"department": ["claims", "support"], "forecast": [6.0, 2.0], "method": ["x", "x"]}
@@ -335,12 +335,13 @@ def test_someone_elses_budget_of_the_workshops_name_is_kept_and_shown_as_no_budg
     assert [b["BudgetName"] for b in budgets.all_budgets(conn)] == [name]
 
 
-def test_spend_without_a_budget_is_no_budget_not_on_track():
-    actual = pd.DataFrame({"department": ["a", "(untagged)"], "cost": [1.0, 4.0]})
-    forecast = pd.DataFrame({"department": ["a"], "forecast": [2.0], "method": ["x"]})
-    status = analysis.budget_status({"a": 10.0}, actual, forecast)
-    assert list(status["department"]) == ["a", "(untagged)"]
-    assert list(status["status"]) == ["on track", "no budget"]
+def test_a_department_without_a_budget_is_no_budget_not_on_track():
+    actual = pd.DataFrame({"department": ["a", "b", "c"], "cost": [1.0, 4.0, 0.0]})
+    forecast = pd.DataFrame({"department": ["a", "b"], "forecast": [2.0, 5.0], "method": ["x"] * 2})
+    status = analysis.budget_status({"a": 10.0, "b": None, "c": float("nan")}, actual, forecast)
+    assert list(status["department"]) == ["a", "b", "c"]
+    assert list(status["status"]) == ["on track", "no budget", "no budget"]
+    assert status["budget_usd"].isna().tolist() == [False, True, True]
 
 
 # --- the notebooks themselves -----------------------------------------------------------------
