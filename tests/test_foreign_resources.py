@@ -76,7 +76,7 @@ def pager_alarm(conn, name: str, tags: list[dict] | None = None) -> None:
 # --- class 1: alarms -------------------------------------------------------------------------
 def test_07_and_99_leave_someone_elses_alarm_of_the_workshops_name_alone(conn, cfg):
     profiles.ensure(conn, cfg)
-    targets = profiles.analysed(conn, cfg)
+    targets = [profiles.resolve(conn, name) for name in cfg.analysed_names]
     names = [
         r["AlarmName"] for r in metrics.alarm_requests(targets[0], cfg.owner_tag, "dept", 1000)
     ]
@@ -86,10 +86,10 @@ def test_07_and_99_leave_someone_elses_alarm_of_the_workshops_name_alone(conn, c
 
     for _ in range(2):  # a rerun changes nothing either
         made = metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 200_000)
+        assert {n: alarm_state(conn, n) for n in names} == before
         actions = dict(zip(made["alarm"], made["action"], strict=True))
         assert all(actions[n].startswith(ownership.NOT_OURS) for n in names)
         assert {a for n, a in actions.items() if n not in names} <= {"created", "updated"}
-        assert {n: alarm_state(conn, n) for n in names} == before
 
     table = metrics.alarms_table(conn, cfg.owner_tag).set_index("alarm")
     assert not table.loc[names, "owned_by_workshop"].any()
@@ -104,7 +104,7 @@ def test_07_and_99_leave_someone_elses_alarm_of_the_workshops_name_alone(conn, c
 
 def test_our_own_alarm_is_updated_in_place(conn, cfg):
     profiles.ensure(conn, cfg)
-    targets = profiles.analysed(conn, cfg)
+    targets = [profiles.resolve(conn, name) for name in cfg.analysed_names]
     metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 1000)
     again = metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 2000)
     assert set(again["action"]) == {"updated"}
@@ -263,8 +263,9 @@ def test_a_foreign_profile_carrying_the_department_survives_01_02_07_99(conn, cf
     arn = foreign_profile(conn, "claims_prod", tags={"dept": "claims", "team": "payments"})
     before = profile_state(conn, arn)
     profiles.ensure(conn, cfg)
-    assert arn in profiles.find_by_tag(conn, "dept", "claims")  # found, not changed
-    metrics.ensure_alarms(conn, profiles.analysed(conn, cfg), cfg.owner_tag, "dept", 1000)
+    assert arn in profiles.find_by_tag(conn, "dept", ["claims"])  # found, not changed
+    ours = [profiles.resolve(conn, name) for name in cfg.analysed_names]
+    metrics.ensure_alarms(conn, ours, cfg.owner_tag, "dept", 1000)
     plan = profiles.delete_plan(conn, cfg).set_index("name")
     assert plan.loc["claims_prod", "decision"] == "keep"
     profiles.delete(conn, plan.reset_index())
@@ -423,3 +424,24 @@ def test_01_in_tokyo_with_the_shipped_profiles_names_the_fix(workshop, tmp_path)
     assert "us.amazon.nova-2-lite-v1:0 cannot be called from ap-northeast-1" in error["evalue"]
     assert "global.amazon.nova-2-lite-v1:0" in error["evalue"] and "copy_from" in error["evalue"]
     assert_no_deep_traceback(error)
+
+
+@pytest.mark.slow
+def test_02_and_07_on_profile_names_only_analyse_and_leave_the_profiles_alone(
+    workshop, conn, tmp_path
+):
+    from tests.test_notebooks import papermill_run, text_of
+
+    arn = foreign_profile(conn, "payments_prod", tags={"dept": "payments", "team": "cards"})
+    before = profile_state(conn, arn)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"mode": "offline", "profile_names": ["payments_prod"]}))
+    inspected = papermill_run(
+        "02_inspect_profiles", tmp_path / "run", config_path=str(path), new_tag={"team": "x"}
+    )
+    assert "Skipped: payments_prod is not the workshop's profile" in text_of(inspected)
+    papermill_run(
+        "07_budgets_and_alerts", tmp_path / "run", config_path=str(path), output_dir=str(tmp_path)
+    )
+    assert [b["BudgetName"] for b in budgets.all_budgets(conn)] == ["workshop-dept-payments"]
+    assert profile_state(conn, arn) == before
