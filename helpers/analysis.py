@@ -198,17 +198,20 @@ def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -
 
 
 def budget_status(
-    limits: dict[str, float], actual: pd.DataFrame, forecast: pd.DataFrame
+    limits: dict[str, float | None], actual: pd.DataFrame, forecast: pd.DataFrame
 ) -> pd.DataFrame:
     """Budget, actual and forecast per department, with the share of budget and a status.
 
     ``actual`` has department and cost; ``forecast`` has department, forecast and method.
+    A department whose limit is None (it has no budget) is shown as "no budget".
     """
+    import math
+
     import pandas as pd
 
-    out = pd.DataFrame(
-        {"department": sorted(limits), "budget_usd": [limits[d] for d in sorted(limits)]}
-    )
+    ordered = sorted(limits)
+    amounts = [float("nan") if limits[d] is None else float(limits[d]) for d in ordered]
+    out = pd.DataFrame({"department": ordered, "budget_usd": amounts})
     out = out.merge(
         actual.rename(columns={"cost": "actual_usd"})[["department", "actual_usd"]],
         on="department",
@@ -221,13 +224,15 @@ def budget_status(
     out["actual_pct"] = (out["actual_usd"] / out["budget_usd"] * 100).round(1)
     out["forecast_pct"] = (out["forecast_usd"] / out["budget_usd"] * 100).round(1)
     out["status"] = [
-        "over budget"
+        "no budget"
+        if math.isnan(b)
+        else "over budget"
         if a >= 100
         else "forecast over budget"
         if f > 100
         else "at risk"
         if f > 80
         else "on track"
-        for a, f in zip(out["actual_pct"], out["forecast_pct"], strict=True)
+        for b, a, f in zip(out["budget_usd"], out["actual_pct"], out["forecast_pct"], strict=True)
     ]
     return out

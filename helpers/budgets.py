@@ -7,6 +7,7 @@ only those. Budgets lives in us-east-1 and is addressed by account ID.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +19,41 @@ if TYPE_CHECKING:
 
     from .aws import Connection
     from .config import WorkshopConfig
+    from .profiles import Profile
 
-NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# Budgets refuses ':' and '\\' in a name (and "/action/", "<script>"): those characters are
+# written %XX, and so is '%' itself, so that two departments never share one budget name.
+ESCAPED = re.compile(r"[%:\\/<>]")
+MAX_NAME = 100
 
 
 def budget_name(cfg: WorkshopConfig, department: str) -> str:
-    """The workshop's name for a department's budget (Budgets forbids ':' and '\\')."""
-    return NAME_SAFE.sub("-", f"workshop-{cfg.tag_key}-{department}")[:100]
+    """The workshop's name for a department's budget: one name per department, never shared.
+
+    Characters Budgets refuses are escaped as ``%XX``; a name longer than Budgets' 100
+    characters is cut and ends in a digest of the department, so it stays its own.
+    """
+    name = "workshop-" + ESCAPED.sub(
+        lambda found: f"%{ord(found[0]):02X}", f"{cfg.tag_key}-{department}"
+    )
+    if len(name) > MAX_NAME:
+        digest = hashlib.sha256(department.encode("utf-8")).hexdigest()[:12]
+        name = f"{name[: MAX_NAME - len(digest) - 1]}-{digest}"
+    return name
+
+
+def departments(found: list[Profile], tag_key: str) -> list[str]:
+    """The departments to budget: the values of the cost allocation tag on these profiles."""
+    values = sorted({p.tags.get(tag_key, "") for p in found} - {""})
+    if not values:
+        names = ", ".join(p.name for p in found) or "none"
+        raise InputError(
+            f"None of the profiles to analyse ({names}) carries the cost allocation tag "
+            f"{tag_key!r}, so there is no department to budget.",
+            f'set "tag_key" in config.json to the key these profiles carry, or tag them with '
+            f"{tag_key} (TagResource, as in 02_inspect_profiles Step 5).",
+        )
+    return values
 
 
 def budget_request(
@@ -86,7 +115,7 @@ def _owned(conn: Connection, cfg: WorkshopConfig, name: str) -> bool:
     arn = f"arn:aws:budgets::{conn.account}:budget/{name}"
     with explained(f"read the tags of the budget {name} (budgets:ListTagsForResource)"):
         tags = conn.budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"]
-    return {t["Key"]: t["Value"] for t in tags}.get(cfg.owner_tag[0]) == cfg.owner_tag[1]
+    return ownership.owns({t["Key"]: t["Value"] for t in tags}, cfg.owner_tag)
 
 
 def ensure(
@@ -113,7 +142,7 @@ def ensure(
                 conn.budgets.create_budget(**request)
             action = "created"
         elif not _owned(conn, cfg, name):
-            action = "kept (exists, not created by the workshop)"
+            action = f"{ownership.NOT_OURS} (a budget of this name exists, without the tag)"
         else:
             action = "unchanged"
             if float(found["BudgetLimit"]["Amount"]) != float(
@@ -133,6 +162,19 @@ def ensure(
             }
         )
     return pd.DataFrame(rows)
+
+
+def limits_in_force(ensured: pd.DataFrame) -> dict[str, float | None]:
+    """Department -> the limit of its budget (from ``ensure``), None where it has none.
+
+    A department whose budget name is taken by someone else's budget has no budget of ours.
+    """
+    return {
+        row.department: None
+        if str(row.action).startswith(ownership.NOT_OURS)
+        else float(row.limit_usd)
+        for row in ensured.itertuples()
+    }
 
 
 def _ensure_notifications(conn: Connection, name: str, wanted: list[dict[str, Any]]) -> None:

@@ -219,37 +219,9 @@ def alarm_requests(
     ]
 
 
-def ensure_alarms(
-    conn: Connection,
-    profiles: list[Profile],
-    owner_tag: tuple[str, str],
-    tag_key: str,
-    tokens_per_hour: float,
-) -> pd.DataFrame:
-    """Put the alarms of every profile (PutMetricAlarm replaces an alarm of the same name)."""
-    import pandas as pd
-
-    rows = []
-    for profile in profiles:
-        for request in alarm_requests(profile, owner_tag, tag_key, tokens_per_hour):
-            with explained(f"put the alarm {request['AlarmName']} (cloudwatch:PutMetricAlarm)"):
-                conn.cloudwatch.put_metric_alarm(**request)
-            rows.append(
-                {
-                    "alarm": request["AlarmName"],
-                    "profile": profile.name,
-                    "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
-                    "threshold": request["Threshold"],
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
-    """Every metric alarm with its state and whether the workshop owns it (tags in bulk)."""
-    import pandas as pd
-
-    owned = set()
+def _owned_alarm_arns(conn: Connection, owner_tag: tuple[str, str]) -> set[str]:
+    """ARNs of the alarms carrying the ownership tag, 100 per tagging-API page."""
+    owned: set[str] = set()
     with explained("find the workshop's alarms by tag (tag:GetResources)"):
         for page in conn.tagging.get_paginator("get_resources").paginate(
             ResourceTypeFilters=["cloudwatch:alarm"],
@@ -257,6 +229,71 @@ def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
             TagFilters=[{"Key": owner_tag[0], "Values": [owner_tag[1]]}],
         ):
             owned.update(item["ResourceARN"] for item in page["ResourceTagMappingList"])
+    return owned
+
+
+def _existing_alarms(conn: Connection, names: list[str]) -> dict[str, str]:
+    """Name -> ARN of the alarms (metric or composite) that already have one of ``names``."""
+    found: dict[str, str] = {}
+    paginator = conn.cloudwatch.get_paginator("describe_alarms")
+    for offset in range(0, len(names), 100):  # DescribeAlarms takes up to 100 names
+        with explained("look up alarms by name (cloudwatch:DescribeAlarms)"):
+            for page in paginator.paginate(
+                AlarmNames=names[offset : offset + 100],
+                AlarmTypes=["MetricAlarm", "CompositeAlarm"],
+            ):
+                for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
+                    found[alarm["AlarmName"]] = alarm["AlarmArn"]
+    return found
+
+
+def ensure_alarms(
+    conn: Connection,
+    profiles: list[Profile],
+    owner_tag: tuple[str, str],
+    tag_key: str,
+    tokens_per_hour: float,
+) -> pd.DataFrame:
+    """Put the alarms of every profile; an alarm of the same name that is not ours is kept.
+
+    PutMetricAlarm replaces the whole configuration of an alarm of the same name (and ignores
+    ``Tags`` then), so the workshop puts only alarms that do not exist or carry its tag.
+    """
+    import pandas as pd
+
+    planned = [
+        (profile, request)
+        for profile in profiles
+        for request in alarm_requests(profile, owner_tag, tag_key, tokens_per_hour)
+    ]
+    existing = _existing_alarms(conn, [request["AlarmName"] for _, request in planned])
+    owned = _owned_alarm_arns(conn, owner_tag) if existing else set()
+    rows = []
+    for profile, request in planned:
+        name = request["AlarmName"]
+        if name in existing and existing[name] not in owned:
+            action = f"{ownership.NOT_OURS} (no {owner_tag[0]}={owner_tag[1]} tag), unchanged"
+        else:
+            with explained(f"put the alarm {name} (cloudwatch:PutMetricAlarm)"):
+                conn.cloudwatch.put_metric_alarm(**request)
+            action = "updated" if name in existing else "created"
+        rows.append(
+            {
+                "alarm": name,
+                "profile": profile.name,
+                "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
+                "threshold": request["Threshold"],
+                "action": action,
+            }
+        )
+    return pd.DataFrame(rows, columns=["alarm", "profile", "watches", "threshold", "action"])
+
+
+def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
+    """Every metric alarm with its state and whether the workshop owns it (tags in bulk)."""
+    import pandas as pd
+
+    owned = _owned_alarm_arns(conn, owner_tag)
     rows = []
     with explained("list alarms (cloudwatch:DescribeAlarms)"):
         for page in conn.cloudwatch.get_paginator("describe_alarms").paginate(

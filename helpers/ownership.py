@@ -9,10 +9,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import explained
+from .errors import InputError, explained
 
 if TYPE_CHECKING:
     import pandas as pd
+
+NOT_OURS = "kept: not ours"  # what a table says of a resource the workshop leaves alone
+
+
+def owns(tags: dict[str, str], owner_tag: tuple[str, str]) -> bool:
+    """Whether a resource's tags carry the workshop's ownership tag: the one test of ownership."""
+    key, value = owner_tag
+    return tags.get(key) == value
+
+
+def text_list(value: object, what: str, example: str) -> list[str]:
+    """A list of strings from a list, tuple or set of them, or from one string.
+
+    One string is a list of one (iterating it would split it into characters); anything else
+    is refused, so a wrong type never silently matches nothing.
+    """
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple, set, frozenset)) and all(
+        isinstance(item, str) for item in value
+    ):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    raise InputError(
+        f"{what} must be a string or a list of strings, not {type(value).__name__} {value!r}.",
+        f"pass for example {example}.",
+    )
 
 
 def decision(owned: bool, owner_tag: tuple[str, str]) -> tuple[str, str]:

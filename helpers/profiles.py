@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import ownership
-from .catalog import scope_of_model_arns, split_profile_id
+from .catalog import scope_of_model_arns, scope_of_prefix, split_profile_id
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
-from .errors import InputError, explained
+from .errors import ConfigError, InputError, explained
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,21 +147,77 @@ def tags_of(conn: Connection, arn: str) -> dict[str, str]:
     return {t["key"]: t["value"] for t in listed}
 
 
-def tag(conn: Connection, arn: str, tags: dict[str, str]) -> dict[str, str]:
-    """Add or change tags on a profile; returns its tags afterwards."""
-    if not tags:
-        raise InputError("No tags given.", 'pass a dict such as {"team": "claims-ops"}.')
-    with explained(f"tag {arn}"):
+def _shown(arn: str) -> str:
+    from .aws import mask_account_ids
+
+    return mask_account_ids(arn)
+
+
+def _require_owned(arn: str, tags: dict[str, str], owner_tag: tuple[str, str], doing: str) -> None:
+    if not ownership.owns(tags, owner_tag):
+        key, value = owner_tag
+        raise InputError(
+            f"The workshop does not {doing} {_shown(arn)}: it is not the workshop's profile "
+            f"(no {key}={value} tag), so it belongs to someone else.",
+            "change tags only on the workshop's own profiles (those 01_create_profiles made); "
+            "ask the profile's owner to change theirs.",
+        )
+
+
+def tag(
+    conn: Connection, arn: str, tags: dict[str, str], owner_tag: tuple[str, str]
+) -> dict[str, str]:
+    """Add new tags to one of the workshop's profiles; returns its tags afterwards.
+
+    A key the profile already has is never overwritten, and a profile without the ownership
+    tag is never tagged (call ``conn.bedrock.tag_resource`` yourself to change a tag on purpose).
+    """
+    if not isinstance(tags, dict) or not tags:
+        raise InputError(
+            f"No tags given (tags is {tags!r}).", 'pass a dict such as {"reviewed_by": "finops"}.'
+        )
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        raise InputError(
+            f"Tag keys and values must be strings: {tags!r}.",
+            'pass a dict such as {"reviewed_by": "finops"}.',
+        )
+    before = tags_of(conn, arn)
+    _require_owned(arn, before, owner_tag, "tag")
+    taken = sorted(set(tags) & set(before))
+    if taken:
+        raise InputError(
+            f"{_shown(arn)} already has the tag(s) "
+            f"{', '.join(f'{k}={before[k]}' for k in taken)}; tagging would overwrite them "
+            "(and untagging afterwards would remove them).",
+            f"choose a key the profile does not have yet (it has {', '.join(sorted(before))}).",
+        )
+    with explained(f"tag {_shown(arn)}"):
         conn.bedrock.tag_resource(
             resourceARN=arn, tags=[{"key": k, "value": v} for k, v in tags.items()]
         )
     return tags_of(conn, arn)
 
 
-def untag(conn: Connection, arn: str, keys: list[str]) -> dict[str, str]:
-    """Remove tags from a profile; returns its tags afterwards."""
-    with explained(f"untag {arn}"):
-        conn.bedrock.untag_resource(resourceARN=arn, tagKeys=list(keys))
+def untag(
+    conn: Connection, arn: str, keys: list[str] | str, owner_tag: tuple[str, str]
+) -> dict[str, str]:
+    """Remove tags from one of the workshop's profiles; returns its tags afterwards.
+
+    ``keys`` is a list of keys, or one key. The ownership tag stays (without it, clean-up
+    would take the profile for someone else's), and other teams' profiles are left alone.
+    """
+    keys = ownership.text_list(keys, "keys", '["reviewed_by"]')
+    if not keys:
+        raise InputError("No tag keys given.", 'pass the keys to remove, such as ["reviewed_by"].')
+    if owner_tag[0] in keys:
+        raise InputError(
+            f"Removing {owner_tag[0]} would take away the workshop's ownership tag; clean-up "
+            "would then keep the profile as someone else's.",
+            f"leave {owner_tag[0]} out of the keys to remove.",
+        )
+    _require_owned(arn, tags_of(conn, arn), owner_tag, "untag")
+    with explained(f"untag {_shown(arn)}"):
+        conn.bedrock.untag_resource(resourceARN=arn, tagKeys=keys)
     return tags_of(conn, arn)
 
 
@@ -178,11 +234,20 @@ def tags_in_bulk(conn: Connection, tag_filters: list[dict] | None = None) -> dic
     return out
 
 
-def find_by_tag(conn: Connection, key: str, values: list[str] | None = None) -> list[str]:
-    """ARNs of application profiles tagged ``key`` (with one of ``values``, if given)."""
+def find_by_tag(conn: Connection, key: str, values: list[str] | str | None = None) -> list[str]:
+    """ARNs of application profiles tagged ``key`` (with one of ``values``, if given).
+
+    ``values`` is a list of values, or one value.
+    """
+    if not isinstance(key, str) or not key:
+        raise InputError(
+            f"The tag key must be a non-empty string, not {key!r}.", 'pass for example "dept".'
+        )
     tag_filter: dict[str, Any] = {"Key": key}
+    if values is not None:
+        values = ownership.text_list(values, "values", '["claims"] or "claims"')
     if values:
-        tag_filter["Values"] = list(values)
+        tag_filter["Values"] = values
     return sorted(tags_in_bulk(conn, [tag_filter]))
 
 
@@ -268,12 +333,23 @@ def resolve(conn: Connection, identifier: str) -> Profile:
     if prefix is not None:
         from .catalog import load
 
-        here = load().callable_ids(model_id, conn.region)
+        data = load()
+        listing = f"`aws bedrock list-inference-profiles --region {conn.region}`"
+        if model_id not in data.models:
+            raise InputError(
+                f"There is no system-defined profile {identifier} in {conn.region}, and "
+                f"{model_id} is not a model the workshop's catalog knows.",
+                f"check the model ID's spelling against {listing}; change copy_from in "
+                "config.json (or the profile you passed).",
+            )
+        here = data.callable_ids(model_id, conn.region)
         raise InputError(
             f"The system-defined profile {identifier} cannot be called from {conn.region}.",
-            f"from {conn.region} call {' or '.join(here)}"
+            f"from {conn.region} call {' or '.join(here)} instead (change copy_from in "
+            "config.json, or the profile you passed)."
             if here
-            else "check the model ID and the region (`aws bedrock list-inference-profiles`).",
+            else f"{model_id} is not offered in {conn.region}: change the region, or choose a "
+            f"model {listing} lists.",
         )
     raise InputError(
         f"No inference profile named or identified {identifier!r} in {conn.region}.",
@@ -282,25 +358,88 @@ def resolve(conn: Connection, identifier: str) -> Profile:
     )
 
 
-def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
-    """Create the configured profiles that do not exist; reuse those that do. Idempotent.
+def to_create(cfg: WorkshopConfig) -> tuple[ProfileSpec, ...]:
+    """The profiles config.json asks the workshop to create; a clear message when there are none."""
+    if not cfg.profiles:
+        raise ConfigError(
+            f"{cfg.path.name} lists no profiles to create: it names existing ones under "
+            "profile_names only, so 01_create_profiles has nothing to do.",
+            'to create profiles, add a "profiles" list (README > Configuration shows one); to '
+            "analyse the profiles in profile_names, go on with 02_inspect_profiles.",
+        )
+    return cfg.profiles
 
-    Safe when two kernels run it at once: AWS refuses the second create of a name with
-    ConflictException, and the loser then reuses the winner's profile.
+
+def _scope_of_source(copy_from: str) -> str:
+    return scope_of_prefix(split_profile_id(copy_from)[0])
+
+
+def mismatch(profile: Profile, spec: ProfileSpec, owner_tag: tuple[str, str]) -> str | None:
+    """Why an existing profile named as ``spec`` cannot serve as it (None when it can).
+
+    A profile without the ownership tag is someone else's; one of the workshop's that runs
+    another model, or routes otherwise, was made from an older config.json.
+    """
+    key, value = owner_tag
+    if not ownership.owns(profile.tags, owner_tag):
+        return (
+            f"{profile.name} exists but is not the workshop's (no {key}={value} tag): it "
+            f"belongs to someone else, and runs {profile.model_id} ({profile.scope})"
+        )
+    wanted_model, wanted_scope = model_of(spec.copy_from), _scope_of_source(spec.copy_from)
+    if (profile.model_id, profile.scope) != (wanted_model, wanted_scope):
+        return (
+            f"the workshop's {profile.name} runs {profile.model_id} ({profile.scope}), but "
+            f"config.json copies it from {spec.copy_from} ({wanted_scope})"
+        )
+    return None
+
+
+def _refuse(problems: list[str], cfg: WorkshopConfig) -> ConfigError:
+    foreign = any("belongs to someone else" in p for p in problems)
+    fix = (
+        'give the workshop\'s profile another name in config.json ("profiles" > "name"); '
+        "the workshop never uses, changes or deletes a profile it did not create"
+        if foreign
+        else "a profile's model never changes: give the profile a new name in config.json, or "
+        "delete the old one (99_cleanup) and run 01_create_profiles again"
+    )
+    return ConfigError(
+        f"Profile name(s) in {cfg.path.name} are taken in {cfg.region}: "
+        + "; ".join(problems)
+        + ".",
+        fix + ".",
+    )
+
+
+def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
+    """Create the configured profiles that do not exist; reuse the workshop's own. Idempotent.
+
+    A profile of the same name that is someone else's (no ownership tag), or the workshop's on
+    another model, stops it before anything is created. Safe when two kernels run it at once:
+    AWS refuses the second create of a name with ConflictException, and the loser then reuses
+    the winner's profile.
     """
     import pandas as pd
     from botocore.exceptions import ClientError
 
+    specs = to_create(cfg)
     existing = {p.name: p for p in list_profiles(conn)}
     bulk_tags = tags_in_bulk(conn) if existing else {}
-    owner_key, owner_value = cfg.owner_tag
+    existing = {n: replace(p, tags=bulk_tags.get(p.arn, {})) for n, p in existing.items()}
+    problems = [
+        reason
+        for spec in specs
+        if spec.name in existing
+        and (reason := mismatch(existing[spec.name], spec, cfg.owner_tag)) is not None
+    ]
+    if problems:
+        raise _refuse(problems, cfg)
     rows = []
-    for spec in cfg.profiles:
+    for spec in specs:
         found = existing.get(spec.name)
         action = "reused"
-        if found is not None:
-            found = replace(found, tags=bulk_tags.get(found.arn, {}))
-        else:
+        if found is None:
             request = create_request(conn, spec, cfg.owner_tag)
             try:
                 arn = conn.bedrock.create_inference_profile(**request)["inferenceProfileArn"]
@@ -313,14 +452,16 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
                         model=spec.copy_from,
                     ):
                         raise
-                arn = resolve(conn, spec.name).arn  # created meanwhile by another kernel
+                arn = resolve(conn, spec.name).arn  # created meanwhile, by us or someone else
             found = resolve(conn, arn)
+            if action == "reused" and (reason := mismatch(found, spec, cfg.owner_tag)):
+                raise _refuse([reason], cfg)
         tags = found.tags
         rows.append(
             {
                 "name": spec.name,
                 "action": action,
-                "owned_by_workshop": tags.get(owner_key) == owner_value,
+                "owned_by_workshop": ownership.owns(tags, cfg.owner_tag),
                 "copied_from": spec.copy_from,
                 "model_id": found.model_id,
                 "scope": found.scope,
@@ -330,6 +471,34 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def analysed(conn: Connection, cfg: WorkshopConfig) -> list[Profile]:
+    """The profiles to analyse and call (``cfg.analysed_names``), with their tags.
+
+    A name config.json asks the workshop to create must be the workshop's own profile on the
+    configured model: otherwise calls through it would be billed to someone else. Names listed
+    only under ``profile_names`` are existing profiles chosen on purpose and used as they are.
+    """
+    specs = {spec.name: spec for spec in cfg.profiles}
+    found: list[Profile] = []
+    missing: list[InputError] = []
+    for name in cfg.analysed_names:
+        try:
+            found.append(resolve(conn, name))
+        except InputError as error:
+            missing.append(error)
+    problems = [
+        reason
+        for profile in found
+        if profile.name in specs
+        and (reason := mismatch(profile, specs[profile.name], cfg.owner_tag)) is not None
+    ]
+    if problems:  # someone else's profile outweighs a missing one: say that first
+        raise _refuse(problems, cfg)
+    if missing:
+        raise missing[0]
+    return found
 
 
 def delete_plan(
@@ -342,13 +511,14 @@ def delete_plan(
     """
     import pandas as pd
 
+    if names is not None:
+        names = ownership.text_list(names, "names (also_delete)", '["old_profile"]')
     if insist and not names:
         raise InputError(
             "insist=True needs explicit profile names.",
             "name the profiles to delete; the workshop never deletes in bulk "
             "what it did not create.",
         )
-    owner_key, owner_value = cfg.owner_tag
     rows = []
     profiles = all_application_profiles(conn)
     wanted = set(names or [])
@@ -361,7 +531,7 @@ def delete_plan(
     for p in profiles:
         if wanted and p.name not in wanted:
             continue
-        owned = p.tags.get(owner_key) == owner_value
+        owned = ownership.owns(p.tags, cfg.owner_tag)
         decision, reason = ownership.decision(owned, cfg.owner_tag)
         if not owned and insist:
             decision, reason = "delete", "named explicitly with insist=True"

@@ -191,6 +191,30 @@ def first_of_month(ctx: Context):
     costs.period(first, first, today=first)
 
 
+# --- issue 13: other teams' resources, lists given as strings ---------------------------------
+def foreign_profile_of_a_configured_name(ctx: Context):
+    ctx.conn.bedrock.create_inference_profile(
+        inferenceProfileName="claims_dept",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
+        tags=[{"key": "dept", "value": "claims"}],
+    )
+    profiles.ensure(ctx.conn, ctx.cfg)
+
+
+def our_profile_on_another_model(ctx: Context):
+    profiles.ensure(ctx.conn, ctx.cfg)
+    moved = config.load(ctx.config_with(first_profile={"copy_from": "amazon.nova-micro-v1:0"}))
+    profiles.analysed(ctx.conn, moved)
+
+
+def foreign_profile_tagged(ctx: Context):
+    arn = ctx.conn.bedrock.create_inference_profile(
+        inferenceProfileName="payments_prod",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"},
+    )["inferenceProfileArn"]
+    profiles.tag(ctx.conn, arn, {"reviewed_by": "finops"}, ctx.cfg.owner_tag)
+
+
 CASES = [
     Case(
         "a us. profile copied in Tokyo",
@@ -499,6 +523,85 @@ CASES = [
         InputError,
         ("not a plain table or database name",),
         "not a plain table",
+    ),
+    Case(
+        "someone else's profile has a configured name",
+        foreign_profile_of_a_configured_name,
+        ConfigError,
+        ("claims_dept exists but is not the workshop's", "another name in config.json"),
+        "belongs to someone else",
+    ),
+    Case(
+        "the workshop's profile runs another model than configured",
+        our_profile_on_another_model,
+        ConfigError,
+        ("but config.json copies it from amazon.nova-micro-v1:0", "99_cleanup"),
+        "but config.json copies it from",
+    ),
+    Case(
+        "01 with a config of profile_names only",
+        lambda c: profiles.to_create(
+            config.load(c.write_config({"mode": "offline", "profile_names": ["x"]}))
+        ),
+        ConfigError,
+        ("lists no profiles to create", '"profiles" list'),
+        "lists no profiles to create",
+    ),
+    Case(
+        "tagging someone else's profile",
+        foreign_profile_tagged,
+        InputError,
+        ("is not the workshop's profile", "belongs to someone else"),
+        "not the workshop's profile",
+    ),
+    Case(
+        "new_tag with a key the profile has",
+        lambda c: profiles.tag(c.conn, c.profile().arn, {"dept": "audit"}, c.cfg.owner_tag),
+        InputError,
+        ("already has the tag(s) dept=claims", "choose a key the profile does not have"),
+        "tagging would overwrite them",
+    ),
+    Case(
+        "untagging the ownership tag",
+        lambda c: profiles.untag(c.conn, c.profile().arn, "workshop", c.cfg.owner_tag),
+        InputError,
+        ("would take away the workshop's ownership tag", "leave workshop out"),
+        "would take away the workshop's ownership tag",
+    ),
+    Case(
+        "also_delete given a number",
+        lambda c: profiles.delete_plan(c.conn, c.cfg, names=7, insist=True),
+        InputError,
+        ("names (also_delete) must be a string or a list of strings, not int 7",),
+        "must be a string or a list of strings",
+    ),
+    Case(
+        "find_by_tag values given a dict",
+        lambda c: profiles.find_by_tag(c.conn, "dept", {"dept": "claims"}),
+        InputError,
+        ("values must be a string or a list of strings, not dict",),
+        "must be a string or a list of strings",
+    ),
+    Case(
+        "find_by_tag given a list as the key",
+        lambda c: profiles.find_by_tag(c.conn, ["dept"]),
+        InputError,
+        ("The tag key must be a non-empty string",),
+        "The tag key must be a non-empty string",
+    ),
+    Case(
+        "07 with profiles that lack the cost allocation tag",
+        lambda c: budgets.departments([c.profile()], "team"),
+        InputError,
+        ("carries the cost allocation tag 'team'", '"tag_key"'),
+        "carries the cost allocation tag",
+    ),
+    Case(
+        "a misspelt model behind a system profile prefix",
+        lambda c: profiles.resolve(c.conn, "us.amazon.nova-9-lite-v1:0"),
+        InputError,
+        ("amazon.nova-9-lite-v1:0 is not a model the workshop's catalog knows", "spelling"),
+        "is not a model the workshop's catalog knows",
     ),
 ]
 

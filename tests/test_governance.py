@@ -91,7 +91,7 @@ def test_budget_arguments(conn, cfg):
         budgets.budget_request(ACCOUNT, cfg, "claims", 0, "a@example.com")
     with pytest.raises(InputError, match="is not an e-mail address"):
         budgets.budget_request(ACCOUNT, cfg, "claims", 5, "nobody")
-    assert budgets.budget_name(cfg, "R&D: labs") == "workshop-dept-R-D--labs"
+    assert budgets.budget_name(cfg, "R&D: labs") == "workshop-dept-R&D%3A labs"
 
 
 def test_alarms_are_idempotent_owned_and_not_evaluated_offline(conn, cfg, history, assert_shape):

@@ -88,12 +88,12 @@ def test_deleted_profile_is_reported_clearly(conn, cfg):
 
 def test_tags_change_and_show(conn, cfg):
     arn = profiles.ensure(conn, cfg)["arn"][0]
-    after = profiles.tag(conn, arn, {"team": "claims-ops"})
+    after = profiles.tag(conn, arn, {"team": "claims-ops"}, cfg.owner_tag)
     assert after["team"] == "claims-ops" and after["dept"] == "claims"
-    after = profiles.untag(conn, arn, ["team"])
+    after = profiles.untag(conn, arn, ["team"], cfg.owner_tag)
     assert "team" not in after
     with pytest.raises(InputError):
-        profiles.tag(conn, arn, {})
+        profiles.tag(conn, arn, {}, cfg.owner_tag)
 
 
 def test_find_by_tag(conn, cfg):

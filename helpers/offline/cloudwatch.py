@@ -217,6 +217,26 @@ class StandinCloudWatchBackend(CloudWatchBackend):
     def _url_module(self) -> Any:
         return moto.cloudwatch.urls
 
+    def put_metric_alarm(self, name: str, **kwargs: Any) -> Any:
+        """Create an alarm, or replace the configuration of one of that name.
+
+        As on AWS, an update leaves the alarm's state, history and tags as they were: the
+        ``Tags`` of the request count only when it creates the alarm.
+        """
+        before = self.alarms.get(name)
+        if before is None:
+            alarm = super().put_metric_alarm(name=name, **kwargs)
+            alarm.state_value = "INSUFFICIENT_DATA"  # the stand-in never evaluates alarms
+            return alarm
+        kwargs["tags"] = None
+        alarm = super().put_metric_alarm(name=name, **kwargs)
+        alarm.history = before.history
+        alarm.state_value = before.state_value
+        alarm.state_reason = before.state_reason
+        alarm.state_reason_data = before.state_reason_data
+        alarm.state_updated_timestamp = before.state_updated_timestamp
+        return alarm
+
 
 def _dims(raw: list[dict[str, str]] | None) -> dict[str, str]:
     return {d["Name"]: d["Value"] for d in raw or []}
@@ -233,15 +253,6 @@ class StandinCloudWatchResponse(CloudWatchResponse):
     @property
     def cloudwatch_backend(self) -> StandinCloudWatchBackend:
         return super().cloudwatch_backend  # type: ignore[return-value]
-
-    def put_metric_alarm(self) -> ActionResult:
-        """As on AWS, a new (or replaced) alarm starts without data; the stand-in never
-        evaluates alarms, so it stays there."""
-        result = super().put_metric_alarm()
-        alarm = self.cloudwatch_backend.alarms[self._get_param("AlarmName")]
-        alarm.state_value = "INSUFFICIENT_DATA"
-        alarm.state_reason = "Unchecked: Initial alarm creation"
-        return result
 
     def get_metric_data(self) -> ActionResult:
         params = self._get_params()
