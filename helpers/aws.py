@@ -75,13 +75,14 @@ def _not_the_standin(endpoint: str, answered: str) -> StandinError:
     )
 
 
-def _health(endpoint: str, timeout: float = HEALTH_TIMEOUT_SECONDS) -> dict[str, Any] | None:
+def _health(endpoint: str, timeout: float | None = None) -> dict[str, Any] | None:
     """The stand-in's identity, None if nothing listens; raises if something else does.
 
     Whatever holds the port may close the connection, send bytes that are not HTTP, answer
     HTML or JSON of another shape, or never answer: each is "another program", never a
     traceback from http.client.
     """
+    timeout = timeout or HEALTH_TIMEOUT_SECONDS
     try:
         with urllib.request.urlopen(endpoint + "/_standin/health", timeout=timeout) as response:
             body = response.read(64 * 1024)
@@ -125,6 +126,17 @@ def _silent(endpoint: str, timeout: float) -> StandinError:
     )
 
 
+def _standin_environment() -> dict[str, str]:
+    """The stand-in's environment: this one without the AWS profile and config files.
+
+    The stand-in needs no account; a typo in AWS_PROFILE or a broken ~/.aws/config would
+    otherwise stop botocore inside it from parsing any request.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return env
+
+
 def standin_log(port: int) -> Path:
     return Path(tempfile.gettempdir()) / f"bedrock-workshop-standin-{port}.log"
 
@@ -148,6 +160,7 @@ def ensure_standin(port: int, stream_delay_ms: float = 0.0) -> str:
                 str(stream_delay_ms),
             ],
             cwd=PROJECT_ROOT,
+            env=_standin_environment(),
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

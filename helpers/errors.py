@@ -222,6 +222,12 @@ def network_errors() -> tuple[type[BaseException], ...]:
     return (*NETWORK_ERRORS, Urllib3Error)
 
 
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL (the request path, with its quoted ARN, is noise here)."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}" if parsed.scheme and parsed.netloc else url
+
+
 def _on_loopback(url: str) -> bool:
     host = urlparse(url).hostname or ""
     return host in ("127.0.0.1", "::1", "localhost")
@@ -234,7 +240,7 @@ def _explain_local(
     from botocore import exceptions as bx
 
     kwargs = getattr(error, "kwargs", {}) or {}
-    url = kwargs.get("endpoint_url") or endpoint or "the endpoint"
+    url = _origin(kwargs.get("endpoint_url") or endpoint or "the endpoint")
     so_far = f" Received before it broke: {received}." if received else ""
 
     credentials = _explain_credentials(error, doing)
@@ -245,9 +251,7 @@ def _explain_local(
             f"Could not {doing}: no AWS region is set.",
             'set "region" in config.json (for example "us-east-1").',
         )
-    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)) and not (
-        isinstance(error, bx.ConnectionClosedError)
-    ):
+    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         if _on_loopback(url):
             return StandinError(
                 f"Could not {doing}: the offline stand-in at {url} is not answering (it was "
@@ -271,19 +275,20 @@ def _explain_local(
         detail = str(error).strip() or type(error).__name__
         if len(detail) > 160:
             detail = detail[:157] + "..."
-        problem = (
-            f"Could not {doing}: the connection to {url} broke off before the answer was "
-            f"complete ({type(error).__name__}: {detail}).{so_far}"
+        broke_off = (
+            f"the connection broke off before the answer was complete "
+            f"({type(error).__name__}: {detail}).{so_far}"
         )
         if _on_loopback(url):
             return StandinError(
-                problem + " The offline stand-in stopped, or another program holds its port.",
+                f"Could not {doing}: the offline stand-in at {url} is not answering: {broke_off} "
+                "It was stopped, or another program holds its port.",
                 STANDIN_STOPPED_FIX,
             )
+        problem = f"Could not {doing}: {url}: {broke_off}"
         return WorkshopError(
             problem,
-            "run the cell again: nothing was billed for an answer that never arrived, except "
-            "tokens already generated; if it recurs, check the network or proxy (HTTPS_PROXY).",
+            "run the cell again; if it recurs, check the network and any proxy (HTTPS_PROXY).",
         )
     return WorkshopError(
         f"Could not {doing}: {error}",
