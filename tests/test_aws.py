@@ -266,7 +266,7 @@ def test_sso_login_missing_or_expired_is_named_at_the_identity_check(
         else "sso_session = corp\n"
     )
     config_file.write_text(
-        f"[profile team]\n{sso}sso_account_id = 111122223333\nsso_role_name = Admin\n"
+        f"[profile team]\n{sso}sso_account_id = 123456789012\nsso_role_name = Admin\n"
         "region = us-east-1\n[sso-session corp]\n"
         "sso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
     )

@@ -371,6 +371,25 @@ def guard_parsing(cls: type) -> None:
     from moto.core.utils import get_service_model
 
     original_call_action = cls.call_action
+    original_setup_class = cls.setup_class
+
+    def setup_class(
+        self: Any,
+        request: Any,
+        full_url: Any = None,
+        headers: Any = None,
+        use_raw_body: Any = False,
+    ) -> None:
+        # moto decodes every body as UTF-8 while setting up: bytes that are not are kept raw
+        self.undecodable = None
+        try:
+            request.get_data().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.undecodable = SerializationException(
+                f"The request body is not valid UTF-8 (byte {exc.start})."
+            )
+            use_raw_body = True
+        original_setup_class(self, request, full_url, headers, use_raw_body=use_raw_body)
 
     def _operation(self: Any) -> tuple[Any, Any]:
         service_model = get_service_model(self.boto3_service_name)
@@ -380,6 +399,9 @@ def guard_parsing(cls: type) -> None:
         self.unreadable = None
         try:
             service_model, operation_model = _operation(self)
+            undecodable = getattr(self, "undecodable", None)
+            if undecodable is not None and _body_shape(operation_model.input_shape) is not None:
+                raise undecodable  # a JSON body; raw payloads (InvokeModel) go to the model
             if _speaks_json(service_model, request.content_type):
                 check_json_body(request.get_data(), operation_model.input_shape)
             protocol = _request_protocol(service_model, request.content_type)
@@ -425,6 +447,7 @@ def guard_parsing(cls: type) -> None:
         protocol = _request_protocol(service_model, self.headers.get("Content-Type", ""))
         return "query-json" if protocol == "query" and self.request_json else protocol
 
+    cls.setup_class = setup_class
     cls.parse_parameters = parse_parameters
     cls.call_action = call_action
     cls.determine_response_protocol = determine_response_protocol
