@@ -26,6 +26,7 @@ from .errors import (
     explain,
     explained,
     incomplete_answer,
+    mask_account_ids,
     network_errors,
 )
 
@@ -770,7 +771,8 @@ def generate_load(
                         pause = jitter.uniform(0, min(20.0, base * 2 ** (attempt - 1)))
                     time.sleep(pause)
                     continue
-                error = f"{code}: {exc.response['Error'].get('Message', '')}"
+                # AWS's text quotes ARNs: account IDs masked, as in every message shown
+                error = mask_account_ids(f"{code}: {exc.response['Error'].get('Message', '')}")
                 fix = explain(exc, "call Converse", region=conn.region, model=profile.model_id).fix
                 break
             _complete(response, CONVERSE_MEMBERS, "call Converse", conn.endpoint_url)

