@@ -263,7 +263,10 @@ def _explain_local(
             "check the network (and any proxy: HTTPS_PROXY) and the region in config.json, "
             "then run the cell again.",
         )
-    if isinstance(error, bx.ReadTimeoutError):
+    from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
+
+    # botocore's, or urllib3's / the socket's while a stream is read
+    if isinstance(error, (bx.ReadTimeoutError, Urllib3ReadTimeout, TimeoutError)):
         return WorkshopError(
             f"Could not {doing}: {url} accepted the request but sent no answer in time (read "
             f"timeout).{so_far}",

@@ -424,7 +424,8 @@ class TextStream:
         text = "".join(pieces)
         shown = text if len(text) <= 60 else text[:57] + "..."
         tail = ", then messageStop, but no usage" if stopped else ", no usage"
-        return f"{len(pieces)} text pieces ({len(text)} characters: {shown!r}){tail}"
+        plural = "" if len(pieces) == 1 else "s"
+        return f"{len(pieces)} text piece{plural} ({len(text)} characters: {shown!r}){tail}"
 
     def read(self) -> Reply:
         """Consume the whole stream and return the reply."""

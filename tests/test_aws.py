@@ -255,24 +255,34 @@ def test_partial_credentials_in_the_credentials_file(aws_files, tmp_path):
     assert "aws_secret_access_key is missing" in excinfo.value.problem
 
 
-@pytest.mark.parametrize("style", ["legacy", "sso-session"])
+@pytest.mark.parametrize("style", ["legacy", "sso-session", "legacy, token expired"])
 def test_sso_login_missing_or_expired_is_named_at_the_identity_check(
     style, aws_files, tmp_path, monkeypatch
 ):
+    import hashlib
+
     config_file, _ = aws_files
+    start = "https://example.awsapps.com/start"
     sso = (
-        "sso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
-        if style == "legacy"
+        f"sso_start_url = {start}\nsso_region = us-east-1\n"
+        if style.startswith("legacy")
         else "sso_session = corp\n"
     )
+    cfg = cfg_with(tmp_path, mode="aws")
     config_file.write_text(
         f"[profile team]\n{sso}sso_account_id = 123456789012\nsso_role_name = Admin\n"
-        "region = us-east-1\n[sso-session corp]\n"
-        "sso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
+        f"region = us-east-1\n[sso-session corp]\nsso_start_url = {start}\n"
+        "sso_region = us-east-1\n"
     )
-    cfg = cfg_with(tmp_path, mode="aws")
     monkeypatch.setenv("AWS_PROFILE", "team")
     monkeypatch.setenv("HOME", str(tmp_path))  # no cached SSO token: never signed in
+    if style.endswith("expired"):  # signed in long ago: botocore sees the expiry locally
+        cache = tmp_path / ".aws" / "sso" / "cache"
+        cache.mkdir(parents=True)
+        token = {"startUrl": start, "region": "us-east-1", "accessToken": "old"}
+        (cache / (hashlib.sha1(start.encode()).hexdigest() + ".json")).write_text(
+            json.dumps({**token, "expiresAt": "2020-01-01T00:00:00Z"})
+        )
     conn = aws.connect(cfg)
     with pytest.raises(WorkshopError) as excinfo:
         conn.describe()  # 00_setup's identity check (sts:GetCallerIdentity)

@@ -565,3 +565,18 @@ def test_an_aws_error_about_an_arn_masks_its_account(conn, made):
         invoke.converse(conn, arn, "hi")
     assert "123456789012" not in str(excinfo.value)  # the stand-in's account
     assert "********9012" in str(excinfo.value)
+
+
+def test_a_stream_that_stalls_is_a_read_timeout_with_what_arrived():
+    from urllib3.exceptions import ReadTimeoutError
+
+    def events():
+        yield {"messageStart": {"role": "assistant"}}
+        yield {"contentBlockDelta": {"delta": {"text": "Hello "}, "contentBlockIndex": 0}}
+        raise ReadTimeoutError(None, "/model/x/converse-stream", "Read timed out.")
+
+    streamed = invoke.TextStream(events(), "m", "https://bedrock-runtime.us-east-1.amazonaws.com")
+    with pytest.raises(WorkshopError) as excinfo:
+        streamed.read()
+    assert "sent no answer in time" in excinfo.value.problem
+    assert "1 text piece (6 characters: 'Hello ')" in excinfo.value.problem
