@@ -13,6 +13,7 @@ is the same in both modes.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -30,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .config import PROJECT_ROOT, WorkshopConfig
-from .errors import StandinError, WorkshopError, explained
+from .errors import (  # noqa: F401 - ACCOUNT_ID and mask_account_ids re-exported
+    ACCOUNT_ID,
+    StandinError,
+    WorkshopError,
+    explained,
+    mask_account_ids,
+)
 from .offline.loopback import SERVICE_NAME, is_loopback
 
 if TYPE_CHECKING:
@@ -38,12 +45,8 @@ if TYPE_CHECKING:
 
 OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 START_TIMEOUT_SECONDS = 30
-ACCOUNT_ID = re.compile(r"(?<!\d)(\d{12})(?!\d)")
-
-
-def mask_account_ids(text: str) -> str:
-    """Hide 12-digit account IDs (keeping the last four digits) before showing text."""
-    return ACCOUNT_ID.sub(lambda m: "********" + m[1][-4:], text)
+# Long enough for a busy stand-in; a program that never answers is named after it.
+HEALTH_TIMEOUT_SECONDS = 5.0
 
 
 def masked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,40 +62,79 @@ def masked(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _health(endpoint: str) -> dict[str, Any] | None:
-    """The stand-in's identity, None if nothing listens; raises if something else does."""
+PORT_FIX = 'change "offline": {"port": ...} in config.json to a free port, or stop that program.'
+
+
+def _not_the_standin(endpoint: str, answered: str) -> StandinError:
+    """Something other than the stand-in holds the port: say which port, what it did, the fix."""
+    parsed = urlparse(endpoint)
+    where = f"Port {parsed.port}" if parsed.port else f"{endpoint}"
+    return StandinError(
+        f"{where} is taken by another program, not the workshop's stand-in: it {answered}.",
+        PORT_FIX,
+    )
+
+
+def _health(endpoint: str, timeout: float | None = None) -> dict[str, Any] | None:
+    """The stand-in's identity, None if nothing listens; raises if something else does.
+
+    Whatever holds the port may close the connection, send bytes that are not HTTP, answer
+    HTML or JSON of another shape, or never answer: each is "another program", never a
+    traceback from http.client.
+    """
+    timeout = timeout or HEALTH_TIMEOUT_SECONDS
     try:
-        with urllib.request.urlopen(endpoint + "/_standin/health", timeout=2) as response:
-            body = response.read()
+        with urllib.request.urlopen(endpoint + "/_standin/health", timeout=timeout) as response:
+            body = response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
-        raise StandinError(
-            f"Port {urlparse(endpoint).port} answers HTTP {exc.code}, but not as the workshop's "
-            "stand-in: another program holds it.",
-            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
-        ) from None
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if (
-            isinstance(reason, (ConnectionRefusedError, FileNotFoundError))
-            or "refused" in str(reason).lower()
+        raise _not_the_standin(endpoint, f"answers HTTP {exc.code}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (ConnectionRefusedError, FileNotFoundError)) or (
+            "refused" in str(reason).lower()
         ):
             return None
-        raise StandinError(
-            f"Port {urlparse(endpoint).port} is taken by a program that is not the workshop's "
-            f"stand-in ({reason}).",
-            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
-        ) from None
+        if isinstance(reason, TimeoutError):
+            raise _silent(endpoint, timeout) from None
+        raise _not_the_standin(endpoint, f"failed the connection ({reason})") from None
+    except ConnectionRefusedError:
+        return None
+    except TimeoutError:
+        raise _silent(endpoint, timeout) from None
+    except http.client.RemoteDisconnected:
+        raise _not_the_standin(endpoint, "closed the connection without an HTTP answer") from None
+    except (http.client.HTTPException, ConnectionError, OSError) as exc:
+        shown = type(exc).__name__ + (f": {str(exc)[:60]}" if str(exc) else "")
+        raise _not_the_standin(endpoint, f"does not speak HTTP ({shown})") from None
     try:
         identity = json.loads(body)
     except ValueError:
-        identity = {}
+        start = body[:40].decode("utf-8", errors="replace").strip()
+        raise _not_the_standin(endpoint, f"answered something else ({start!r}...)") from None
+    if not isinstance(identity, dict):
+        raise _not_the_standin(
+            endpoint, f"answered a JSON {type(identity).__name__}, not the stand-in's identity"
+        ) from None
     if identity.get("service") != SERVICE_NAME:
-        raise StandinError(
-            f"Port {urlparse(endpoint).port} is taken by another program, not the workshop's "
-            "stand-in.",
-            'stop that program, or set another port under "offline": {"port": ...} in config.json.',
-        )
+        raise _not_the_standin(endpoint, "answered JSON without the stand-in's identity")
     return identity
+
+
+def _silent(endpoint: str, timeout: float) -> StandinError:
+    return _not_the_standin(
+        endpoint, f"accepted the connection but did not answer in {timeout:g} s"
+    )
+
+
+def _standin_environment() -> dict[str, str]:
+    """The stand-in's environment: this one without the AWS profile and config files.
+
+    The stand-in needs no account; a typo in AWS_PROFILE or a broken ~/.aws/config would
+    otherwise stop botocore inside it from parsing any request.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return env
 
 
 def standin_log(port: int) -> Path:
@@ -118,6 +160,7 @@ def ensure_standin(port: int, stream_delay_ms: float = 0.0) -> str:
                 str(stream_delay_ms),
             ],
             cwd=PROJECT_ROOT,
+            env=_standin_environment(),
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -221,7 +264,7 @@ class Connection:
         )
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
-                return json.loads(response.read())
+                answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise WorkshopError(
                 f"The stand-in refused {method} {path}: {exc.read().decode(errors='replace')}"
@@ -231,6 +274,21 @@ class Connection:
                 f"The stand-in at {self.endpoint_url} is not answering ({exc.reason}).",
                 "run the setup cell again, or `make standin`.",
             ) from None
+        except (http.client.HTTPException, OSError, ValueError):
+            # the stand-in stopped and another program took its port, or the answer broke off
+            _health(self.endpoint_url)  # names the other program, if one holds the port
+            raise StandinError(
+                f"The stand-in at {self.endpoint_url} broke off its answer to {method} {path}.",
+                "run the setup cell again (it restarts the stand-in), or `make standin`.",
+            ) from None
+        if not isinstance(answer, dict):
+            _health(self.endpoint_url)
+            raise StandinError(
+                f"{self.endpoint_url} answered {method} {path} with a JSON "
+                f"{type(answer).__name__}, not the stand-in's answer.",
+                PORT_FIX,
+            )
+        return answer
 
 
 # The first AWS CLI releases with create-inference-profile (v2, and v1 on botocore 1.35.51).
@@ -290,10 +348,26 @@ def utc_timestamp(value: Any) -> datetime:
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def new_session(**kwargs: Any) -> Any:
-    """A boto3 session whose clients read timestamps as UTC (see ``utc_timestamp``)."""
+def new_session(*, offline: bool = False, **kwargs: Any) -> Any:
+    """A boto3 session whose clients read timestamps as UTC (see ``utc_timestamp``).
+
+    Offline, the session ignores AWS_PROFILE and the AWS config files: the stand-in needs no
+    account, so a profile typo or a broken ~/.aws/config must not stop it.
+    """
     import boto3
 
+    if offline:
+        import botocore.session
+
+        ignored = (None, None, os.devnull, None)  # (config key, env var, default, conversion)
+        core = botocore.session.Session(
+            session_vars={
+                "profile": (None, None, None, None),
+                "config_file": ignored,
+                "credentials_file": ignored,
+            }
+        )
+        kwargs["botocore_session"] = core
     session = boto3.Session(**kwargs)
     parsers = session._session.get_component("response_parser_factory")
     parsers.set_parser_defaults(timestamp_parser=utc_timestamp)
@@ -356,7 +430,14 @@ def connect(cfg: WorkshopConfig) -> Connection:
                     "talks to the stand-in on loopback only.",
                     "unset WORKSHOP_ENDPOINT_URL, or point it at http://127.0.0.1:PORT.",
                 )
-            if _health(endpoint.rstrip("/")) is None:
+            try:
+                port = urlparse(endpoint).port
+            except ValueError:
+                raise StandinError(
+                    f"WORKSHOP_ENDPOINT_URL={endpoint} has no valid port.",
+                    "point it at http://127.0.0.1:PORT with a port from 1 to 65535, or unset it.",
+                ) from None
+            if port is None or _health(endpoint.rstrip("/")) is None:
                 raise StandinError(
                     f"No stand-in answers at WORKSHOP_ENDPOINT_URL={endpoint}.",
                     "start one there, or unset the variable.",
@@ -364,7 +445,7 @@ def connect(cfg: WorkshopConfig) -> Connection:
             endpoint = endpoint.rstrip("/")
         else:
             endpoint = ensure_standin(cfg.offline.port, cfg.offline.stream_delay_ms)
-        session = new_session(region_name=cfg.region, **OFFLINE_CREDENTIALS)
+        session = new_session(offline=True, region_name=cfg.region, **OFFLINE_CREDENTIALS)
         return Connection(mode="offline", region=cfg.region, session=session, endpoint_url=endpoint)
     if headless() and os.environ.get("WORKSHOP_ALLOW_AWS") != "1":
         raise WorkshopError(
@@ -372,8 +453,11 @@ def connect(cfg: WorkshopConfig) -> Connection:
             "real, billed calls.",
             'set WORKSHOP_ALLOW_AWS=1 to allow it on purpose, or set "mode": "offline".',
         )
-    session = new_session(region_name=cfg.region)
-    if session.get_credentials() is None:
+    # A profile typo, a broken ~/.aws/config or half a key pair fails here, in botocore.
+    with explained("find your AWS credentials (environment, AWS_PROFILE, ~/.aws)"):
+        session = new_session(region_name=cfg.region)
+        credentials = session.get_credentials()
+    if credentials is None:
         from .errors import CREDENTIALS_FIX
 
         raise WorkshopError("aws mode: no AWS credentials were found.", CREDENTIALS_FIX)

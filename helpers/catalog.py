@@ -144,6 +144,7 @@ class ModelInfo:
     latency_per_output_token_ms: float
     sources: tuple[str, ...]
     note: str = ""
+    context_window: int | None = None  # tokens a prompt may hold (models.json contextWindow)
 
     @property
     def label(self) -> str:
@@ -315,6 +316,7 @@ def load() -> Catalog:
             latency_per_output_token_ms=m["latency"]["perOutputTokenMs"],
             sources=tuple(m.get("sources", [])),
             note=m.get("note", ""),
+            context_window=m.get("contextWindow"),
         )
     return Catalog(
         as_of=raw["as_of"],

@@ -7,19 +7,36 @@ turns botocore's errors into WorkshopErrors with a remedy.
 
 from __future__ import annotations
 
+import difflib
+import http.client
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from urllib.parse import urlparse
 
 from . import catalog
 from .catalog import split_profile_id
 
+# A 12-digit AWS account ID, not part of a longer number.
+ACCOUNT_ID = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+
+
+def mask_account_ids(text: str) -> str:
+    """Hide 12-digit account IDs (keeping the last four digits) before showing text."""
+    return ACCOUNT_ID.sub(lambda m: "********" + m[1][-4:], text)
+
 
 class WorkshopError(Exception):
-    """A problem with a message that says what is wrong and what to do."""
+    """A problem with a message that says what is wrong and what to do.
+
+    Account IDs in the message are masked: messages quote ARNs and AWS's own error text, and
+    end up in screenshots and shared notebooks.
+    """
 
     def __init__(self, problem: str, fix: str | None = None) -> None:
+        problem = mask_account_ids(str(problem))
+        fix = mask_account_ids(str(fix)) if fix is not None else None
         self.problem = problem
         self.fix = fix
         super().__init__(problem if not fix else f"{problem}\nFix: {fix}")
@@ -186,47 +203,218 @@ def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
     )
 
 
-def explain(
-    error: Exception, doing: str, *, region: str | None = None, model: str | None = None
+STANDIN_STOPPED_FIX = (
+    "run the notebook's setup cell again (it starts the stand-in), or start it yourself with "
+    "`make standin`. Profiles made before it stopped are gone; re-run 01_create_profiles."
+)
+# Exceptions from the network below botocore: urllib3's, http.client's and the socket's.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    http.client.HTTPException,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def network_errors() -> tuple[type[BaseException], ...]:
+    """What a failing connection raises, botocore's wrappers and the layers below them."""
+    from urllib3.exceptions import HTTPError as Urllib3Error
+
+    return (*NETWORK_ERRORS, Urllib3Error)
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL (the request path, with its quoted ARN, is noise here)."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}" if parsed.scheme and parsed.netloc else url
+
+
+def _on_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    return host in ("127.0.0.1", "::1", "localhost")
+
+
+def _explain_local(
+    error: Exception, doing: str, *, received: str | None, endpoint: str | None
 ) -> WorkshopError:
-    """A WorkshopError for a botocore error raised while ``doing`` something.
+    """botocore's own errors (no AWS answer): credentials, configuration, the network."""
+    from botocore import exceptions as bx
 
-    ``region`` and ``model`` (the model or profile ID called, if any) make fixes specific.
-    """
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionClosedError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        ReadTimeoutError,
-    )
+    kwargs = getattr(error, "kwargs", {}) or {}
+    url = _origin(kwargs.get("endpoint_url") or endpoint or "the endpoint")
+    so_far = f" Received before it broke: {received}." if received else ""
 
-    if isinstance(error, (EndpointConnectionError, ConnectionClosedError)):
-        url = getattr(error, "kwargs", {}).get("endpoint_url", "the endpoint")
-        if "127.0.0.1" in url or "localhost" in url:
-            return StandinError(
-                f"Could not {doing}: the offline stand-in at {url} is not answering (it was "
-                "stopped, or the machine restarted).",
-                "run the notebook's setup cell again (it starts the stand-in), or start it "
-                "yourself with `make standin`. Profiles made before it stopped are gone; "
-                "re-run 01_create_profiles.",
-            )
-        return WorkshopError(
-            f"Could not {doing}: no connection to {url}.",
-            "check the network and the region in config.json.",
-        )
-    if isinstance(error, ReadTimeoutError):
-        return WorkshopError(f"Could not {doing}: the request timed out.", "try again.")
-    if isinstance(error, NoCredentialsError):
-        return WorkshopError(f"Could not {doing}: no AWS credentials were found.", CREDENTIALS_FIX)
-    if isinstance(error, NoRegionError):
+    credentials = _explain_credentials(error, doing)
+    if credentials is not None:
+        return credentials
+    if isinstance(error, bx.NoRegionError):
         return ConfigError(
             f"Could not {doing}: no AWS region is set.",
             'set "region" in config.json (for example "us-east-1").',
         )
+    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
+        if _on_loopback(url):
+            return StandinError(
+                f"Could not {doing}: the offline stand-in at {url} is not answering (it was "
+                "stopped, or the machine restarted).",
+                STANDIN_STOPPED_FIX,
+            )
+        return WorkshopError(
+            f"Could not {doing}: no connection to {url}.",
+            "check the network (and any proxy: HTTPS_PROXY) and the region in config.json, "
+            "then run the cell again.",
+        )
+    from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
+
+    # botocore's, or urllib3's / the socket's while a stream is read
+    if isinstance(error, (bx.ReadTimeoutError, Urllib3ReadTimeout, TimeoutError)):
+        return WorkshopError(
+            f"Could not {doing}: {url} accepted the request but sent no answer in time (read "
+            f"timeout).{so_far}",
+            "run the cell again; for long answers lower max_tokens, or use invoke.stream(), "
+            "which sends the text as it is written.",
+        )
+    cut = (bx.ConnectionClosedError, bx.ResponseStreamingError, bx.IncompleteReadError)
+    if isinstance(error, (*cut, *network_errors())):
+        detail = str(error).strip() or type(error).__name__
+        if len(detail) > 160:
+            detail = detail[:157] + "..."
+        broke_off = (
+            f"the connection broke off before the answer was complete "
+            f"({type(error).__name__}: {detail}).{so_far}"
+        )
+        if _on_loopback(url):
+            return StandinError(
+                f"Could not {doing}: the offline stand-in at {url} is not answering: {broke_off} "
+                "It was stopped, or another program holds its port.",
+                STANDIN_STOPPED_FIX,
+            )
+        problem = f"Could not {doing}: {url}: {broke_off}"
+        return WorkshopError(
+            problem,
+            "run the cell again; if it recurs, check the network and any proxy (HTTPS_PROXY).",
+        )
+    return WorkshopError(
+        f"Could not {doing}: {error}",
+        "README > Troubleshooting lists the common cases; the message above names the cause.",
+    )
+
+
+def incomplete_answer(
+    doing: str, missing: str, *, endpoint: str | None = None, received: str | None = None
+) -> WorkshopError:
+    """An HTTP 200 whose body lacks what every answer carries (empty, or cut short)."""
+    so_far = f" Received: {received}." if received else ""
+    problem = (
+        f"Could not {doing}: the answer came back (HTTP 200) without {missing}: it is empty "
+        f"or cut short, so it cannot be read.{so_far}"
+    )
+    if endpoint and _on_loopback(endpoint):
+        return StandinError(
+            problem + f" {endpoint} may not be the workshop's stand-in.",
+            "run the setup cell again; if another program holds the port, change "
+            '"offline": {"port": ...} in config.json or stop that program.',
+        )
+    return WorkshopError(
+        problem,
+        "run the cell again; if it recurs, something between you and AWS (a proxy, "
+        "AWS_ENDPOINT_URL) is changing the answers: check HTTPS_PROXY and AWS_ENDPOINT_URL.",
+    )
+
+
+def _explain_credentials(error: Exception, doing: str) -> WorkshopError | None:
+    """The credential chain's own errors (before any call reaches AWS), or None."""
+    from botocore import exceptions as bx
+
+    kwargs = getattr(error, "kwargs", {}) or {}
+    if isinstance(error, bx.NoCredentialsError):
+        return WorkshopError(f"Could not {doing}: no AWS credentials were found.", CREDENTIALS_FIX)
+    if isinstance(error, bx.ProfileNotFound):
+        name = kwargs.get("profile", "?")
+        known = _known_profiles()
+        close = difflib.get_close_matches(name, known, n=1)
+        listed = ", ".join(known) if known else "none"
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return WorkshopError(
+            f"Could not {doing}: the AWS profile '{name}' (from AWS_PROFILE) is not in your "
+            f"AWS config files{hint}. Profiles there: {listed}.",
+            f"export AWS_PROFILE={close[0] if close else 'NAME'} with a profile listed by "
+            "`aws configure list-profiles`, or unset AWS_PROFILE; set up a new one with "
+            "`aws configure --profile NAME` or `aws configure sso`.",
+        )
+    if isinstance(error, bx.ConfigParseError):
+        path = kwargs.get("path", "~/.aws/config")
+        return WorkshopError(
+            f"Could not {doing}: the AWS config file {path} is not readable as INI "
+            "(a line outside a [section], a broken [section header], or a stray character).",
+            f"fix or remove the broken lines of {path} (each setting sits under "
+            "[default] or [profile NAME] as key = value), or move the file aside and run "
+            "`aws configure` again.",
+        )
+    if isinstance(error, bx.PartialCredentialsError):
+        provider = kwargs.get("provider", "?")
+        missing = kwargs.get("cred_var", "?")
+        where = {
+            "env": "environment variables",
+            "shared-credentials-file": "~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)",
+            "config-file": "~/.aws/config (AWS_CONFIG_FILE)",
+        }.get(provider, provider)
+        return WorkshopError(
+            f"Could not {doing}: the AWS credentials in {where} are incomplete: "
+            f"{missing} is missing.",
+            f"set {missing} as well (`aws configure`), or remove the partial key so the "
+            "next source in the chain (AWS_PROFILE, SSO) is used.",
+        )
+    sso = tuple(
+        getattr(bx, name)
+        for name in ("SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError")
+        if hasattr(bx, name)
+    )
+    if isinstance(error, sso):
+        return WorkshopError(
+            f"Could not {doing}: your AWS SSO (IAM Identity Center) session has expired or was "
+            f"never started ({type(error).__name__}).",
+            "sign in again with `aws sso login --profile NAME` (the profile in AWS_PROFILE), "
+            "then run the cell again.",
+        )
+    if isinstance(error, (bx.CredentialRetrievalError, bx.InvalidConfigError)):
+        return WorkshopError(
+            f"Could not {doing}: the AWS credentials could not be loaded: {error}",
+            "fix the profile's settings in ~/.aws/config (credential_process, role_arn, "
+            "source_profile), or choose another profile with AWS_PROFILE.",
+        )
+    return None
+
+
+def _known_profiles() -> list[str]:
+    """The profile names in the AWS config files (without failing on a broken file)."""
+    try:
+        import botocore.session
+
+        session = botocore.session.Session()
+        session.set_config_variable("profile", None)
+        return sorted(session.full_config.get("profiles", {}))
+    except Exception:  # a broken config file: no names to offer
+        return []
+
+
+def explain(
+    error: Exception,
+    doing: str,
+    *,
+    region: str | None = None,
+    model: str | None = None,
+    received: str | None = None,
+    endpoint: str | None = None,
+) -> WorkshopError:
+    """A WorkshopError for a botocore (or network) error raised while ``doing`` something.
+
+    ``region`` and ``model`` (the model or profile ID called, if any) make fixes specific;
+    ``received`` says what arrived before a network failure, ``endpoint`` where it went.
+    """
+    from botocore.exceptions import ClientError
+
     if not isinstance(error, ClientError):
-        return WorkshopError(f"Could not {doing}: {error}")
+        return _explain_local(error, doing, received=received, endpoint=endpoint)
 
     info = error.response.get("Error", {})
     code = info.get("Code", "Unknown")
@@ -321,5 +509,5 @@ def explained(doing: str, *, region: str | None = None, model: str | None = None
 
     try:
         yield
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, *network_errors()) as exc:
         raise explain(exc, doing, region=region, model=model) from exc

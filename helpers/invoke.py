@@ -9,6 +9,7 @@ profile's model ARN (``Profile.model_id``). Where a family's InvokeModel body is
 from __future__ import annotations
 
 import json
+import numbers
 import random
 import re
 import threading
@@ -19,7 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, explain, explained
+from .errors import (
+    InputError,
+    WorkshopError,
+    explain,
+    explained,
+    incomplete_answer,
+    mask_account_ids,
+    network_errors,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,12 +135,26 @@ def can_stream(model_id: str) -> bool:
     return known.streaming if known else True
 
 
-def _check(prompt: str | None, max_tokens: int) -> None:
+def _whole(value: Any, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole-number argument (numpy integers too), or the InputError that says what to pass."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        number = int(value)
+        if number >= minimum and (maximum is None or number <= maximum):
+            return number
+    upper = f" up to {maximum:,}" if maximum is not None else ""
+    raise InputError(
+        f"{name} must be a whole number from {minimum}{upper}, not {value!r}.",
+        f"pass {name} as a number such as {max(minimum, 4)}.",
+    )
+
+
+def _check(prompt: Any, max_tokens: Any) -> int:
+    """Refuse an empty prompt or a max_tokens AWS would refuse; the checked max_tokens."""
     if prompt is None or not str(prompt).strip():
         raise InputError("The prompt is empty.", "type a question or instruction to send.")
     if (
         isinstance(max_tokens, bool)
-        or not isinstance(max_tokens, int)
+        or not isinstance(max_tokens, numbers.Integral)
         or not (1 <= max_tokens <= MAX_TOKENS_LIMIT)
     ):
         raise InputError(
@@ -139,15 +162,110 @@ def _check(prompt: str | None, max_tokens: int) -> None:
             f"not {max_tokens!r}.",
             "use a value such as 256 or 512.",
         )
+    return int(max_tokens)
+
+
+ROLES = ("user", "assistant")
+MESSAGES_EXAMPLE = '[{"role": "user", "content": "..."}]'
+
+
+def _blocks(content: Any, at: str) -> list[dict]:
+    """Converse content blocks for a message's content: a string is one text block."""
+    if isinstance(content, str):
+        return [{"text": content}]
+    if not isinstance(content, (list, tuple)) or not content:
+        raise InputError(
+            f"{at} has no content Converse can read ({content!r}).",
+            'give it a string, or a list of blocks such as [{"text": "..."}].',
+        )
+    blocks: list[dict] = []
+    for j, block in enumerate(content):
+        if isinstance(block, str):
+            blocks.append({"text": block})
+        elif (
+            isinstance(block, dict)
+            and block.get("type") == "text"
+            and set(block)
+            <= {
+                "type",
+                "text",
+            }
+        ):
+            blocks.append({"text": block.get("text", "")})  # OpenAI's text block: same meaning
+        elif isinstance(block, dict) and "type" not in block:
+            blocks.append(block)  # Converse's own block; botocore checks its shape
+        else:
+            kind = block.get("type") if isinstance(block, dict) else type(block).__name__
+            raise InputError(
+                f"Block {j} of {at} is a {kind!r} block, which Converse does not take.",
+                'Converse blocks are {"text": ...}, {"image": {"format": "png", "source": '
+                '{"bytes": ...}}}, {"document": ...}, {"cachePoint": ...}: see the Converse API '
+                "reference.",
+            )
+    return blocks
 
 
 def messages_for(prompt: str | list[dict]) -> list[dict]:
-    """Converse messages for a prompt string (or messages passed through after a check)."""
-    if isinstance(prompt, list):
-        if not prompt:
-            raise InputError("No messages given.", "pass a prompt string or a list of messages.")
-        return prompt
-    return [{"role": "user", "content": [{"text": prompt}]}]
+    """Converse messages for a prompt string, or for a list of messages (checked).
+
+    Converse's own shape passes; OpenAI-style messages (``{"role": "user", "content": "hi"}``)
+    are turned into it. A system message is refused: Converse takes ``system`` apart.
+    """
+    if isinstance(prompt, str):
+        return [{"role": "user", "content": [{"text": prompt}]}]
+    if isinstance(prompt, dict):
+        raise InputError(
+            "One message was passed where a list of messages belongs.",
+            "wrap it in a list, [message], or pass the prompt as a plain string.",
+        )
+    if not isinstance(prompt, (list, tuple)):
+        raise InputError(
+            f"The prompt must be a string or a list of messages, not {type(prompt).__name__}.",
+            f"pass a string, or messages such as {MESSAGES_EXAMPLE}.",
+        )
+    if not prompt:
+        raise InputError("No messages given.", "pass a prompt string or a list of messages.")
+    out = []
+    for i, message in enumerate(prompt):
+        at = f"message {i}"
+        if not isinstance(message, dict):
+            raise InputError(
+                f"Message {i} is a {type(message).__name__}, not a message.",
+                f"each message is a dict with role and content, such as {MESSAGES_EXAMPLE}.",
+            )
+        role = message.get("role")
+        if role in ("system", "developer"):
+            raise InputError(
+                f"Message {i} has role '{role}': Converse takes the system prompt apart from "
+                "the messages.",
+                'pass it as system="..." and keep only user and assistant messages.',
+            )
+        if role not in ROLES:
+            raise InputError(
+                f"Message {i} has role {role!r}: Converse knows only 'user' and 'assistant'.",
+                "use 'user' for the person's turns and 'assistant' for the model's.",
+            )
+        extra = sorted(set(message) - {"role", "content"})
+        if extra:
+            raise InputError(
+                f"Message {i} has keys Converse does not take: {', '.join(extra)}.",
+                "keep only role and content (tool calls go in content as toolUse and "
+                "toolResult blocks).",
+            )
+        out.append({"role": role, "content": _blocks(message.get("content"), at)})
+    return out
+
+
+def _system_blocks(system: Any) -> list[dict]:
+    """Converse's system blocks for a system prompt string (or blocks passed as they are)."""
+    if isinstance(system, str):
+        return [{"text": system}]
+    if isinstance(system, (list, tuple)) and all(isinstance(b, dict) for b in system):
+        return [dict(b) for b in system]
+    raise InputError(
+        f"system must be a string, not {type(system).__name__}.",
+        'pass the system prompt as text: system="You are ...".',
+    )
 
 
 def converse_request(
@@ -163,22 +281,27 @@ def converse_request(
     ``cache_system`` puts a cachePoint after the system prompt: later calls with the same
     system prompt read it from the cache at a tenth of the input price (Claude), within 5 min.
     """
-    text = (
-        prompt
-        if isinstance(prompt, str)
-        else " ".join(b.get("text", "") for m in prompt for b in m.get("content", []))
-    )
-    _check(text, max_tokens)
-    config: dict[str, Any] = {"maxTokens": max_tokens}
+    messages = messages_for(prompt)
+    text = " ".join(str(b.get("text", "")) for m in messages for b in m["content"])
+    config: dict[str, Any] = {"maxTokens": _check(text, max_tokens)}
     if temperature is not None:
-        config["temperature"] = temperature
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, numbers.Real)
+            or not 0 <= temperature <= 1
+        ):
+            raise InputError(
+                f"temperature must be a number from 0 to 1, not {temperature!r}.",
+                "use 0 for the most predictable answers, up to 1 for the most varied.",
+            )
+        config["temperature"] = float(temperature)
     request: dict[str, Any] = {
         "modelId": model,
-        "messages": messages_for(prompt),
+        "messages": messages,
         "inferenceConfig": config,
     }
     if system:
-        request["system"] = [{"text": system}]
+        request["system"] = _system_blocks(system)
         if cache_system:
             request["system"].append({"cachePoint": {"type": "default"}})
     elif cache_system:
@@ -208,17 +331,30 @@ def converse(
     request = converse_request(
         _target(profile), prompt, max_tokens, temperature, system, cache_system
     )
-    with explained(
-        f"call Converse on {request['modelId']}", region=conn.region, model=_model_id(profile)
-    ):
+    doing = f"call Converse on {request['modelId']}"
+    with explained(doing, region=conn.region, model=_model_id(profile)):
         response = conn.runtime.converse(**request)
+    _complete(response, CONVERSE_MEMBERS, doing, conn.endpoint_url)
     return Reply(
-        text="".join(b.get("text", "") for b in response["output"]["message"]["content"]),
+        text="".join(
+            b.get("text", "") for b in response["output"].get("message", {}).get("content", [])
+        ),
         stop_reason=response["stopReason"],
-        latency_ms=response["metrics"]["latencyMs"],
+        latency_ms=response["metrics"].get("latencyMs", 0),
         model_id=_model_id(profile),
         **_token_fields(response["usage"]),
     )
+
+
+# What every Converse answer carries (botocore's output shape marks them required).
+CONVERSE_MEMBERS = ("output", "stopReason", "usage", "metrics")
+
+
+def _complete(response: dict, members: Iterable[str], doing: str, endpoint: str | None) -> None:
+    """Refuse an answer without the members every answer has (an empty HTTP 200)."""
+    missing = [m for m in members if m not in response]
+    if missing:
+        raise incomplete_answer(doing, ", ".join(f"'{m}'" for m in missing), endpoint=endpoint)
 
 
 class TextStream:
@@ -228,15 +364,22 @@ class TextStream:
     code that looks for ``event["eventType"]`` finds nothing.
     """
 
-    def __init__(self, events: Iterable[dict], model_id: str = "") -> None:
+    def __init__(
+        self, events: Iterable[dict], model_id: str = "", endpoint: str | None = None
+    ) -> None:
         self._events = events
         self.model_id = model_id
+        self.endpoint = endpoint  # where the stream comes from, to name it if it breaks
         self.reply: Reply | None = None
 
     def __iter__(self) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         pieces: list[str] = []
         stop_reason, usage, latency = "", {}, 0
-        with explained("read the ConverseStream response"):
+        stopped = described = False
+        doing = "read the ConverseStream response"
+        try:
             for event in self._events:
                 if "contentBlockDelta" in event:
                     text = event["contentBlockDelta"]["delta"].get("text", "")
@@ -244,10 +387,29 @@ class TextStream:
                         pieces.append(text)
                         yield text
                 elif "messageStop" in event:
-                    stop_reason = event["messageStop"]["stopReason"]
+                    stop_reason = event["messageStop"].get("stopReason", "")
+                    stopped = True
                 elif "metadata" in event:
                     usage = event["metadata"].get("usage", {})
                     latency = event["metadata"].get("metrics", {}).get("latencyMs", 0)
+                    described = True
+        except (ClientError, BotoCoreError, *network_errors()) as exc:
+            raise explain(
+                exc, doing, received=self._so_far(pieces, stopped), endpoint=self.endpoint
+            ) from exc
+        if not (stopped and described):
+            # the stream ended cleanly but early: without messageStop / metadata (usage)
+            missing = " and ".join(
+                name
+                for name, seen in (("messageStop", stopped), ("metadata (usage)", described))
+                if not seen
+            )
+            raise incomplete_answer(
+                doing,
+                f"its {missing} event",
+                endpoint=self.endpoint,
+                received=self._so_far(pieces, stopped),
+            )
         self.reply = Reply(
             text="".join(pieces),
             stop_reason=stop_reason,
@@ -255,6 +417,15 @@ class TextStream:
             model_id=self.model_id,
             **_token_fields(usage),
         )
+
+    @staticmethod
+    def _so_far(pieces: list[str], stopped: bool) -> str:
+        """What arrived before the stream broke, for the message."""
+        text = "".join(pieces)
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        tail = ", then messageStop, but no usage" if stopped else ", no usage"
+        plural = "" if len(pieces) == 1 else "s"
+        return f"{len(pieces)} text piece{plural} ({len(text)} characters: {shown!r}){tail}"
 
     def read(self) -> Reply:
         """Consume the whole stream and return the reply."""
@@ -281,7 +452,11 @@ def stream(
         model=_model_id(profile),
     ):
         response = conn.runtime.converse_stream(**request)
-    return TextStream(response["stream"], _model_id(profile))
+    if "stream" not in response:
+        raise incomplete_answer(
+            f"call ConverseStream on {request['modelId']}", "'stream'", endpoint=conn.endpoint_url
+        )
+    return TextStream(response["stream"], _model_id(profile), conn.endpoint_url)
 
 
 def invoke_body(family: str, prompt: str, max_tokens: int = 512) -> dict:
@@ -405,8 +580,16 @@ def invoke_model(
     name = getattr(profile, "name", model_id)
     family = family_of(model_id)
     if body is None:
+        if not isinstance(prompt, str):
+            raise InputError(
+                f"invoke_model takes one prompt string, not a {type(prompt).__name__}.",
+                "pass the prompt as text; for a conversation (a list of messages) use "
+                "converse() or stream().",
+            )
         body = invoke_body(family, prompt, max_tokens)
-    elif family not in body_families(body):
+    else:
+        body = _body_object(body)
+    if family not in body_families(body):
         shown = " or ".join(sorted(body_families(body))) or "an unknown"
         raise InputError(
             f"This body is in the {shown} format, but {name} "
@@ -415,20 +598,49 @@ def invoke_model(
         )
     target = _target(profile).strip()
     began = time.perf_counter()
-    with explained(f"call InvokeModel on {target}", region=conn.region, model=model_id):
+    doing = f"call InvokeModel on {target}"
+    with explained(doing, region=conn.region, model=model_id):
         response = conn.runtime.invoke_model(
             modelId=target,
             body=json.dumps(body),
             contentType="application/json",
             accept="application/json",
         )
-        payload = json.loads(response["body"].read())
-    text, stop, tokens_in, tokens_out = read_invoke_body(family, payload)
+        raw = response["body"].read() if "body" in response else b""
+    try:
+        payload = json.loads(raw)
+        text, stop, tokens_in, tokens_out = read_invoke_body(family, payload)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        shown = raw[:80].decode("utf-8", errors="replace")
+        raise incomplete_answer(
+            doing,
+            f"a {family} response body",
+            endpoint=conn.endpoint_url,
+            received=f"{len(raw)} bytes ({shown!r})" if raw else "an empty body",
+        ) from None
     headers = response["ResponseMetadata"].get("HTTPHeaders", {})
     latency = int(
         headers.get("x-amzn-bedrock-invocation-latency") or (time.perf_counter() - began) * 1000
     )
     return Reply(text, stop, tokens_in, tokens_out, latency, model_id)
+
+
+def _body_object(body: Any) -> dict:
+    """An InvokeModel body as a dict: a JSON text of an object is read; anything else refused."""
+    if isinstance(body, (str, bytes, bytearray)):
+        try:
+            body = json.loads(body)
+        except ValueError as exc:
+            raise InputError(
+                f"The body is text but not valid JSON ({exc}).",
+                "pass the body as a dict; invoke.invoke_body(family, prompt) builds one.",
+            ) from None
+    if not isinstance(body, dict):
+        raise InputError(
+            f"The body must be a JSON object (a dict), not a {type(body).__name__}.",
+            "build it with invoke.invoke_body(invoke.family_of(profile.model_id), prompt).",
+        )
+    return body
 
 
 def worst_case_cost(
@@ -470,8 +682,8 @@ class LoadPlan:
 
 def generate_load(
     conn: Connection,
-    profiles: list[Profile],
-    prompts: list[str],
+    profiles: list[Profile] | Profile,
+    prompts: list[str] | str,
     requests: int,
     *,
     concurrency: int = 4,
@@ -495,16 +707,30 @@ def generate_load(
     from botocore.exceptions import BotoCoreError, ClientError
     from tqdm.auto import tqdm
 
+    if hasattr(profiles, "arn"):  # one profile: a load through it alone
+        profiles = [profiles]
+    if isinstance(prompts, str):  # one prompt, not a list of its characters
+        prompts = [prompts]
     if not profiles:
         raise InputError("No profiles to send load to.", "create them first (01_create_profiles).")
-    if not prompts or not all(p and p.strip() for p in prompts):
+    if not isinstance(profiles, (list, tuple)) or not all(hasattr(p, "arn") for p in profiles):
         raise InputError(
-            "The prompt list is empty or holds an empty prompt.",
-            "pass at least one non-empty prompt.",
+            "generate_load takes Profile objects, not names or ARNs.",
+            "resolve them first: [profiles.resolve(conn, name) for name in names].",
         )
-    if requests < 1 or concurrency < 1 or max_attempts < 1:
-        raise InputError("requests, concurrency and max_attempts must be at least 1.")
-    _check(prompts[0], max_tokens)
+    if (
+        not isinstance(prompts, (list, tuple))
+        or not prompts
+        or not all(isinstance(p, str) and p.strip() for p in prompts)
+    ):
+        raise InputError(
+            "The prompt list is empty or holds an empty prompt (or one that is not text).",
+            "pass at least one non-empty prompt string.",
+        )
+    requests = _whole(requests, "requests")
+    concurrency = _whole(concurrency, "concurrency")
+    max_attempts = _whole(max_attempts, "max_attempts")
+    max_tokens = _check(prompts[0], max_tokens)
     base = backoff_seconds if backoff_seconds is not None else (0.02 if conn.offline else 0.5)
     # Retries are ours (counted per request), so the client must not retry on its own.
     runtime = conn.client(
@@ -546,9 +772,11 @@ def generate_load(
                         pause = jitter.uniform(0, min(20.0, base * 2 ** (attempt - 1)))
                     time.sleep(pause)
                     continue
-                error = f"{code}: {exc.response['Error'].get('Message', '')}"
+                # AWS's text quotes ARNs: account IDs masked, as in every message shown
+                error = mask_account_ids(f"{code}: {exc.response['Error'].get('Message', '')}")
                 fix = explain(exc, "call Converse", region=conn.region, model=profile.model_id).fix
                 break
+            _complete(response, CONVERSE_MEMBERS, "call Converse", conn.endpoint_url)
             usage = response["usage"]
             return {
                 "request": index,
@@ -588,8 +816,17 @@ def generate_load(
             for row in pool.map(one, plan.assignments()):
                 rows.append(row)
                 bar.update(1)
-    except BotoCoreError as exc:  # e.g. the stand-in stopped mid-run
-        raise explain(exc, f"finish the load: {len(rows)} of {requests} calls completed") from exc
+    except (BotoCoreError, *network_errors()) as exc:  # e.g. the stand-in stopped mid-run
+        raise explain(
+            exc,
+            f"finish the load: {len(rows)} of {requests} calls completed",
+            endpoint=conn.endpoint_url,
+        ) from exc
+    except WorkshopError as exc:  # an empty or cut-short answer
+        raise type(exc)(
+            f"{exc.problem} The load stopped: {len(rows)} of {requests} calls completed.",
+            exc.fix,
+        ) from None
     finally:
         bar.close()
     return pd.DataFrame(rows).sort_values("request").reset_index(drop=True)

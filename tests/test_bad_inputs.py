@@ -215,6 +215,88 @@ def foreign_profile_tagged(ctx: Context):
     profiles.tag(ctx.conn, arn, {"reviewed_by": "finops"}, ctx.cfg.owner_tag)
 
 
+# --- issue 13 (network, credentials, message shapes): triggers -------------------------------
+def _fake_conn(endpoint: str) -> aws.Connection:
+    session = aws.new_session(offline=True, region_name="us-east-1", **aws.OFFLINE_CREDENTIALS)
+    return aws.Connection("offline", "us-east-1", session, endpoint)
+
+
+def port_answers_a_json_list(ctx: Context):
+    from tests import fake_servers
+
+    ctx.monkeypatch.delenv("WORKSHOP_ENDPOINT_URL", raising=False)
+    with fake_servers.RawServer(fake_servers.http_answer("200 OK", b"[1, 2]")) as server:
+        aws.connect(config.load(ctx.config_with(offline={"port": server.port})))
+
+
+def port_speaks_no_http(ctx: Context):
+    from tests import fake_servers
+
+    ctx.monkeypatch.delenv("WORKSHOP_ENDPOINT_URL", raising=False)
+    with fake_servers.RawServer(fake_servers.garbage) as server:
+        aws.connect(config.load(ctx.config_with(offline={"port": server.port})))
+
+
+def stream_cut_off(ctx: Context):
+    from tests import fake_servers
+
+    frames = b"\x00\x00\x00\x10\x00\x00\x00\x00"  # a frame header announcing 16 bytes...
+    with fake_servers.RawServer(fake_servers.partial_stream(frames, "reset")) as server:
+        invoke.stream(_fake_conn(server.endpoint), "us.amazon.nova-lite-v1:0", "hi").read()
+
+
+def empty_http_200(ctx: Context):
+    from tests import fake_servers
+
+    with fake_servers.RawServer(fake_servers.http_answer("200 OK", b"")) as server:
+        invoke.converse(_fake_conn(server.endpoint), "us.amazon.nova-lite-v1:0", "hi")
+
+
+def aws_files(ctx: Context, config_text: str, credentials_text: str = "") -> config.WorkshopConfig:
+    """aws mode with the test's own AWS files (no network, no real account)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        ctx.monkeypatch.delenv(name, raising=False)
+    for name in ("CI", "WORKSHOP_HEADLESS"):
+        ctx.monkeypatch.delenv(name, raising=False)
+    config_file = ctx.tmp_path / "aws-config"
+    credentials = ctx.tmp_path / "aws-credentials"
+    config_file.write_text("[default]\nregion = us-east-1\n[profile analytics]\n")
+    credentials.write_text(credentials_text)
+    ctx.monkeypatch.setenv("AWS_CONFIG_FILE", str(config_file))
+    ctx.monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    ctx.monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    cfg = config.load(ctx.config_with(mode="aws"))  # before the files break: config reads them
+    config_file.write_text(config_text)
+    return cfg
+
+
+def aws_profile_typo(ctx: Context):
+    cfg = aws_files(ctx, "[default]\nregion = us-east-1\n[profile analytics]\n")
+    ctx.monkeypatch.setenv("AWS_PROFILE", "analytic")
+    aws.connect(cfg)
+
+
+def malformed_aws_config(ctx: Context):
+    aws.connect(aws_files(ctx, "[default\nregion = us-east-1\n"))
+
+
+def partial_credentials(ctx: Context):
+    cfg = aws_files(ctx, "[default]\nregion = us-east-1\n")
+    ctx.monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEONLY")
+    aws.connect(cfg)
+
+
+def sso_never_signed_in(ctx: Context):
+    cfg = aws_files(
+        ctx,
+        "[profile team]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n",
+    )
+    ctx.monkeypatch.setenv("AWS_PROFILE", "team")
+    ctx.monkeypatch.setenv("HOME", str(ctx.tmp_path))
+    aws.connect(cfg).describe()
+
+
 CASES = [
     Case(
         "a us. profile copied in Tokyo",
@@ -602,6 +684,125 @@ CASES = [
         InputError,
         ("amazon.nova-9-lite-v1:0 is not a model the workshop's catalog knows", "spelling"),
         "is not a model the workshop's catalog knows",
+    ),
+    Case(
+        "a port answering a JSON list",
+        port_answers_a_json_list,
+        StandinError,
+        ("is taken by another program", "a JSON list", "stop that program"),
+        "is taken by another program",
+    ),
+    Case(
+        "a port held by a program that does not speak HTTP",
+        port_speaks_no_http,
+        StandinError,
+        ("is taken by another program", "not the workshop's stand-in"),
+        "is taken by another program",
+    ),
+    Case(
+        "a stream cut off by a reset",
+        stream_cut_off,
+        StandinError,
+        ("broke off before the answer was complete", "Received before it broke"),
+        "broke off before the answer was complete",
+    ),
+    Case(
+        "an empty HTTP 200",
+        empty_http_200,
+        StandinError,
+        ("(HTTP 200) without 'output'", "is empty or cut short"),
+        "is empty or cut short",
+    ),
+    Case(
+        "an AWS_PROFILE typo",
+        aws_profile_typo,
+        WorkshopError,
+        ("(from AWS_PROFILE) is not in your AWS config", "did you mean 'analytics'"),
+        "(from AWS_PROFILE) is not in your AWS config",
+    ),
+    Case(
+        "a malformed ~/.aws/config",
+        malformed_aws_config,
+        WorkshopError,
+        ("is not readable as INI", "[profile NAME]"),
+        "is not readable as INI",
+    ),
+    Case(
+        "a key ID without its secret",
+        partial_credentials,
+        WorkshopError,
+        ("are incomplete: AWS_SECRET_ACCESS_KEY is missing",),
+        "are incomplete",
+    ),
+    Case(
+        "an SSO profile never signed in (or its token expired)",
+        sso_never_signed_in,
+        WorkshopError,
+        ("session has expired or was never started", "aws sso login"),
+        "session has expired or was never started",
+    ),
+    Case(
+        "a system message in converse's messages",
+        lambda c: invoke.converse_request(
+            "m", [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
+        ),
+        InputError,
+        ("Converse takes the system prompt apart", "system="),
+        "Converse takes the system prompt apart",
+    ),
+    Case(
+        "an unknown role in converse's messages",
+        lambda c: invoke.converse_request("m", [{"role": "tool", "content": "42"}]),
+        InputError,
+        ("Converse knows only 'user' and 'assistant'",),
+        "Converse knows only 'user' and 'assistant'",
+    ),
+    Case(
+        "an OpenAI image block",
+        lambda c: invoke.converse_request(
+            "m", [{"role": "user", "content": [{"type": "image_url", "image_url": "x"}]}]
+        ),
+        InputError,
+        ("which Converse does not take", "Converse blocks are"),
+        "which Converse does not take",
+    ),
+    Case(
+        "one message dict instead of a list",
+        lambda c: invoke.converse_request("m", {"role": "user", "content": "hi"}),
+        InputError,
+        ("One message was passed where a list of messages belongs", "[message]"),
+        "where a list of messages belongs",
+    ),
+    Case(
+        "a message list given to invoke_model",
+        lambda c: invoke.invoke_model(c.conn, c.profile(), [{"role": "user", "content": "hi"}]),
+        InputError,
+        ("invoke_model takes one prompt string", "converse()"),
+        "invoke_model takes one prompt string",
+    ),
+    Case(
+        "profile names given to generate_load",
+        lambda c: invoke.generate_load(c.conn, ["claims_dept"], ["hi"], 3, progress=False),
+        InputError,
+        ("generate_load takes Profile objects", "profiles.resolve"),
+        "generate_load takes Profile objects",
+    ),
+    Case(
+        "a temperature as text",
+        lambda c: invoke.converse_request("m", "hi", temperature="0.5"),
+        InputError,
+        ("temperature must be a number from 0 to 1",),
+        "temperature must be a number from 0 to 1",
+    ),
+    Case(
+        "WORKSHOP_ENDPOINT_URL with a bad port",
+        lambda c: (
+            c.monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", "http://127.0.0.1:99999"),
+            aws.connect(c.cfg),
+        ),
+        StandinError,
+        ("has no valid port",),
+        "has no valid port",
     ),
 ]
 

@@ -296,3 +296,287 @@ def test_load_through_a_retired_model_says_why_and_what_to_change(conn, endpoint
     result = invoke.generate_load(conn, [old], ["a"], 3, concurrency=1, progress=False)
     assert result["error"].str.contains("reached the end of its life").all()
     assert result["fix"].str.contains("anthropic.claude-haiku-4-5-20251001-v1:0").all()
+
+
+# --- issue 13, class 16: a stream cut off, a connection reset, an empty HTTP 200 ----------------
+import json as _json  # noqa: E402
+
+from helpers import aws  # noqa: E402
+from helpers.errors import StandinError, WorkshopError  # noqa: E402
+from tests import fake_servers  # noqa: E402
+
+HAIKU_PROFILE = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+
+
+def standin_stream_bytes(endpoint: str, prompt: str = "Explain chargeback") -> bytes:
+    """A real ConverseStream answer from the stand-in, as the bytes on the wire."""
+    body = _json.dumps({"messages": [{"role": "user", "content": [{"text": prompt}]}]})
+    status, _, raw = fake_servers.raw_request(
+        endpoint, "POST", f"/model/{HAIKU_PROFILE}/converse-stream", body
+    )
+    assert status == 200
+    return raw
+
+
+def frames_of(raw: bytes) -> list[bytes]:
+    """Split an event stream into its frames (each starts with its 4-byte total length)."""
+    frames, at = [], 0
+    while at < len(raw):
+        length = int.from_bytes(raw[at : at + 4], "big")
+        frames.append(raw[at : at + length])
+        at += length
+    return frames
+
+
+def fake_conn(server: fake_servers.RawServer) -> aws.Connection:
+    session = aws.new_session(offline=True, region_name="us-east-1", **aws.OFFLINE_CREDENTIALS)
+    return aws.Connection("offline", "us-east-1", session, server.endpoint)
+
+
+@pytest.mark.parametrize("then", ["close", "reset"])
+@pytest.mark.parametrize("cut", ["after three frames", "inside a frame"])
+def test_a_stream_cut_off_says_what_arrived(endpoint, then, cut):
+    frames = frames_of(standin_stream_bytes(endpoint))
+    sent = b"".join(frames[:3])
+    if cut == "inside a frame":
+        sent += frames[3][:10]
+    with fake_servers.RawServer(fake_servers.partial_stream(sent, then)) as server:
+        streamed = invoke.stream(fake_conn(server), HAIKU_PROFILE, "Explain chargeback")
+        with pytest.raises(StandinError) as excinfo:
+            streamed.read()
+    message = str(excinfo.value)
+    assert "broke off before the answer was complete" in message
+    assert "Received before it broke: 2 text pieces" in message  # messageStart + 2 deltas
+    assert server.endpoint in message
+    assert "make standin" in excinfo.value.fix
+
+
+def test_a_stream_that_ends_early_but_cleanly_is_not_a_reply(endpoint):
+    frames = frames_of(standin_stream_bytes(endpoint))
+    without_metadata = b"".join(frames[:-1])  # everything but the usage
+    with fake_servers.RawServer(fake_servers.complete_stream(without_metadata)) as server:
+        streamed = invoke.stream(fake_conn(server), HAIKU_PROFILE, "Explain chargeback")
+        with pytest.raises(StandinError, match=r"without its metadata \(usage\) event"):
+            streamed.read()
+    assert streamed.reply is None  # nothing half-counted
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
+        lambda c: invoke.stream(c, HAIKU_PROFILE, "hi").read(),
+        lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
+    ],
+    ids=["converse", "stream", "invoke_model"],
+)
+def test_an_empty_http_200_is_named(call):
+    empty = fake_servers.http_answer("200 OK", b"")
+    with fake_servers.RawServer(empty) as server, pytest.raises(StandinError) as excinfo:
+        call(fake_conn(server))
+    assert "(HTTP 200) without" in str(excinfo.value)
+    assert "is empty or cut short" in str(excinfo.value)
+
+
+def test_an_empty_http_200_stops_the_load_and_counts_what_completed(conn, made):
+    empty = fake_servers.http_answer("200 OK", b"{}")
+    with fake_servers.RawServer(empty) as server, pytest.raises(WorkshopError) as excinfo:
+        invoke.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
+    assert "without 'output', 'stopReason', 'usage', 'metrics'" in str(excinfo.value)
+    assert "0 of 3 calls completed" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
+        lambda c: invoke.stream(c, HAIKU_PROFILE, "hi"),
+        lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
+    ],
+    ids=["converse", "stream", "invoke_model"],
+)
+def test_a_connection_reset_is_explained(call):
+    with (
+        fake_servers.RawServer(fake_servers.reset) as server,
+        pytest.raises(StandinError) as excinfo,
+    ):
+        call(fake_conn(server))
+    assert "broke off before the answer was complete" in str(excinfo.value)
+
+
+def test_a_read_timeout_is_explained():
+    from botocore.exceptions import ReadTimeoutError
+
+    from helpers.errors import explain
+
+    error = explain(
+        ReadTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com/x"),
+        "call Converse",
+        received="nothing",
+    )
+    assert "sent no answer in time" in error.problem and "Received before it broke" in error.problem
+    assert "invoke.stream()" in error.fix
+
+
+# --- issue 13, class 20: the message shapes an analyst passes -----------------------------------
+OPENAI_STYLE = [
+    ([{"role": "user", "content": "hi"}], [{"role": "user", "content": [{"text": "hi"}]}]),
+    (
+        [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "text", "text": "hello"}]},
+            {"role": "user", "content": ["and", {"text": "then?"}]},
+        ],
+        [
+            {"role": "user", "content": [{"text": "hi"}]},
+            {"role": "assistant", "content": [{"text": "hello"}]},
+            {"role": "user", "content": [{"text": "and"}, {"text": "then?"}]},
+        ],
+    ),
+    ("a bare string", [{"role": "user", "content": [{"text": "a bare string"}]}]),
+    (
+        ({"role": "user", "content": [{"text": "a tuple"}]},),
+        [{"role": "user", "content": [{"text": "a tuple"}]}],
+    ),
+]
+
+
+@pytest.mark.parametrize("given,expected", OPENAI_STYLE)
+def test_unambiguous_message_shapes_become_converse_messages(given, expected):
+    assert invoke.converse_request("m", given)["messages"] == expected
+
+
+def test_converse_takes_openai_style_messages(conn, made):
+    reply = invoke.converse(
+        conn, made["claims_dept"], [{"role": "user", "content": "hi"}], max_tokens=20
+    )
+    assert reply.output_tokens > 0
+
+
+REFUSED = [
+    ([{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}], "system="),
+    ([{"role": "developer", "content": "be brief"}], "system="),
+    ([{"role": "tool", "content": "42"}], "'user' for the person's turns"),
+    ([{"role": "model", "content": "hi"}], "'user' for the person's turns"),
+    ([{"content": "hi"}], "'user' for the person's turns"),
+    ([{"role": "user", "content": None}], "give it a string"),
+    ([{"role": "user", "content": []}], "give it a string"),
+    ([{"role": "user", "content": [{"type": "image_url", "image_url": "x"}]}], "Converse blocks"),
+    ([{"role": "user", "content": "hi", "name": "ann"}], "keep only role and content"),
+    (["hi"], "each message is a dict"),
+    ({"role": "user", "content": "hi"}, "wrap it in a list"),
+    (42, "pass a string"),
+    (None, "pass a string"),
+    ([], "pass a prompt string or a list"),
+]
+
+
+@pytest.mark.parametrize("given,fix", REFUSED)
+def test_ambiguous_message_shapes_are_refused_with_the_fix(given, fix):
+    with pytest.raises(InputError) as excinfo:
+        invoke.converse_request("m", given)
+    assert fix in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        ({"temperature": "0.5"}, "temperature must be a number from 0 to 1"),
+        ({"temperature": 1.5}, "temperature must be a number from 0 to 1"),
+        ({"system": ["be", "brief"]}, "system must be a string"),
+        ({"max_tokens": "256"}, "max_tokens must be a whole number"),
+    ],
+)
+def test_converse_arguments_of_the_wrong_type(kwargs, fragment):
+    with pytest.raises(InputError, match=fragment):
+        invoke.converse_request("m", "hi", **kwargs)
+
+
+def test_numpy_integers_and_system_blocks_are_accepted():
+    import numpy as np
+
+    request = invoke.converse_request(
+        "m", "hi", max_tokens=np.int64(64), system=[{"text": "be brief"}], cache_system=True
+    )
+    assert request["inferenceConfig"]["maxTokens"] == 64
+    assert type(request["inferenceConfig"]["maxTokens"]) is int
+    assert request["system"] == [{"text": "be brief"}, {"cachePoint": {"type": "default"}}]
+
+
+def test_invoke_model_prompt_and_body_types(conn, made):
+    target = made["claims_dept"]
+    with pytest.raises(InputError, match="use converse"):
+        invoke.invoke_model(conn, target, [{"role": "user", "content": "hi"}])
+    with pytest.raises(InputError, match="must be a JSON object"):
+        invoke.invoke_model(conn, target, body=[1, 2])
+    with pytest.raises(InputError, match="not valid JSON"):
+        invoke.invoke_model(conn, target, body="{not json")
+    body = _json.dumps(invoke.invoke_body(invoke.family_of(target.model_id), "hi", 16))
+    assert invoke.invoke_model(conn, target, body=body).output_tokens > 0  # JSON text: read
+
+
+def test_generate_load_takes_one_prompt_string_and_one_profile(conn, made):
+    frame = invoke.generate_load(
+        conn, made["claims_dept"], "Summarise the claim", 3, max_tokens=16, progress=False
+    )
+    assert len(frame) == 3 and frame["error"].isna().all()
+    assert frame["input_tokens"].min() > 2  # the whole prompt, not one character of it
+
+
+@pytest.mark.parametrize(
+    "profiles_arg,prompts,requests,fragment",
+    [
+        (["claims_dept"], ["hi"], 3, "takes Profile objects"),
+        (None, [["hi"]], 3, "not text"),
+        (None, ["hi", ""], 3, "holds an empty prompt"),
+        (None, ["hi"], "3", "requests must be a whole number"),
+        (None, ["hi"], 2.5, "requests must be a whole number"),
+    ],
+)
+def test_generate_load_arguments_of_the_wrong_type(
+    conn, made, profiles_arg, prompts, requests, fragment
+):
+    targets = profiles_arg if profiles_arg is not None else [made["claims_dept"]]
+    with pytest.raises(InputError, match=fragment):
+        invoke.generate_load(conn, targets, prompts, requests, progress=False)
+
+
+# --- issue 13, class 22: account IDs masked in what a call's failure shows ----------------------
+OTHER_ACCOUNT = "21098" + "7654321"  # built at run time: the secrets scan checks tracked files
+
+
+def test_load_errors_mask_account_ids(conn, made, endpoint):
+    arn = f"arn:aws:bedrock:us-east-1:{OTHER_ACCOUNT}:application-inference-profile/abcdefghijkl"
+    control(
+        endpoint,
+        "POST",
+        "/_standin/faults",
+        {"rate": 1.0, "error": "AccessDeniedException", "message": f"not allowed on {arn}"},
+    )
+    result = invoke.generate_load(conn, [made["claims_dept"]], ["q"], 2, progress=False)
+    assert result["error"].str.contains("********4321", regex=False).all()
+    assert not result["error"].str.contains(OTHER_ACCOUNT).any()
+    assert not result["fix"].str.contains(OTHER_ACCOUNT).any()
+
+
+def test_an_aws_error_about_an_arn_masks_its_account(conn, made):
+    arn = made["claims_dept"].arn.replace(made["claims_dept"].profile_id, "zzzzzzzzzzzz")
+    with pytest.raises(AwsError) as excinfo:
+        invoke.converse(conn, arn, "hi")
+    assert "123456789012" not in str(excinfo.value)  # the stand-in's account
+    assert "********9012" in str(excinfo.value)
+
+
+def test_a_stream_that_stalls_is_a_read_timeout_with_what_arrived():
+    from urllib3.exceptions import ReadTimeoutError
+
+    def events():
+        yield {"messageStart": {"role": "assistant"}}
+        yield {"contentBlockDelta": {"delta": {"text": "Hello "}, "contentBlockIndex": 0}}
+        raise ReadTimeoutError(None, "/model/x/converse-stream", "Read timed out.")
+
+    streamed = invoke.TextStream(events(), "m", "https://bedrock-runtime.us-east-1.amazonaws.com")
+    with pytest.raises(WorkshopError) as excinfo:
+        streamed.read()
+    assert "sent no answer in time" in excinfo.value.problem
+    assert "1 text piece (6 characters: 'Hello ')" in excinfo.value.problem

@@ -340,3 +340,233 @@ def test_fault_injection_rejects_unknown_errors(endpoint):
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         control(endpoint, "POST", "/_standin/faults", {"rate": 0.5, "error": "Nope"})
     assert excinfo.value.code == 400
+
+
+# --- issue 13, class 21: what AWS refuses with 400, never a 500 -------------------------------
+from tests.fake_servers import raw_request  # noqa: E402
+
+# SerializationException is in no service model (AWS's front end answers it): moto warns
+SERIALIZATION_WARNING = "ignore:Exception\\(SerializationException\\):UserWarning"
+
+HAIKU_PROFILE = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+CONVERSE = f"/model/{HAIKU_PROFILE}/converse"
+INVOKE = f"/model/{HAIKU_PROFILE}/invoke"
+
+
+def converse_body(**extra) -> str:
+    return json.dumps({"messages": [{"role": "user", "content": [{"text": "hi"}]}], **extra})
+
+
+def answered(status: int, headers: dict, body: bytes) -> tuple[int, str, str]:
+    parsed = json.loads(body)
+    code = parsed.get("__type", headers.get("x-amzn-errortype", "")).split("#")[-1]
+    return status, code, parsed.get("Message") or parsed.get("message", "")
+
+
+UNREADABLE = [
+    ("malformed JSON", "{not json", "not valid JSON"),
+    ("truncated JSON", converse_body()[:-3], "not valid JSON"),
+    (
+        "invalid UTF-8",
+        b'{"messages": [{"role": "user", "content": [{"text": "\xff\xfe"}]}]}',
+        "UTF-8",
+    ),
+    ("a list body", "[1, 2]", "Start of list found where not expected"),
+    ("a string body", '"hi"', "STRING_VALUE can not be converted to a Structure"),
+    (
+        "maxTokens as a string",
+        converse_body(inferenceConfig={"maxTokens": "256"}),
+        "STRING_VALUE can not be converted to an Integer at 'inferenceConfig.maxTokens'",
+    ),
+    (
+        "maxTokens as a boolean",
+        converse_body(inferenceConfig={"maxTokens": True}),
+        "BOOLEAN_VALUE can not be converted to an Integer",
+    ),
+    (
+        "maxTokens as a fraction",
+        converse_body(inferenceConfig={"maxTokens": 2.5}),
+        "NUMBER_VALUE can not be converted to an Integer",
+    ),
+    (
+        "stopSequences as a string",
+        converse_body(inferenceConfig={"stopSequences": "END"}),
+        "STRING_VALUE can not be converted to a List at 'inferenceConfig.stopSequences'",
+    ),
+    (
+        "stopSequences holding a number",
+        converse_body(inferenceConfig={"stopSequences": [1]}),
+        "NUMBER_VALUE can not be converted to a String",
+    ),
+    (
+        "temperature as a string",
+        converse_body(inferenceConfig={"temperature": "warm"}),
+        "STRING_VALUE can not be converted to a Float",
+    ),
+    (
+        "messages as an object",
+        json.dumps({"messages": {"role": "user"}}),
+        "Start of structure or map found where not expected at 'messages'",
+    ),
+    (
+        "text as a number",
+        json.dumps({"messages": [{"role": "user", "content": [{"text": 5}]}]}),
+        "NUMBER_VALUE can not be converted to a String",
+    ),
+    (
+        "a lone surrogate in the prompt",
+        json.dumps({"messages": [{"role": "user", "content": [{"text": "hi \ud800"}]}]}),
+        "lone UTF-16 surrogate",
+    ),
+    (
+        "a lone surrogate in the system prompt",
+        converse_body(system=[{"text": "\udfff be brief"}]),
+        "lone UTF-16 surrogate",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "body,fragment", [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE]
+)
+@pytest.mark.filterwarnings(SERIALIZATION_WARNING)
+def test_converse_bodies_aws_cannot_read_get_400_serialization_exception(endpoint, body, fragment):
+    status, code, message = answered(*raw_request(endpoint, "POST", CONVERSE, body))
+    assert (status, code) == (400, "SerializationException")
+    assert fragment in message
+
+
+@pytest.mark.parametrize("body", ["", "   ", "{}"], ids=["empty", "blank", "no members"])
+def test_an_empty_converse_body_is_a_validation_exception(endpoint, body):
+    status, code, message = answered(*raw_request(endpoint, "POST", CONVERSE, body))
+    assert (status, code) == (400, "ValidationException")
+    assert "must start with a user message" in message
+
+
+@pytest.mark.filterwarnings(SERIALIZATION_WARNING)
+def test_the_same_checks_hold_for_the_stream_and_the_control_plane(endpoint):
+    stream = f"/model/{HAIKU_PROFILE}/converse-stream"
+    assert answered(*raw_request(endpoint, "POST", stream, "{bad"))[:2] == (
+        400,
+        "SerializationException",
+    )
+    create = json.dumps({"inferenceProfileName": 5, "modelSource": {"copyFrom": "x"}})
+    status, code, message = answered(*raw_request(endpoint, "POST", "/inference-profiles", create))
+    assert (status, code) == (400, "SerializationException")
+    assert "NUMBER_VALUE can not be converted to a String at 'inferenceProfileName'" in message
+    assert answered(*raw_request(endpoint, "POST", "/inference-profiles", "[]"))[:2] == (
+        400,
+        "SerializationException",
+    )
+
+
+@pytest.mark.parametrize(
+    "target,service",
+    [
+        ("AWSInsightsIndexService.GetCostAndUsage", "ce"),
+        ("AWSBudgetServiceGateway.DescribeBudgets", "budgets"),
+        ("AmazonAthena.GetQueryExecution", "athena"),
+        ("ResourceGroupsTaggingAPI_20170126.GetResources", "tagging"),
+    ],
+)
+@pytest.mark.parametrize("body", ["{bad", "[1]"])
+@pytest.mark.filterwarnings(SERIALIZATION_WARNING)
+def test_json_protocol_services_refuse_unreadable_bodies(endpoint, target, service, body):
+    headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"}
+    status, code, _ = answered(
+        *raw_request(endpoint, "POST", "/", body, service=service, headers=headers)
+    )
+    assert (status, code) == (400, "SerializationException")
+
+
+@pytest.mark.filterwarnings(SERIALIZATION_WARNING)
+def test_a_wrong_content_type_is_never_a_500(endpoint):
+    for content_type in ("text/plain", "application/x-amz-json-1.1", "application/xml"):
+        status, _, _ = raw_request(
+            endpoint, "POST", CONVERSE, converse_body(), headers={"Content-Type": content_type}
+        )
+        assert status < 500, content_type
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        status, _, _ = raw_request(
+            endpoint, "POST", CONVERSE, "a=b&c", headers={"Content-Type": content_type}
+        )
+        assert 400 <= status < 500, content_type
+
+
+def test_an_unsigned_request_gets_missing_authentication_token(endpoint):
+    status, headers, body = raw_request(endpoint, "POST", CONVERSE, converse_body(), service=None)
+    assert status == 403
+    assert headers["x-amzn-errortype"] == "MissingAuthenticationTokenException"
+    assert json.loads(body) == {"message": "Missing Authentication Token"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 9,
+            "messages": [{"role": "user", "content": "hi \ud800"}],
+        },
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 9,
+            "system": "\udc00",
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+    ],
+)
+def test_invoke_model_body_with_a_lone_surrogate_is_malformed_input(endpoint, body):
+    status, code, message = answered(*raw_request(endpoint, "POST", INVOKE, json.dumps(body)))
+    assert (status, code) == (400, "ValidationException")
+    assert message.startswith("Malformed input request:") and "surrogate" in message
+
+
+@pytest.mark.parametrize(
+    "model_id,characters",
+    [
+        ("us.anthropic.claude-haiku-4-5-20251001-v1:0", 4 * 200_000 + 8),  # just above 200K
+        ("us.amazon.nova-lite-v1:0", 4 * 300_000 + 8),
+        ("us.anthropic.claude-haiku-4-5-20251001-v1:0", 50 * 1024 * 1024),  # the 50 MB prompt
+    ],
+    ids=["claude just above", "nova just above", "50 MB"],
+)
+def test_a_prompt_above_the_context_window_is_too_long(client, model_id, characters):
+    runtime = client("bedrock-runtime")
+    with pytest.raises(ClientError) as excinfo:
+        runtime.converse(modelId=model_id, messages=user("x" * characters))
+    assert error_of(excinfo) == (
+        "ValidationException",
+        400,
+        "Input is too long for requested model.",
+    )
+
+
+def test_a_prompt_at_the_context_window_is_served(client):
+    runtime = client("bedrock-runtime")
+    reply = runtime.converse(
+        modelId="us.amazon.nova-micro-v1:0",
+        messages=user("abcd" * 127_000),  # 127,000 tokens: within Nova Micro's 128K
+        inferenceConfig={"maxTokens": 5},
+    )
+    assert reply["usage"]["inputTokens"] == 127_000
+
+
+def test_invoke_model_prompt_above_the_context_window(client):
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 10,
+        "messages": [{"role": "user", "content": "x" * (4 * 200_000 + 8)}],
+    }
+    with pytest.raises(ClientError) as excinfo:
+        client("bedrock-runtime").invoke_model(
+            modelId="us.anthropic.claude-haiku-4-5-20251001-v1:0", body=json.dumps(body)
+        )
+    assert error_of(excinfo)[2] == "Input is too long for requested model."
+
+
+def test_every_catalog_model_has_a_context_window():
+    from helpers import catalog
+
+    for model in catalog.load().models.values():
+        assert model.context_window and model.context_window > model.max_output_tokens // 2

@@ -162,3 +162,42 @@ def test_reset_returns_to_the_settings_the_standin_was_started_with(endpoint):
     finally:
         state.LAUNCH_SETTINGS.stream_delay_ms = 0
         control(endpoint, "POST", "/moto-api/reset")
+
+
+# --- issue 13, class 21: the control API answers 400 for what it cannot read --------------------
+from tests.fake_servers import raw_request  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "path", ["/_standin/backfill", "/_standin/faults", "/_standin/settings", "/_standin/cur-export"]
+)
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        ("[1, 2]", "not a JSON list"),
+        ('"days"', "not a JSON str"),
+        ("42", "not a JSON int"),
+        ("{not json", "Expecting property name"),
+        (b"\xff\xfe{}", "not UTF-8"),
+    ],
+    ids=["list", "string", "number", "malformed", "not UTF-8"],
+)
+def test_control_api_refuses_bodies_that_are_not_objects(endpoint, path, body, fragment):
+    status, _, answer = raw_request(endpoint, "POST", path, body, service=None)
+    assert status == 400
+    assert fragment in json.loads(answer)["error"]
+
+
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/_standin/backfill", {"days": "many"}),
+        ("/_standin/backfill", {"days": [30]}),
+        ("/_standin/faults", {"rate": "often"}),
+        ("/_standin/faults", {}),
+        ("/_standin/cur-export", {}),
+    ],
+)
+def test_control_api_refuses_wrong_fields_with_400(endpoint, path, body):
+    status, _, answer = raw_request(endpoint, "POST", path, json.dumps(body), service=None)
+    assert status == 400 and json.loads(answer)["error"]

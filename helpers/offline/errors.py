@@ -15,6 +15,16 @@ class ValidationException(ServiceException):
     code = "ValidationException"
 
 
+class SerializationException(ServiceException):
+    """A body AWS's deserializer cannot read: not JSON, or a member of the wrong JSON type.
+
+    Not in botocore's models (AWS's front end answers it before the service): HTTP 400, with
+    the error type in ``x-amzn-ErrorType`` as Bedrock sends it.
+    """
+
+    code = "SerializationException"
+
+
 class ResourceNotFoundException(ServiceException):
     code = "ResourceNotFoundException"
 

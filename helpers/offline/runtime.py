@@ -102,6 +102,14 @@ def _over_limit(model: FoundationModel, requested: int) -> ValidationException:
     )
 
 
+def check_context(model: FoundationModel, prompt: str) -> None:
+    """Refuse a prompt longer than the model's context window, in Bedrock's words."""
+    window = model.context_window
+    # a character counts at most one token, so a prompt of at most `window` characters fits
+    if window and len(prompt) > window and simulate.count_tokens(prompt) > window:
+        raise ValidationException("Input is too long for requested model.")
+
+
 def no_streaming(model: FoundationModel) -> ValidationException:
     return ValidationException(
         f"The model {model.model_id} doesn't support streaming. Call it with Converse or "
@@ -121,7 +129,7 @@ class Prompt:
 
 def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
     """The prompt of a Converse request, after Bedrock's own checks on the conversation."""
-    messages = params["messages"]
+    messages = params.get("messages") or []  # optional in the model; AWS wants one
     if not messages or messages[0]["role"] != "user":
         raise ValidationException(
             "A conversation must start with a user message. Try again with a conversation that "
@@ -278,6 +286,8 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
         ) from exc
     if not isinstance(body, dict):
         raise _malformed(["expected type: JSONObject, found: " + type(body).__name__])
+    if not _unicode(body):
+        raise _malformed(["a string holds a lone UTF-16 surrogate (U+D800 to U+DFFF)"])
     required, allowed, config_keys = BODY_KEYS[model.family]
     problems = [f"required key [{k}] not found" for k in sorted(required - body.keys())]
     problems += [f"extraneous key [{k}] is not permitted" for k in sorted(body.keys() - allowed)]
@@ -353,6 +363,21 @@ def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any
         "max_tokens": max_count,
         "stop_sequences": config.get("stopSequences") or [],
     }
+
+
+def _unicode(value: Any) -> bool:
+    """Whether every string in a JSON value is Unicode text (no lone surrogates)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_unicode(v) for v in value)
+    return True
 
 
 def _within_limit(value: Any, name: str, model: FoundationModel) -> int:
@@ -647,7 +672,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         minimum = target.model.cache_min_tokens or 0
         if prefix_tokens < minimum:
             return reply
-        digest = hashlib.sha256(prompt.cached_prefix.encode()).hexdigest()
+        digest = hashlib.sha256(prompt.cached_prefix.encode("utf-8", "surrogatepass")).hexdigest()
         key = (self.current_account, self.region, target.model.model_id, digest)
         hit = PROMPT_CACHE.use(key, CACHE_TTL_SECONDS.get(prompt.cache_ttl, 300))
         # the rest of the prompt, counted on its own as the model reads it after the cache
@@ -670,6 +695,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         if max_tokens is not None and max_tokens > target.model.max_output_tokens:
             raise _over_limit(target.model, max_tokens)
         prompt = converse_prompt(params, target.model)
+        check_context(target.model, prompt.text)
         reply = simulate.reply(target.model, prompt.text, max_tokens, config.get("stopSequences"))
         reply = self._cached(target, prompt, reply)
         self._record(target, reply, streamed)
@@ -692,6 +718,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 f"{content_type}."
             )
         request = parse_body(params.get("body"), target.model)
+        check_context(target.model, request["prompt"])
         if target.model.family == "openai-chat":
             reply = with_reasoning(
                 target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]

@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from datetime import datetime, timezone
 from typing import Any
 
@@ -60,6 +61,21 @@ def install() -> None:
             (moto.athena.models.athena_backends, StandinAthenaBackend),
             (moto.budgets.models.budgets_backends, StandinBudgetsBackend),
         ]
+        from . import validation
+
+        # SerializationException is AWS's front end's, in no service model: moto warns each time
+        warnings.filterwarnings("ignore", message=r"Exception\(SerializationException\)")
+        # a body moto cannot read answers AWS's 400 from the action, never a 500 from set-up
+        for response_cls in (
+            StandinAthenaResponse,
+            StandinBedrockResponse,
+            StandinBudgetsResponse,
+            StandinCloudWatchResponse,
+            StandinCostExplorerResponse,
+            StandinRuntimeResponse,
+            StandinTaggingResponse,
+        ):
+            validation.guard_parsing(response_cls)
         for backend_dict, cls in swaps:
             backend_dict.backend = cls
             backend_dict.clear()  # drop instances made from moto's own class, if any
@@ -76,6 +92,26 @@ def install() -> None:
         _installed = True
 
 
+def _signed(environ: dict[str, Any]) -> bool:
+    """Whether a request carries a SigV4 signature (header, or a presigned URL's query)."""
+    query = environ.get("QUERY_STRING", "")
+    return bool(environ.get("HTTP_AUTHORIZATION")) or "X-Amz-Credential=" in query
+
+
+def _missing_authentication(start_response: Any) -> list[bytes]:
+    """AWS's answer to an unsigned request (the stand-in learns the service from the signature)."""
+    payload = json.dumps({"message": "Missing Authentication Token"}).encode()
+    start_response(
+        "403 Forbidden",
+        [
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+            ("Content-Length", str(len(payload))),
+        ],
+    )
+    return [payload]
+
+
 class ControlApp:
     """WSGI middleware: the ``/_standin/`` control API in front of moto's dispatcher."""
 
@@ -89,10 +125,14 @@ class ControlApp:
         if path == "/moto-api/reset" and method == "POST":
             state.reset()
         if not path.startswith("/_standin/"):
+            if not path.startswith("/moto-api/") and not _signed(environ):
+                return _missing_authentication(start_response)
             return self.moto_app(environ, start_response)
         try:
             status, body = self.handle(method, path, self._json(environ))
-        except (ValueError, KeyError, TypeError) as exc:
+        except KeyError as exc:
+            status, body = 400, {"error": f"missing field {exc}"}
+        except (ValueError, TypeError, AttributeError) as exc:
             status, body = 400, {"error": str(exc)}
         payload = json.dumps(body, default=str).encode()
         start_response(
@@ -103,10 +143,21 @@ class ControlApp:
 
     @staticmethod
     def _json(environ: dict[str, Any]) -> dict[str, Any]:
+        """The request's JSON object; ValueError (a 400) for anything else."""
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if not length:
             return {}
-        return json.loads(environ["wsgi.input"].read(length) or b"{}")
+        raw = environ["wsgi.input"].read(length) or b"{}"
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"the body is not UTF-8 text (byte {exc.start})") from None
+        if not isinstance(body, dict):
+            raise ValueError(
+                f'the body must be a JSON object such as {{"days": 30}}, not a JSON '
+                f"{type(body).__name__}"
+            )
+        return body
 
     def handle(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         from .history import backfill, synthetic_summary

@@ -10,6 +10,7 @@ from the same model, with AWS's message format:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from .errors import ValidationException
+from .errors import SerializationException, ValidationException
 
 
 def _scope_inline_flags(pattern: str) -> str:
@@ -148,11 +149,305 @@ def check(params: Mapping[str, Any], shape: Shape | None) -> None:
 
 
 def request_params(response: Any, service: str) -> dict[str, Any]:
-    """Parse a moto request with botocore's model for ``service`` and validate it, as AWS does."""
+    """Parse a moto request with botocore's model for ``service`` and validate it, as AWS does.
+
+    A body AWS cannot deserialize (not JSON, invalid UTF-8, a member of the wrong JSON type)
+    is refused first with SerializationException (HTTP 400), as AWS's front end does; then the
+    model's constraints give ValidationException.
+    """
     from moto.core.utils import get_service_model
 
-    response.parse_parameters(response.normalized_request)
     operation = get_service_model(service).operation_model(response._get_action())
+    response.parse_parameters(response.normalized_request)
+    unreadable = getattr(response, "unreadable", None)
+    if unreadable is not None:
+        raise unreadable
     params = dict(response.params)
     check(params, operation.input_shape)
     return params
+
+
+# --- the deserializer's checks: JSON, UTF-8, and each member's JSON type ------------------------
+# How AWS's (Coral) deserializer names a JSON value and a model type in its messages. "Start of
+# structure or map found where not expected" is Bedrock's own text (a public error report);
+# the others follow the same deserializer's pattern.
+JSON_KIND = {dict: "Start of structure or map", list: "Start of list"}
+VALUE_KIND = {
+    str: "STRING_VALUE",
+    bool: "BOOLEAN_VALUE",
+    int: "NUMBER_VALUE",
+    float: "NUMBER_VALUE",
+}
+TYPE_NAME = {
+    "string": "String",
+    "integer": "Integer",
+    "long": "Long",
+    "float": "Float",
+    "double": "Double",
+    "boolean": "Boolean",
+    "blob": "ByteBuffer",
+    "timestamp": "Date",
+    "list": "List",
+    "map": "Map",
+    "structure": "Structure",
+}
+
+
+def _body_shape(shape: Shape | None) -> Shape | None:
+    """The shape the JSON body holds: the input, or its payload member; None for raw bytes."""
+    if shape is None:
+        return None
+    payload = shape.serialization.get("payload")
+    if payload:
+        member = shape.members[payload]
+        return member if member.type_name == "structure" else None
+    return shape
+
+
+def check_json_body(raw: bytes | None, shape: Shape | None) -> None:
+    """Raise SerializationException for a body AWS's JSON deserializer refuses.
+
+    An empty body holds no members (the required ones then fail validation, as on AWS).
+    """
+    target = _body_shape(shape)
+    if target is None or not raw or not raw.strip():
+        return
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SerializationException(
+            f"The request body is not valid UTF-8 (byte {exc.start})."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SerializationException(
+            f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} column "
+            f"{exc.colno}."
+        ) from None
+    _check_json_type(value, target, "")
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_json_type(value: Any, shape: Shape, path: str) -> None:
+    """Refuse the first member whose JSON type the model's type cannot take."""
+    if value is None:
+        return  # null: the member is absent
+    kind = shape.type_name
+    where = f" at '{path}'" if path else ""
+
+    def refuse() -> None:
+        found = JSON_KIND.get(type(value))
+        if found is not None:
+            raise SerializationException(f"{found} found where not expected{where}")
+        name = TYPE_NAME.get(kind, kind)
+        shown = VALUE_KIND.get(type(value), type(value).__name__)
+        article = "an" if name[0] in "AEIOU" else "a"
+        raise SerializationException(f"{shown} can not be converted to {article} {name}{where}")
+
+    if kind == "structure":
+        if shape.metadata.get("document"):
+            _no_lone_surrogates(value, path)
+            return
+        if not isinstance(value, dict):
+            refuse()
+        locations = {n for n, m in shape.members.items() if m.serialization.get("location")}
+        for name, member in shape.members.items():
+            key = member.serialization.get("name", name)
+            if key in value and name not in locations:
+                _check_json_type(value[key], member, _join(path, name))
+    elif kind == "list":
+        if not isinstance(value, list):
+            refuse()
+        for i, item in enumerate(value):
+            _check_json_type(item, shape.member, f"{path}.{i + 1}.member")
+    elif kind == "map":
+        if not isinstance(value, dict):
+            refuse()
+        for key, item in value.items():
+            _check_json_type(key, shape.key, f"{path}.{key}.key")
+            _check_json_type(item, shape.value, f"{path}.{key}.value")
+    elif kind in ("string", "blob"):
+        if not isinstance(value, str):
+            refuse()
+        if _lone_surrogate(value):
+            raise SerializationException(
+                f"Invalid text{where}: a lone UTF-16 surrogate (U+D800 to U+DFFF without its "
+                "pair) is not a Unicode character."
+            )
+    elif kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return
+            refuse()
+    elif kind in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            refuse()
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            refuse()
+    elif kind == "timestamp" and (
+        isinstance(value, bool) or not isinstance(value, (int, float, str))
+    ):
+        refuse()
+
+
+def _no_lone_surrogates(value: Any, path: str) -> None:
+    """Document members hold any JSON; their text must still be Unicode."""
+    if isinstance(value, str) and _lone_surrogate(value):
+        raise SerializationException(
+            f"Invalid text at '{path}': a lone UTF-16 surrogate is not a Unicode character."
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_lone_surrogates(key, path)
+            _no_lone_surrogates(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            _no_lone_surrogates(item, path)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+# --- moto's parsing, made safe: never an HTTP 500 for what a client sent ------------------------
+def _request_protocol(service_model: Any, content_type: str | None) -> str:
+    """moto's choice by Content-Type, or the service's own protocol for a type it does not speak."""
+    from moto.core.request import determine_request_protocol
+    from moto.core.serialize import SERIALIZERS
+
+    try:
+        return determine_request_protocol(service_model, content_type)
+    except NotImplementedError:
+        supported = service_model.metadata.get("protocols", [service_model.protocol])
+        return next((p for p in supported if p in SERIALIZERS), service_model.protocol)
+
+
+JSON_CONTENT_TYPES = (
+    "application/json",
+    "application/x-amz-json-1.0",
+    "application/x-amz-json-1.1",
+)
+
+
+def _speaks_json(service_model: Any, content_type: str | None) -> bool:
+    """Whether a request's body is JSON: the service's protocol, or what the client sent."""
+    return service_model.protocol in ("rest-json", "json") or (content_type or "").startswith(
+        JSON_CONTENT_TYPES
+    )
+
+
+def _unreadable_body(response: Any, operation: Any) -> SerializationException | None:
+    """The check for handlers that never parse through the model (None: readable, or no model)."""
+    try:
+        service_model, operation_model = operation(response)
+    except Exception:  # no model for this action: moto answers as it does
+        return None
+    if not _speaks_json(service_model, response.headers.get("Content-Type")):
+        return None
+    try:
+        check_json_body(response.normalized_request.get_data(), operation_model.input_shape)
+    except SerializationException as exc:
+        return exc
+    return None
+
+
+def guard_parsing(cls: type) -> None:
+    """Make a moto response class answer an unreadable body with AWS's 400, never a 500.
+
+    moto parses while setting up a request, before the action runs, and raises (HTTP 500) on a
+    body it cannot read or a Content-Type the service does not speak. Here the body is checked
+    as AWS's JSON deserializer does, the failure is kept, and the action answers it with
+    SerializationException; errors are serialised in the service's own protocol.
+    """
+    from moto.core.parse import PROTOCOL_PARSERS
+    from moto.core.responses import ActionResult
+    from moto.core.utils import get_service_model
+
+    original_call_action = cls.call_action
+    original_setup_class = cls.setup_class
+
+    def setup_class(
+        self: Any,
+        request: Any,
+        full_url: Any = None,
+        headers: Any = None,
+        use_raw_body: Any = False,
+    ) -> None:
+        # moto decodes every body as UTF-8 while setting up: bytes that are not are kept raw
+        self.undecodable = None
+        try:
+            request.get_data().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.undecodable = SerializationException(
+                f"The request body is not valid UTF-8 (byte {exc.start})."
+            )
+            use_raw_body = True
+        original_setup_class(self, request, full_url, headers, use_raw_body=use_raw_body)
+
+    def _operation(self: Any) -> tuple[Any, Any]:
+        service_model = get_service_model(self.boto3_service_name)
+        return service_model, service_model.operation_model(self._get_action())
+
+    def parse_parameters(self: Any, request: Any) -> None:
+        self.unreadable = None
+        try:
+            service_model, operation_model = _operation(self)
+            undecodable = getattr(self, "undecodable", None)
+            if undecodable is not None and _body_shape(operation_model.input_shape) is not None:
+                raise undecodable  # a JSON body; raw payloads (InvokeModel) go to the model
+            if _speaks_json(service_model, request.content_type):
+                check_json_body(request.get_data(), operation_model.input_shape)
+            protocol = _request_protocol(service_model, request.content_type)
+            parser = PROTOCOL_PARSERS[protocol](
+                operation_model, map_type=self.PROTOCOL_PARSER_MAP_TYPE
+            )
+            self.params = parser.parse(
+                {
+                    "method": request.method,
+                    "values": request.values,
+                    "headers": request.headers,
+                    "body": request.data,
+                    "url_path": request.path,
+                    "url_params": self.uri_match,
+                }
+            )
+        except SerializationException as exc:
+            self.params, self.unreadable = {}, exc
+        except Exception as exc:  # what a client sent, not a fault of the stand-in: a 400
+            self.params = {}
+            self.unreadable = SerializationException(
+                f"The request could not be read ({type(exc).__name__}: {exc})."
+            )
+
+    def call_action(self: Any) -> Any:
+        unreadable = getattr(self, "unreadable", None)
+        if unreadable is None and self._get_action():
+            try:  # handlers that never parse through the model still get the check
+                service_model, operation_model = _operation(self)
+                if _speaks_json(service_model, self.headers.get("Content-Type")):
+                    check_json_body(self.normalized_request.get_data(), operation_model.input_shape)
+            except SerializationException as exc:
+                unreadable = exc
+            except Exception:  # noqa: S110 - no model for this action: moto answers as it does
+                pass
+        if unreadable is not None:
+            status, headers, body = self.serialized(ActionResult(unreadable))
+            headers["status"] = status
+            return status, headers, body
+        return original_call_action(self)
+
+    def determine_response_protocol(self: Any, service_model: Any) -> str:
+        protocol = _request_protocol(service_model, self.headers.get("Content-Type", ""))
+        return "query-json" if protocol == "query" and self.request_json else protocol
+
+    cls.setup_class = setup_class
+    cls.parse_parameters = parse_parameters
+    cls.call_action = call_action
+    cls.determine_response_protocol = determine_response_protocol
