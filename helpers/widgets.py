@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 
 def _show_error(output: Any, error: WorkshopError) -> None:
+    import html
+
     from IPython.display import HTML, display
 
-    with output:
-        display(HTML(f"<pre style='color:#b00'>{error}</pre>"))
+    with output:  # escaped: a message may quote markup, such as a page another program sent
+        display(HTML(f"<pre style='color:#b00'>{html.escape(str(error))}</pre>"))
 
 
 class ProfilePicker:

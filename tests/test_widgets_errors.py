@@ -129,3 +129,16 @@ def test_chat_panel_against_the_standin(conn, cfg):
     panel.ask("What is chargeback?")
     assert "Simulated reply from Claude Haiku 4.5" in panel.reply.value
     assert "output tokens" in panel.usage.value
+
+
+def test_an_error_quoting_markup_is_shown_as_text(monkeypatch):
+    import contextlib
+
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    message = InputError("Port 4599 answered <html><b>It works!</b></html>", "stop it <now>")
+    widgets._show_error(contextlib.nullcontext(), message)
+    assert "&lt;html&gt;&lt;b&gt;It works!" in shown[0] and "<b>" not in shown[0]
+    assert "stop it &lt;now&gt;" in shown[0]
