@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
 HISTORY_MONTHS = dates.COST_EXPLORER_MONTHS  # counting the current month
 UNTAGGED = "(untagged)"
+EMPTY_COLUMNS = [
+    "start",
+    "end",
+    "department",
+    "tag_key",
+    "estimated",
+    "cost",
+    "currency",
+    "usage_quantity",
+]
 
 
 def _today() -> date:
@@ -215,8 +225,8 @@ def parse_pages(pages: list[dict]) -> pd.DataFrame:
                         row["currency"] = amount["Unit"]
                 rows.append(row)
     frame = pd.DataFrame(rows)
-    if frame.empty:
-        return pd.DataFrame(columns=["start", "end", "department", "cost", "currency", "estimated"])
+    if frame.empty:  # the columns of an answer to ``cost_request``'s default metrics
+        return pd.DataFrame(columns=EMPTY_COLUMNS)
     order = [c for c in ("start", "end", "department", "tag_key") if c in frame]
     rest = [c for c in frame.columns if c not in order]
     frame = frame[order + rest]

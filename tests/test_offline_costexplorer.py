@@ -387,9 +387,7 @@ def test_monthly_periods_and_backfill_reach_are_calendar_months(client):
         Metrics=["UnblendedCost"],
     )
     starts = [r["TimePeriod"]["Start"] for r in answer["ResultsByTime"]]
-    assert starts == [months_before(today, n).isoformat() for n in range(12, -1, -1)][
-        : len(starts)
-    ]
+    assert starts == [months_before(today, n).isoformat() for n in range(12, -1, -1)][: len(starts)]
     assert all(s.endswith("-01") for s in starts)
     too_old = months_before(today, 13)
     with pytest.raises(ClientError) as excinfo:
