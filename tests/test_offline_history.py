@@ -202,3 +202,57 @@ def test_concurrent_backfills_write_each_profile_day_once(client, endpoint):
             written[profile["name"]] = written.get(profile["name"], 0) + profile["new_days"]
     assert written == {p["name"]: p["new_days"] for p in single["profiles"]}
     assert total_cost(client) == expected_cost
+
+
+@pytest.mark.slow
+def test_notebooks_99_01_04_05_bill_one_history(workshop, client, tmp_path):
+    """The notebooks in the order people run them again: each department's daily bill before
+    today is the same after 99 -> 01 -> 04 -> 05 as after the first 01 -> 04 -> 05; and 06's
+    CSV files show no account ID, but the profile IDs."""
+    from tests.conftest import ACCOUNT
+    from tests.test_notebooks import papermill_run, read_csv
+
+    today = datetime.now(timezone.utc).date().isoformat()
+
+    def history(out) -> dict[str, dict[str, float]]:
+        rows = read_csv(out / "daily_cost_by_department.csv")
+        return {
+            r["start"]: {k: float(v) for k, v in r.items() if k != "start"}
+            for r in rows
+            if r["start"] < today
+        }
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for name in ("01_create_profiles", "04_generate_usage"):
+        papermill_run(name, tmp_path / "run1")
+    papermill_run("05_cost_analysis", tmp_path / "run1", output_dir=str(first))
+    papermill_run("06_cur_at_scale", tmp_path / "run1", output_dir=str(first))
+    once = history(first)
+    assert len(once) >= 28 and all(
+        sum(day[d] > 0 for day in once.values()) >= 28
+        for d in ("claims", "underwriting", "support")
+    )
+    for written in first.glob("cur_*.csv"):
+        assert ACCOUNT not in written.read_text(), written.name
+    profile_ids = {
+        arn.rsplit("/", 1)[1]
+        for arn in (
+            p["inferenceProfileArn"]
+            for p in client("bedrock").list_inference_profiles(typeEquals="APPLICATION")[
+                "inferenceProfileSummaries"
+            ]
+        )
+    }
+    shown_ids = {
+        r["profile_arn"].rsplit("/", 1)[1] for r in read_csv(first / "cur_cost_by_profile.csv")
+    }
+    assert profile_ids <= shown_ids
+
+    papermill_run("99_cleanup", tmp_path / "run2")
+    for name in ("01_create_profiles", "04_generate_usage"):
+        papermill_run(name, tmp_path / "run2")
+    papermill_run("05_cost_analysis", tmp_path / "run2", output_dir=str(second))
+    again = history(second)
+    assert again.keys() == once.keys()
+    for day, departments in once.items():
+        assert again[day] == pytest.approx(departments, rel=1e-9), day
