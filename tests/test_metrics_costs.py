@@ -375,3 +375,64 @@ def test_other_backfill_errors_are_explained(conn):
     )
     with stub, pytest.raises(AwsError, match="ce:StartCostAllocationTagBackfill"):
         costs.activate_tag(conn, "team", backfill_from=TODAY)
+
+
+TWO_TAGS_CONFIG = {
+    "mode": "offline",
+    "region": "us-east-1",
+    "tag_key": "dept",
+    "profiles": [
+        {
+            "name": "claims_two_tags",
+            "copy_from": "us.amazon.nova-lite-v1:0",
+            "tags": {"dept": "claims", "team": "adjusters", "project": "intake"},
+        },
+        {
+            "name": "support_two_tags",
+            "copy_from": "amazon.nova-micro-v1:0",
+            "tags": {"dept": "support", "team": "helpdesk", "project": "chat"},
+        },
+    ],
+}
+
+
+@pytest.mark.slow
+def test_the_analysts_first_tweak_goes_on(workshop, tmp_path):
+    """05 with the config's tag, then 05 with tag_key='team' and 06 with tag_key='project' the
+    same day: AWS allows one backfill in 24 hours, and the notebooks say what that means."""
+    import json
+
+    from tests.test_notebooks import papermill_run, read_csv, text_of
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(TWO_TAGS_CONFIG))
+    out = tmp_path / "out"
+    run = {"config_path": str(path)}
+    papermill_run("01_create_profiles", tmp_path / "run", **run)
+    papermill_run("04_generate_usage", tmp_path / "run", requests=8, backfill_days=10, **run)
+    papermill_run("05_cost_analysis", tmp_path / "dept", output_dir=str(out), days=10, **run)
+    by_team = text_of(
+        papermill_run(
+            "05_cost_analysis",
+            tmp_path / "team",
+            output_dir=str(out),
+            days=10,
+            tag_key="team",
+            **run,
+        )
+    )
+    assert "Now: Active" in by_team and "Backfill not possible yet" in by_team
+    assert "aws ce start-cost-allocation-tag-backfill --backfill-from" in by_team
+    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
+    assert {"adjusters", "helpdesk", "(untagged)"} <= teams  # today's calls, then history
+    by_project = text_of(
+        papermill_run(
+            "06_cur_at_scale",
+            tmp_path / "project",
+            output_dir=str(out),
+            days=10,
+            tag_key="project",
+            **run,
+        )
+    )
+    assert "is Active" in by_project and "Backfill not possible yet" in by_project
