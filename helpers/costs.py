@@ -132,12 +132,23 @@ def last_days(
     return period(today - timedelta(days=days - 1), today + timedelta(days=1), granularity, today)
 
 
+def _checked(span: object) -> Period:
+    if not isinstance(span, Period):
+        raise InputError(
+            f"A cost period must be a costs.Period, not {span!r}.",
+            "make one with costs.last_days(30), costs.month_to_date() or "
+            "costs.period('2026-11-01', '2026-11-08').",
+        )
+    return span
+
+
 def bedrock_services(conn: Connection, span: Period) -> list[str]:
     """The Cost Explorer SERVICE names that carry Bedrock spend in a period.
 
     Amazon's own models bill as "Amazon Bedrock"; third-party models through AWS Marketplace,
     as e.g. "Claude Haiku 4.5 (Amazon Bedrock Edition)".
     """
+    span = _checked(span)
     with explained("list the services with cost (ce:GetDimensionValues)"):
         values = conn.ce.get_dimension_values(
             TimePeriod=span.time_period(), Dimension="SERVICE", Context="COST_AND_USAGE"
@@ -158,6 +169,7 @@ def cost_request(
     ``services`` limits it to those SERVICE values (see ``bedrock_services``); ``second_group``
     adds a DIMENSION such as "SERVICE" or "USAGE_TYPE" as a second grouping.
     """
+    span = _checked(span)
     request: dict[str, Any] = {
         "TimePeriod": span.time_period(),
         "Granularity": span.granularity,

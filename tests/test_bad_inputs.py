@@ -550,6 +550,20 @@ CASES = [
         ("window_days must be at least 1, not 0",),
         "window_days must be at least 1",
     ),
+    Case(
+        "a cost request for a number of days",
+        lambda c: costs.cost_request(30, "dept"),
+        InputError,
+        ("A cost period must be a costs.Period, not 30", "costs.last_days(30)"),
+        "must be a costs.Period",
+    ),
+    Case(
+        "Bedrock services for a pair of strings",
+        lambda c: costs.bedrock_services(c.conn, ("2026-11-01", "2026-11-08")),
+        InputError,
+        ("must be a costs.Period", "costs.period("),
+        "must be a costs.Period",
+    ),
 ]
 
 
