@@ -1,9 +1,16 @@
-"""Pure analysis: DataFrames in, DataFrames out, sorted, no I/O. Copy and adapt freely."""
+"""Pure analysis: DataFrames in, DataFrames out, sorted, no I/O. Copy and adapt freely.
+
+Each function returns the same columns whatever its input: an empty frame (no usage yet, as
+after 00 then 01) gives an empty table with every column, never a narrower one.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+from . import dates
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,6 +27,8 @@ COUNT_COLUMNS = {
     "InvocationServerErrors": "server_errors",
     "InvocationThrottles": "throttles",
 }
+TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+UNTAGGED = "(untagged)"
 
 
 def usage_by_profile(usage: pd.DataFrame) -> pd.DataFrame:
@@ -29,18 +38,20 @@ def usage_by_profile(usage: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    if usage.empty or not {"profile", "metric", "timestamp", "value"} <= set(usage.columns):
+        usage = pd.DataFrame(columns=["profile", "metric", "timestamp", "value"])
     profiles = sorted(usage["profile"].unique()) if not usage.empty else []
-    out = pd.DataFrame({"profile": profiles})
+    out = pd.DataFrame({"profile": pd.Series(profiles, dtype=object)})
     for metric, column in COUNT_COLUMNS.items():
         sums = usage[usage["metric"] == metric].groupby("profile")["value"].sum()
         out[column] = out["profile"].map(sums).fillna(0).astype("int64")
     latency = usage[usage["metric"] == "InvocationLatency"][["profile", "timestamp", "value"]]
     calls = usage[usage["metric"] == "Invocations"][["profile", "timestamp", "value"]]
     both = latency.merge(calls, on=["profile", "timestamp"], suffixes=("_ms", "_calls"))
-    both["weighted"] = both["value_ms"] * both["value_calls"]
+    both["weighted"] = both["value_ms"].astype(float) * both["value_calls"].astype(float)
     grouped = both.groupby("profile")[["weighted", "value_calls"]].sum()
-    mean_latency = (grouped["weighted"] / grouped["value_calls"]).round(1)
-    out["avg_latency_ms"] = out["profile"].map(mean_latency)
+    mean_latency = (grouped["weighted"] / grouped["value_calls"].astype(float)).round(1)
+    out["avg_latency_ms"] = out["profile"].map(mean_latency).astype(float)
     return out
 
 
@@ -61,15 +72,15 @@ def estimate_costs(
     token counts do not say which writes were for an hour.
     """
     out = per_profile.copy()
-    for column in ("cache_read_tokens", "cache_write_tokens"):
+    for column in ("profile", *TOKEN_COLUMNS):
         if column not in out:
-            out[column] = 0
+            out[column] = [] if out.empty else 0
     out["model_id"] = out["profile"].map(models)
     out["scope"] = [
         (scopes or {}).get(name) or (prices.entry(model)[1] if isinstance(model, str) else None)
         for name, model in zip(out["profile"], out["model_id"], strict=True)
     ]
-    out["department"] = out["profile"].map(departments).fillna("").replace("", "(untagged)")
+    out["department"] = out["profile"].map(departments).fillna("").replace("", UNTAGGED)
     out["estimated_cost"] = [
         prices.cost(
             model,
@@ -84,13 +95,18 @@ def estimate_costs(
         else float("nan")
         for model, row in zip(out["model_id"], out.itertuples(index=False), strict=True)
     ]
+    out["estimated_cost"] = out["estimated_cost"].astype(float)
     return out.sort_values(["department", "profile"], kind="stable").reset_index(drop=True)
 
 
 def totals_by_department(costs: pd.DataFrame) -> pd.DataFrame:
-    """Billed cost (and usage) per department over the whole period, largest first."""
-    columns = [c for c in ("cost", "usage_quantity") if c in costs]
-    totals = costs.groupby("department", as_index=False)[columns].sum()
+    """Billed cost and usage quantity per department over the whole period, largest first."""
+    costs = costs.copy()
+    for column in ("department", "cost", "usage_quantity"):
+        if column not in costs:
+            costs[column] = [] if costs.empty else 0.0
+    totals = costs.groupby("department", as_index=False)[["cost", "usage_quantity"]].sum()
+    totals[["cost", "usage_quantity"]] = totals[["cost", "usage_quantity"]].astype(float)
     return totals.sort_values(
         ["cost", "department"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
@@ -98,10 +114,16 @@ def totals_by_department(costs: pd.DataFrame) -> pd.DataFrame:
 
 def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
     """Cost per period (rows) and department (columns), zeros where nothing was spent."""
+    import pandas as pd
+
+    if costs.empty:  # no period and no department: an empty table, columns named
+        table = pd.DataFrame(index=pd.Index([], name="start"), columns=pd.Index([]), dtype=float)
+        table.columns.name = "department"
+        return table
     table = costs.pivot_table(
         index="start", columns="department", values="cost", aggfunc="sum", fill_value=0.0
     )
-    table = table[sorted(table.columns, key=lambda c: (c == "(untagged)", c))]
+    table = table[sorted(table.columns, key=lambda c: (c == UNTAGGED, c))]
     table.columns.name = "department"
     return table.sort_index()
 
@@ -112,24 +134,27 @@ def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.Da
     ``billed`` has department and cost (from ``totals_by_department``); ``usage`` optionally
     has department, input_tokens and output_tokens, and cache_read_tokens and
     cache_write_tokens when prompts were cached (from ``estimate_costs``). ``tokens`` counts
-    them all: input, output and cached.
+    them all: input, output and cached. The token columns are there even without usage
+    (zeros; cost per 1K tokens is then NaN).
     """
+    import pandas as pd
+
     out = billed[["department", "cost"]].copy()
+    out["cost"] = out["cost"].astype(float)
     total = out["cost"].sum()
     out["share"] = (out["cost"] / total).round(4) if total else 0.0
-    if usage is not None and not usage.empty:
-        columns = [
-            c
-            for c in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
-            if c in usage
-        ]
-        tokens = usage.groupby("department")[columns].sum()
+    columns = list(TOKEN_COLUMNS)
+    if usage is not None and not usage.empty and "department" in usage:
+        present = [c for c in columns if c in usage]
+        tokens = usage.groupby("department")[present].sum()
         out = out.merge(tokens, left_on="department", right_index=True, how="left")
-        out[columns] = out[columns].fillna(0).astype("int64")
-        out["tokens"] = out[columns].sum(axis=1)
-        out["cost_per_1k_tokens"] = (
-            out["cost"] / out["tokens"].where(out["tokens"] > 0) * 1000
-        ).round(6)
+    for column in columns:
+        values = out[column].fillna(0) if column in out else 0
+        out[column] = pd.Series(values, index=out.index).astype("int64")
+    out["tokens"] = out[columns].sum(axis=1).astype("int64")
+    out["cost_per_1k_tokens"] = (
+        out["cost"] / out["tokens"].where(out["tokens"] > 0).astype(float) * 1000
+    ).round(6)
     return out.sort_values(
         ["cost", "department"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
@@ -141,12 +166,21 @@ def reconcile(estimated: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
     A gap means usage the metrics did not see (calls outside these profiles, other regions),
     prices that differ from the table, or billing lag.
     """
+    estimated = estimated.copy()
+    billed = billed.copy()
+    for frame, column in ((estimated, "estimated_cost"), (billed, "cost")):
+        for name in ("department", column):
+            if name not in frame:
+                frame[name] = [] if frame.empty else 0.0
     est = estimated.groupby("department", as_index=False)["estimated_cost"].sum()
     out = est.merge(
         billed[["department", "cost"]].rename(columns={"cost": "billed_cost"}),
         on="department",
         how="outer",
-    ).fillna(0.0)
+    )
+    out[["estimated_cost", "billed_cost"]] = (
+        out[["estimated_cost", "billed_cost"]].astype(float).fillna(0.0)
+    )
     out["difference"] = out["billed_cost"] - out["estimated_cost"]
     base = out["billed_cost"].where(out["billed_cost"] != 0)
     out["difference_pct"] = (out["difference"] / base * 100).round(2)
@@ -160,12 +194,16 @@ def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -
     last ``window_days`` complete days x the days left after today. ``daily`` has start (a
     date), department and cost, one row per day and department.
     """
-    import calendar
-
     import pandas as pd
 
-    month_start = today.replace(day=1)
-    days_left = calendar.monthrange(today.year, today.month)[1] - today.day
+    today = dates.as_date(today, "today")
+    window_days = dates.as_whole_number(window_days, "window_days")
+    if window_days < 1:
+        raise InputError(
+            f"window_days must be at least 1, not {window_days}.", "use e.g. window_days=14."
+        )
+    month_start = dates.month_start(today)
+    days_left = (dates.next_month_start(today) - today).days - 1  # after today
     window_start = today - timedelta(days=window_days)
     rows = []
     for department, group in daily.groupby("department"):
@@ -211,7 +249,12 @@ def budget_status(
 
     ordered = sorted(limits)
     amounts = [float("nan") if limits[d] is None else float(limits[d]) for d in ordered]
-    out = pd.DataFrame({"department": ordered, "budget_usd": amounts})
+    out = pd.DataFrame(
+        {
+            "department": pd.Series(ordered, dtype=object),  # object even when empty
+            "budget_usd": pd.Series(amounts, dtype=float),
+        }
+    )
     out = out.merge(
         actual.rename(columns={"cost": "actual_usd"})[["department", "actual_usd"]],
         on="department",

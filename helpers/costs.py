@@ -9,10 +9,11 @@ which AWS Marketplace bills under their own service names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from . import dates
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -21,8 +22,18 @@ if TYPE_CHECKING:
     from .aws import Connection
 
 GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
-HISTORY_MONTHS = 14
+HISTORY_MONTHS = dates.COST_EXPLORER_MONTHS  # counting the current month
 UNTAGGED = "(untagged)"
+EMPTY_COLUMNS = [
+    "start",
+    "end",
+    "department",
+    "tag_key",
+    "estimated",
+    "cost",
+    "currency",
+    "usage_quantity",
+]
 
 
 def _today() -> date:
@@ -30,16 +41,11 @@ def _today() -> date:
 
 
 def _as_date(value: date | str, name: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(
-            f"{name} {value!r} is not a date.", "write dates as YYYY-MM-DD, e.g. 2026-11-01."
-        ) from None
+    return dates.as_date(value, name)
+
+
+def _today_or(today: date | str | None) -> date:
+    return _today() if today is None else dates.as_date(today, "today")
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ def period(
     start: date | str, end: date | str, granularity: str = "DAILY", today: date | None = None
 ) -> Period:
     """A checked Period. ``end`` is exclusive: to include today, end tomorrow."""
-    today = today or _today()
+    today = _today_or(today)
     start, end = _as_date(start, "start"), _as_date(end, "end")
     granularity = str(granularity).upper()
     if granularity not in GRANULARITIES:
@@ -88,18 +94,18 @@ def period(
             f"The period starts on {start}, in the future: there is no cost yet.",
             "choose a start on or before today.",
         )
-    limit = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    limit = dates.next_month_start(today)
     if end > limit:
         raise InputError(
             f"The period ends on {end}, beyond the current month: Cost Explorer has "
             "no cost for the future.",
             f"end it at {today + timedelta(days=1)} (tomorrow) at the latest, or use a forecast.",
         )
-    oldest = (today.replace(day=1) - timedelta(days=31 * (HISTORY_MONTHS - 1))).replace(day=1)
+    oldest = dates.cost_explorer_oldest(today)
     if start < oldest:
         raise InputError(
             f"The period starts on {start}; Cost Explorer keeps {HISTORY_MONTHS} "
-            f"months of history (from {oldest}).",
+            f"months of history, this one included (from {oldest}).",
             f"start on {oldest} or later.",
         )
     if granularity == "HOURLY" and (end - start).days > 14:
@@ -109,18 +115,31 @@ def period(
     return Period(start, end, granularity)
 
 
-def month_to_date(today: date | None = None, granularity: str = "DAILY") -> Period:
+def month_to_date(today: date | str | None = None, granularity: str = "DAILY") -> Period:
     """From the 1st of this month through today (never empty, even on the 1st)."""
-    today = today or _today()
-    return period(today.replace(day=1), today + timedelta(days=1), granularity, today)
+    today = _today_or(today)
+    return period(dates.month_start(today), today + timedelta(days=1), granularity, today)
 
 
-def last_days(days: int, today: date | None = None, granularity: str = "DAILY") -> Period:
-    """The last ``days`` days, today included."""
+def last_days(
+    days: int | str, today: date | str | None = None, granularity: str = "DAILY"
+) -> Period:
+    """The last ``days`` days, today included (``days`` may be 7, a numpy integer or "7")."""
+    days = dates.as_whole_number(days, "days")
     if days < 1:
-        raise InputError(f"days must be at least 1, not {days}.")
-    today = today or _today()
+        raise InputError(f"days must be at least 1, not {days}.", "pass 1 or more, e.g. days=30.")
+    today = _today_or(today)
     return period(today - timedelta(days=days - 1), today + timedelta(days=1), granularity, today)
+
+
+def _checked(span: object) -> Period:
+    if not isinstance(span, Period):
+        raise InputError(
+            f"A cost period must be a costs.Period, not {span!r}.",
+            "make one with costs.last_days(30), costs.month_to_date() or "
+            "costs.period('2026-11-01', '2026-11-08').",
+        )
+    return span
 
 
 def bedrock_services(conn: Connection, span: Period) -> list[str]:
@@ -129,6 +148,7 @@ def bedrock_services(conn: Connection, span: Period) -> list[str]:
     Amazon's own models bill as "Amazon Bedrock"; third-party models through AWS Marketplace,
     as e.g. "Claude Haiku 4.5 (Amazon Bedrock Edition)".
     """
+    span = _checked(span)
     with explained("list the services with cost (ce:GetDimensionValues)"):
         values = conn.ce.get_dimension_values(
             TimePeriod=span.time_period(), Dimension="SERVICE", Context="COST_AND_USAGE"
@@ -149,6 +169,7 @@ def cost_request(
     ``services`` limits it to those SERVICE values (see ``bedrock_services``); ``second_group``
     adds a DIMENSION such as "SERVICE" or "USAGE_TYPE" as a second grouping.
     """
+    span = _checked(span)
     request: dict[str, Any] = {
         "TimePeriod": span.time_period(),
         "Granularity": span.granularity,
@@ -216,8 +237,8 @@ def parse_pages(pages: list[dict]) -> pd.DataFrame:
                         row["currency"] = amount["Unit"]
                 rows.append(row)
     frame = pd.DataFrame(rows)
-    if frame.empty:
-        return pd.DataFrame(columns=["start", "end", "department", "cost", "currency", "estimated"])
+    if frame.empty:  # the columns of an answer to ``cost_request``'s default metrics
+        return pd.DataFrame(columns=EMPTY_COLUMNS)
     order = [c for c in ("start", "end", "department", "tag_key") if c in frame]
     rest = [c for c in frame.columns if c not in order]
     frame = frame[order + rest]
@@ -236,6 +257,7 @@ class TagActivation:
     key: str
     status: str  # Active | Inactive | NotFound
     remedy: str | None
+    note: str | None = None  # what stays ungrouped when the backfill could not be made
 
     @property
     def active(self) -> bool:
@@ -243,7 +265,7 @@ class TagActivation:
 
 
 def activation_remedy(key: str, today: date | None = None) -> str:
-    start = (today or _today()).replace(day=1)
+    start = dates.month_start(_today_or(today))
     return (
         f"Activate '{key}' as a cost allocation tag (in the management/payer account of an "
         f"Organization): Billing console > Cost allocation tags > select '{key}' > Activate, or\n"
@@ -270,8 +292,69 @@ def tag_activation(conn: Connection, key: str) -> TagActivation:
     return TagActivation(key, status, None if status == "Active" else activation_remedy(key))
 
 
-def activate_tag(conn: Connection, key: str, backfill_from: date | None = None) -> TagActivation:
-    """Activate a cost allocation tag; optionally backfill it from the 1st of a month."""
+def last_backfill(conn: Connection) -> datetime | None:
+    """When the account's latest cost allocation tag backfill was requested (None: unknown).
+
+    Reads ListCostAllocationTagBackfillHistory; without permission for it, None.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    latest: datetime | None = None
+    token = None
+    try:
+        while True:
+            page = conn.ce.list_cost_allocation_tag_backfill_history(
+                **({"NextToken": token} if token else {})
+            )
+            for request in page.get("BackfillRequests") or []:
+                requested = request.get("RequestedAt")
+                if not requested:
+                    continue
+                when = dates.as_utc(requested, "RequestedAt")
+                latest = when if latest is None or when > latest else latest
+            token = page.get("NextToken")
+            if not token:
+                return latest
+    except (ClientError, BotoCoreError, InputError):
+        return latest
+
+
+def _backfill(conn: Connection, key: str, start: date) -> str | None:
+    """Request a backfill from ``start``; when AWS allows none yet, say what stays ungrouped."""
+    from botocore.exceptions import ClientError
+
+    try:
+        conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
+        return None
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "BackfillLimitExceededException":
+            with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
+                raise
+    previous = last_backfill(conn)
+    if previous is not None:
+        when = (
+            f"The last backfill was requested at {previous:%Y-%m-%d %H:%M} UTC; the next "
+            f"is possible from {previous + timedelta(hours=24):%Y-%m-%d %H:%M} UTC."
+        )
+    else:
+        when = "The last one was requested less than 24 hours ago; try again within a day."
+    return (
+        f"Backfill not possible yet: Cost Explorer allows one cost allocation tag backfill every "
+        f"24 hours (BackfillLimitExceededException). '{key}' is active, but costs from {start} "
+        f"until it was activated (today, {_today()}) stay under {UNTAGGED} until a backfill "
+        f"covers them. {when} Then run:\n"
+        f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
+    )
+
+
+def activate_tag(
+    conn: Connection, key: str, backfill_from: date | str | None = None
+) -> TagActivation:
+    """Activate a cost allocation tag; optionally backfill it from the 1st of a month.
+
+    AWS allows one backfill every 24 hours: when the last one is more recent, the tag is still
+    activated and ``note`` says which costs stay ungrouped, and from when a backfill is possible.
+    """
     with explained(f"activate the cost allocation tag {key} (ce:UpdateCostAllocationTagsStatus)"):
         result = conn.ce.update_cost_allocation_tags_status(
             CostAllocationTagsStatus=[{"TagKey": key, "Status": "Active"}]
@@ -282,11 +365,15 @@ def activate_tag(conn: Connection, key: str, backfill_from: date | None = None) 
             f"AWS did not activate '{key}': {error['Code']}: {error['Message']}",
             "tag a profile with it and use the profile, then try again.",
         )
+    note = None
     if backfill_from is not None:
-        start = backfill_from.replace(day=1)
-        with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
-            conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
-    return tag_activation(conn, key)
+        # BackfillFrom is the 1st of a month, at most 12 months back
+        start = max(
+            dates.month_start(dates.as_date(backfill_from, "backfill_from")),
+            dates.backfill_oldest(_today()),
+        )
+        note = _backfill(conn, key, start)
+    return replace(tag_activation(conn, key), note=note)
 
 
 @dataclass(frozen=True)
@@ -312,8 +399,8 @@ def forecast_rest_of_month(
     """
     from botocore.exceptions import ClientError
 
-    today = today or _today()
-    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    today = _today_or(today)
+    month_end = dates.next_month_start(today)
     expression: dict[str, Any] = {"Tags": {"Key": tag_key, "Values": [value]}}
     if services:
         expression = {

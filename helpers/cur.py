@@ -22,6 +22,7 @@ from datetime import time as day_start
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .aws import mask_account_ids
 from .errors import InputError, WorkshopError, explained
 
 if TYPE_CHECKING:
@@ -189,19 +190,42 @@ def athena_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-class DuckDBRunner:
-    """The queries on DuckDB over CUR Parquet files, under the same table name as on Athena."""
+# Athena's column types in DuckDB's words, for an empty CUR table
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "double": "DOUBLE",
+    "map<string,string>": "MAP(VARCHAR, VARCHAR)",
+}
 
-    def __init__(self, files: list[Path], database: str = "cur", table: str = "cur_bedrock"):
+
+class DuckDBRunner:
+    """The queries on DuckDB over CUR Parquet files, under the same table name as on Athena.
+
+    ``files=[]`` needs ``empty=True``: an empty CUR table with the export's columns, so every
+    query runs and returns no rows (no usage yet).
+    """
+
+    def __init__(
+        self,
+        files: list[Path],
+        database: str = "cur",
+        table: str = "cur_bedrock",
+        empty: bool = False,
+    ):
         import duckdb
 
-        if not files:
+        if not files and not empty:
             raise InputError(
                 "No CUR Parquet files to query.", "download the export first (cur.download_export)."
             )
         self.table = table_name(database, table)
         self.connection = duckdb.connect()
         self.connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
+        if not files:
+            columns = ", ".join(f"{n} {DUCKDB_TYPES[t]}" for n, t in CUR_COLUMNS)
+            self.connection.execute(f"CREATE TABLE {self.table} ({columns})")
+            return
         listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
         self.connection.execute(
             f"CREATE VIEW {self.table} AS SELECT * FROM read_parquet([{listed}], "
@@ -385,10 +409,40 @@ def register_athena_table(conn: Connection, database: str, table: str, location:
             glue.update_table(DatabaseName=database, TableInput=table_input)
 
 
-def download_export(conn: Connection, bucket: str, prefix: str, destination: Path) -> list[Path]:
-    """Copy an export's Parquet files from S3 to a local folder (skipping unchanged ones)."""
+MANIFEST = "downloaded.json"  # in the destination: what each local file was copied from
+
+
+def _version(item: dict[str, Any]) -> dict[str, str | int]:
+    """What identifies one version of an S3 object: its ETag, last change and size."""
+    return {
+        "etag": str(item.get("ETag", "")),
+        "last_modified": str(item.get("LastModified", "")),
+        "size": int(item.get("Size", -1)),
+    }
+
+
+def download_export(
+    conn: Connection, bucket: str, prefix: str, destination: Path | str, allow_empty: bool = False
+) -> list[Path]:
+    """Copy an export's Parquet files from S3 to a local folder (skipping unchanged ones).
+
+    A file is unchanged when its ETag and LastModified are those recorded when it was copied
+    (in ``downloaded.json``): a re-export of the same size is still copied again. No files is
+    an error unless ``allow_empty`` (an export of no usage).
+    """
+    import json
+    import os
+
     s3 = conn.client("s3")
+    destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
+    manifest_path = destination / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            manifest = {}
+    except (OSError, ValueError):
+        manifest = {}  # none yet, or unreadable: copy everything again
     files = []
     with explained(f"read the CUR export at s3://{bucket}/{prefix} (s3:ListBucket, s3:GetObject)"):
         for page in s3.get_paginator("list_objects_v2").paginate(
@@ -398,10 +452,15 @@ def download_export(conn: Connection, bucket: str, prefix: str, destination: Pat
                 if not item["Key"].endswith(".parquet"):
                     continue
                 target = destination / item["Key"].replace("/", "__")
-                if not target.exists() or target.stat().st_size != item["Size"]:
-                    s3.download_file(bucket, item["Key"], str(target))
+                version = _version(item)
+                if not target.exists() or manifest.get(target.name) != version:
+                    partial = target.with_name(target.name + ".part")
+                    s3.download_file(bucket, item["Key"], str(partial))
+                    os.replace(partial, target)  # never a half-written file under the name
+                    manifest[target.name] = version
+                    manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
                 files.append(target)
-    if not files:
+    if not files and not allow_empty:
         raise InputError(
             f"No Parquet files under s3://{bucket}/{prefix}.",
             "check the bucket and prefix of the Data Export; the first delivery "
@@ -434,6 +493,28 @@ EXPORT_COLUMNS = (
     "product",
     "resource_tags",
 )
+
+
+# The account field of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:resource)
+ARN_ACCOUNT = re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)")
+
+
+def _mask_text(value: str) -> str:
+    if ARN_ACCOUNT.search(value):  # only the account field: the profile ID stays readable
+        return ARN_ACCOUNT.sub(lambda m: m[1] + mask_account_ids(m[2]), value)
+    return mask_account_ids(value)
+
+
+def masked(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of query results to show or write to a file: account IDs masked (the last four
+    digits kept, as ``aws.masked`` does), profile IDs and everything else unchanged."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = frame.copy()
+    for column in out.columns:
+        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: _mask_text(v) if isinstance(v, str) else v)
+    return out
 
 
 def bucket_region(conn: Connection, bucket: str) -> str:

@@ -8,10 +8,10 @@ not say so in one sentence). That choice lives in ``dimension_value`` alone. The
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from . import ownership
+from . import dates, ownership
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -94,25 +94,36 @@ def build_queries(
     return queries
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 def usage(
     conn: Connection,
     profiles: list[Profile],
-    start: datetime,
-    end: datetime,
+    start: datetime | date | str,
+    end: datetime | date | str,
     period: int = 86400,
     metrics: tuple[str, ...] = DEFAULT_METRICS,
 ) -> pd.DataFrame:
     """Tidy usage: one row per profile, metric and period with data.
 
-    Up to 500 queries go in one GetMetricData call; pages (NextToken) are followed.
+    ``start`` and ``end`` are datetimes (naive ones read as UTC), dates or ISO strings; a date
+    means its midnight UTC, so ``end`` excludes that day, as in Cost Explorer. Up to 500
+    queries go in one GetMetricData call; pages (NextToken) are followed.
     """
     import pandas as pd
 
-    start, end = _utc(start), _utc(end)
+    start, end = dates.as_utc(start, "start"), dates.as_utc(end, "end")
+    period = dates.as_whole_number(period, "period")
+    if hasattr(profiles, "profile_id") or isinstance(profiles, str):  # one, not a list
+        profiles = [profiles]
+    profiles = list(profiles)
+    named = [p for p in profiles if not hasattr(p, "profile_id")]
+    if named:
+        raise InputError(
+            f"metrics.usage takes Profile objects, not {named[0]!r}.",
+            "resolve names first: [profiles.resolve(conn, name) for name in names].",
+        )
+    if isinstance(metrics, str):  # one name, not its letters
+        metrics = (metrics,)
+    metrics = tuple(metrics)
     if start >= end:
         raise InputError(
             f"The metric window is empty: start {start:%Y-%m-%d %H:%M} is not "

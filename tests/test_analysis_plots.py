@@ -9,6 +9,7 @@ import pytest
 
 from helpers import analysis, plots, pricing
 from helpers.errors import InputError
+from tests.conftest import control
 
 T1 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 T2 = datetime(2026, 11, 2, tzinfo=timezone.utc)
@@ -157,3 +158,189 @@ def test_plots_have_titles_units_and_labels():
     assert "%" in share.get_xlabel() and share.get_title()
     tokens = plots.tokens_vs_cost(table).axes[0]
     assert tokens.get_ylabel() == "Cost (USD)" and "Tokens" in tokens.get_xlabel()
+
+
+# --- no usage yet, or one department: the same columns, and figures that say so (class 13) ---
+PRICES = pricing.load()
+MODELS = {"claims": "anthropic.claude-haiku-4-5-20251001-v1:0", "support": "amazon.nova-lite-v1:0"}
+DEPARTMENTS = {"claims": "claims", "support": "support"}
+EMPTY_USAGE = pd.DataFrame(
+    columns=["profile", "profile_id", "metric", "statistic", "timestamp", "value"]
+)
+
+
+def pipeline(usage: pd.DataFrame, billed: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What 05 computes, from CloudWatch usage and Cost Explorer rows."""
+    per = analysis.usage_by_profile(usage)
+    estimated = analysis.estimate_costs(per, MODELS, DEPARTMENTS, PRICES, region="us-east-1")
+    totals = analysis.totals_by_department(billed)
+    return {
+        "per_profile": per,
+        "estimated": estimated,
+        "totals": totals,
+        "daily": analysis.daily_by_department(billed),
+        "chargeback": analysis.chargeback(totals, estimated),
+        "chargeback_without_usage": analysis.chargeback(totals),
+        "reconcile": analysis.reconcile(estimated, totals),
+        "projection": analysis.project_month_end(billed, date(2026, 11, 28)),
+    }
+
+
+def empty_billed() -> pd.DataFrame:
+    from helpers import costs
+
+    return costs.parse_pages([{"GroupDefinitions": [], "ResultsByTime": []}])
+
+
+def one_department(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["department"] == "claims"].reset_index(drop=True)
+
+
+def one_profile_usage() -> pd.DataFrame:
+    usage = tidy_usage()
+    return usage[usage["profile"] == "claims"].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "usage,billed",
+    [
+        (EMPTY_USAGE, empty_billed()),  # 00 -> 01 -> 05: nothing yet
+        (pd.DataFrame(), empty_billed()),  # a frame with no columns at all
+        (EMPTY_USAGE, costs_frame()),  # billed cost, but none through the profiles (the issue)
+        (tidy_usage(), empty_billed()),  # usage, cost not in yet (Cost Explorer lags)
+        (one_profile_usage(), one_department(costs_frame())),  # one department
+    ],
+    ids=["nothing", "no-columns", "cost-without-usage", "usage-without-cost", "one-department"],
+)
+def test_analysis_keeps_its_columns_whatever_the_input(usage, billed):
+    full = pipeline(tidy_usage(), costs_frame())
+    got = pipeline(usage, billed)
+    for name, frame in got.items():
+        if name == "daily":
+            assert frame.columns.name == "department"
+            continue
+        assert list(frame.columns) == list(full[name].columns), name
+    table = got["chargeback"]
+    assert table["tokens"].dtype == "int64"
+    if billed.empty:
+        assert table.empty
+    else:
+        assert table["share"].sum() == pytest.approx(1.0, abs=1e-3)
+    if usage.empty and not billed.empty:
+        assert (table["tokens"] == 0).all() and table["cost_per_1k_tokens"].isna().all()
+
+
+def test_empty_billed_rows_have_the_columns_of_a_real_answer():
+    from helpers import costs
+
+    page = {
+        "GroupDefinitions": [{"Type": "TAG", "Key": "dept"}],
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"},
+                "Estimated": True,
+                "Groups": [
+                    {
+                        "Keys": ["dept$claims"],
+                        "Metrics": {
+                            "UnblendedCost": {"Amount": "1.5", "Unit": "USD"},
+                            "UsageQuantity": {"Amount": "100", "Unit": "N/A"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    assert list(empty_billed().columns) == list(costs.parse_pages([page]).columns)
+
+
+def figure_text(fig) -> str:
+    ax = fig.axes[0]
+    return "\n".join([ax.get_title(), *(t.get_text() for t in ax.texts)])
+
+
+def test_every_plot_says_no_usage_yet_instead_of_a_traceback():
+    import warnings
+
+    nothing = pipeline(EMPTY_USAGE, empty_billed())
+    cost_only = pipeline(EMPTY_USAGE, costs_frame())
+    no_forecast = pd.DataFrame(columns=["department", "forecast", "method"])
+    budgets = analysis.budget_status({}, nothing["totals"], no_forecast)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "No artists with labels" either
+        figures = {
+            "daily": plots.daily_cost_by_department(nothing["daily"], note="SYNTHETIC"),
+            "share": plots.share_by_department(nothing["chargeback"]),
+            "tokens": plots.tokens_vs_cost(nothing["chargeback"]),
+            "tokens, cost without usage": plots.tokens_vs_cost(cost_only["chargeback"]),
+            "tokens, an older table": plots.tokens_vs_cost(
+                cost_only["chargeback"][["department", "cost", "share"]]
+            ),
+            "budgets": plots.budget_vs_actual(budgets),
+        }
+    for name, fig in figures.items():
+        shown = figure_text(fig)
+        assert "run 04_generate_usage" in shown or name == "budgets", name
+        assert fig.axes[0].get_title(), name
+    assert "No departments" in figure_text(figures["budgets"])
+    assert "SYNTHETIC" in figures["daily"].axes[0].get_title()
+
+
+def test_plots_of_one_department():
+    one = pipeline(one_profile_usage(), one_department(costs_frame()))
+    assert list(one["chargeback"]["department"]) == ["claims"]
+    daily = plots.daily_cost_by_department(one["daily"])
+    assert [t.get_text() for t in daily.axes[0].get_legend().get_texts()] == ["claims"]
+    share = plots.share_by_department(one["chargeback"]).axes[0]
+    assert len(share.patches) == 1
+    tokens = plots.tokens_vs_cost(one["chargeback"]).axes[0]
+    assert [t.get_text() for t in tokens.texts] == ["claims"]
+    budgets = analysis.budget_status(
+        {"claims": 10.0},
+        one["totals"],
+        pd.DataFrame([{"department": "claims", "forecast": 6.0, "method": "mean"}]),
+    )
+    assert len(plots.budget_vs_actual(budgets).axes[0].patches) == 3
+
+
+def test_projection_takes_a_date_string():
+    daily = costs_frame()
+    assert analysis.project_month_end(daily, "2026-11-28").equals(
+        analysis.project_month_end(daily, date(2026, 11, 28))
+    )
+
+
+@pytest.mark.slow
+def test_cost_notebooks_run_after_setup_and_profiles_only(workshop, tmp_path):
+    """README: every notebook runs on its own after 01. 00 -> 01 -> 05, 06, 07: no usage."""
+    from tests.test_notebooks import papermill_run, read_csv, text_of
+
+    papermill_run("00_setup", tmp_path / "run")
+    papermill_run("01_create_profiles", tmp_path / "run")
+    out = tmp_path / "out"
+    shown = {
+        name: text_of(papermill_run(name, tmp_path / "run", output_dir=str(out)))
+        for name in ("05_cost_analysis", "06_cur_at_scale", "07_budgets_and_alerts")
+    }
+    assert "Traceback" not in "".join(shown.values())
+    # 00's check call left an untagged cost, with no tokens through the profiles (the issue)
+    chargeback = read_csv(out / "chargeback.csv")
+    assert chargeback and all(row["tokens"] == "0" for row in chargeback)
+    assert read_csv(out / "cur_cost_by_profile.csv") == []  # nothing through the profiles
+    compared = read_csv(out / "cur_vs_cost_explorer.csv")
+    assert [r["department"] for r in compared] == ["(untagged)"]
+
+
+@pytest.mark.slow
+def test_cur_notebook_runs_before_any_usage(workshop, endpoint, tmp_path):
+    """01 -> 06 on a fresh account: the export is empty, and 06 says what to run."""
+    from tests.test_notebooks import papermill_run, read_csv, text_of
+
+    control(endpoint, "POST", "/moto-api/reset")
+    papermill_run("01_create_profiles", tmp_path / "run")
+    out = tmp_path / "out"
+    shown = text_of(papermill_run("06_cur_at_scale", tmp_path / "run", output_dir=str(out)))
+    assert "No usage yet: run 04_generate_usage" in shown
+    assert "nothing to query on Athena" in shown
+    for name in ("cost_by_tag", "cost_by_profile", "daily_trend", "untagged_spend"):
+        assert read_csv(out / f"cur_{name}.csv") == [], name

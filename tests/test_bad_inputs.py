@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from helpers import aws, budgets, config, costs, cur, invoke, metrics, profiles
+from helpers import analysis, aws, budgets, config, costs, cur, invoke, metrics, profiles
 from helpers.errors import AwsError, ConfigError, InputError, StandinError, WorkshopError
 from helpers.offline import Standin, free_port
 from tests.conftest import BASE_CONFIG
@@ -804,7 +804,77 @@ CASES = [
         ("has no valid port",),
         "has no valid port",
     ),
+    # issue 13, class 20: the types an analyst passes
+    Case(
+        "last_days with a word",
+        lambda c: costs.last_days("seven"),
+        InputError,
+        ("days must be a whole number, not 'seven'", "days=7"),
+        "must be a whole number",
+    ),
+    Case(
+        "last_days with a fraction",
+        lambda c: costs.last_days(7.5),
+        InputError,
+        ("days must be a whole number, not 7.5",),
+        "must be a whole number",
+    ),
+    Case(
+        "a period in day/month/year",
+        lambda c: costs.period("01/11/2026", "2026-11-08"),
+        InputError,
+        ("start '01/11/2026' is not a date", "YYYY-MM-DD"),
+        "is not a date",
+    ),
+    Case(
+        "metrics.usage with a word for a date",
+        lambda c: metrics.usage(c.conn, [c.profile()], "last week", date.today()),
+        InputError,
+        ("start 'last week' is not a date or time", "YYYY-MM-DD"),
+        "is not a date or time",
+    ),
+    Case(
+        "metrics.usage with profile names",
+        lambda c: metrics.usage(c.conn, ["claims_dept"], "2026-11-01", "2026-11-02"),
+        InputError,
+        ("takes Profile objects, not 'claims_dept'", "profiles.resolve"),
+        "takes Profile objects",
+    ),
+    Case(
+        "metrics.usage with a period in words",
+        lambda c: metrics.usage(c.conn, [c.profile()], "2026-11-01", "2026-11-02", "daily"),
+        InputError,
+        ("period must be a whole number, not 'daily'",),
+        "must be a whole number",
+    ),
+    Case(
+        "a month-end projection over no days",
+        lambda c: analysis.project_month_end(empty_daily(), "2026-11-28", window_days=0),
+        InputError,
+        ("window_days must be at least 1, not 0",),
+        "window_days must be at least 1",
+    ),
+    Case(
+        "a cost request for a number of days",
+        lambda c: costs.cost_request(30, "dept"),
+        InputError,
+        ("A cost period must be a costs.Period, not 30", "costs.last_days(30)"),
+        "must be a costs.Period",
+    ),
+    Case(
+        "Bedrock services for a pair of strings",
+        lambda c: costs.bedrock_services(c.conn, ("2026-11-01", "2026-11-08")),
+        InputError,
+        ("must be a costs.Period", "costs.period("),
+        "must be a costs.Period",
+    ),
 ]
+
+
+def empty_daily():
+    import pandas as pd
+
+    return pd.DataFrame(columns=["start", "department", "cost"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -319,3 +319,111 @@ def test_athena_query_that_takes_too_long_is_stopped(conn, billed, athena):
     latest = athena_client.list_query_executions()["QueryExecutionIds"][0]
     state = athena_client.get_query_execution(QueryExecutionId=latest)["QueryExecution"]["Status"]
     assert state["State"] == "CANCELLED"
+
+
+# --- a re-export of the same size is copied again (issue 13, class 8) ----------------------
+def put_parquet(client, key: str, cost: float) -> int:
+    """A one-row CUR file in S3; files for different costs have the same size."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "line_item_resource_id": ["arn:aws:bedrock:us-east-1:123456789012:x"],
+            "line_item_unblended_cost": [cost],
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="none")
+    client("s3").put_object(Bucket="cur-same-size", Key=key, Body=sink.getvalue())
+    return len(sink.getvalue())
+
+
+def local_costs(files) -> list[float]:
+    import pyarrow.parquet as pq
+
+    return [pq.read_table(f)["line_item_unblended_cost"][0].as_py() for f in files]
+
+
+def test_a_reexport_of_the_same_size_is_copied_again(conn, client, tmp_path):
+    client("s3").create_bucket(Bucket="cur-same-size")
+    keys = [f"cur/daily/data/BILLING_PERIOD=2026-{m}/daily-00001.snappy.parquet" for m in "01"]
+    sizes = [put_parquet(client, key, 1.25) for key in keys]
+    first = cur.download_export(conn, "cur-same-size", "cur/daily", tmp_path)
+    assert local_costs(first) == [1.25, 1.25]
+    stamps = [f.stat().st_mtime_ns for f in first]
+
+    again = cur.download_export(conn, "cur-same-size", "cur/daily", tmp_path)  # unchanged
+    assert [f.stat().st_mtime_ns for f in again] == stamps  # skipped, not copied again
+
+    assert put_parquet(client, keys[1], 9.75) == sizes[1]  # a re-export, same size
+    third = cur.download_export(conn, "cur-same-size", "cur/daily", tmp_path)
+    assert local_costs(third) == [1.25, 9.75]
+    assert third[0].stat().st_mtime_ns == stamps[0]  # the unchanged file is still skipped
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_local_file_changed_or_unrecorded_is_copied_again(conn, client, tmp_path):
+    client("s3").create_bucket(Bucket="cur-same-size")
+    key = "cur/daily/data/BILLING_PERIOD=2026-01/daily-00001.snappy.parquet"
+    put_parquet(client, key, 1.25)
+    (first,) = cur.download_export(conn, "cur-same-size", "cur/daily", tmp_path)
+    (tmp_path / cur.MANIFEST).write_text("not json")  # a damaged record: copy again
+    put_parquet(client, key, 2.5)
+    (second,) = cur.download_export(conn, "cur-same-size", "cur/daily", str(tmp_path))
+    assert local_costs([second]) == [2.5]
+
+
+def test_an_empty_export_is_an_error_unless_allowed(conn, client, tmp_path):
+    client("s3").create_bucket(Bucket="cur-empty")
+    with pytest.raises(InputError, match="No Parquet files under s3://cur-empty/cur/daily"):
+        cur.download_export(conn, "cur-empty", "cur/daily", tmp_path)
+    assert cur.download_export(conn, "cur-empty", "cur/daily", tmp_path, allow_empty=True) == []
+    with pytest.raises(InputError, match="No CUR Parquet files to query"):
+        cur.DuckDBRunner([])
+    empty = cur.DuckDBRunner([], empty=True)
+    full_columns = {}
+    for name in cur.QUERIES:
+        result = empty.run(name, tag_key="dept", start=START, end=END)
+        assert result.empty, name
+        full_columns[name] = list(result.columns)
+    assert full_columns["cost_by_tag"] == ["tag_value", "cost", "tokens"]
+
+
+# --- account IDs masked in what 06 shows and writes, profile IDs kept (class 22) ------------
+def test_query_results_are_masked_for_sharing(billed):
+    import re
+
+    by_profile = billed["duckdb"].run("cost_by_profile", **values())
+    assert by_profile["profile_arn"].str.contains("123456789012").all()  # the query keeps them
+    shown = cur.masked(by_profile)
+    assert not shown["profile_arn"].str.contains("123456789012").any()
+    for arn, masked_arn in zip(by_profile["profile_arn"], shown["profile_arn"], strict=True):
+        assert masked_arn == arn.replace(":123456789012:", ":********9012:")
+        assert masked_arn.rsplit("/", 1)[1] == arn.rsplit("/", 1)[1]  # the profile ID stays
+    assert shown.drop(columns="profile_arn").equals(by_profile.drop(columns="profile_arn"))
+    untagged = cur.masked(billed["duckdb"].run("untagged_spend", **values()))
+    assert not any(re.search(r"\d{12}", str(v)) for v in untagged.to_numpy().ravel())
+
+
+def test_masking_keeps_a_profile_id_made_of_digits():
+    import pandas as pd
+
+    account, other = "1111" + "22223333", "4444" + "55556666"  # no account IDs in the repository
+    arn = f"arn:aws:bedrock:us-east-1:{account}:application-inference-profile/123456789012"
+    frame = pd.DataFrame(
+        {
+            "resource": [arn, "(no inference profile)", None],
+            "bill_payer_account_id": [account, other, None],
+            "cost": [1.0, 2.0, 3.0],
+        }
+    )
+    shown = cur.masked(frame)
+    assert shown.loc[0, "resource"] == (
+        "arn:aws:bedrock:us-east-1:********3333:application-inference-profile/123456789012"
+    )
+    assert list(shown["bill_payer_account_id"][:2]) == ["********3333", "********6666"]
+    assert shown["cost"].tolist() == [1.0, 2.0, 3.0]
+    assert frame.loc[0, "resource"] == arn  # the input is left alone

@@ -184,3 +184,255 @@ def test_tag_activation_and_cost_by_department(conn, cfg, endpoint, api_calls):
 def test_activation_error_for_unknown_tag(conn):
     with pytest.raises(InputError, match="did not activate 'ghost'"):
         costs.activate_tag(conn, "ghost")
+
+
+# --- Cost Explorer's 14 months, in calendar months (issue 13, class 9) ----------------------
+@pytest.mark.parametrize(
+    "today,oldest",
+    [
+        (date(2026, 3, 15), date(2025, 2, 1)),  # the issue's example
+        (date(2026, 3, 1), date(2025, 2, 1)),
+        (date(2026, 1, 31), date(2024, 12, 1)),
+        (date(2024, 2, 29), date(2023, 1, 1)),
+        (date(2026, 12, 31), date(2025, 11, 1)),
+        (date(2026, 11, 28), date(2025, 10, 1)),
+    ],
+)
+def test_cost_explorer_keeps_14_months_counting_this_one(today, oldest):
+    from helpers import dates
+
+    assert dates.cost_explorer_oldest(today) == oldest
+    span = costs.period(oldest, oldest + timedelta(days=1), today=today)
+    assert span.start == oldest
+    day_before = oldest - timedelta(days=1)
+    with pytest.raises(InputError, match=f"keeps 14 months.*from {oldest}"):
+        costs.period(day_before, oldest, today=today)
+
+
+def test_month_steps_are_calendar_months():
+    from helpers import dates
+
+    assert dates.next_month_start(date(2026, 1, 31)) == date(2026, 2, 1)
+    assert dates.next_month_start(date(2026, 12, 15)) == date(2027, 1, 1)
+    assert dates.add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert dates.backfill_oldest(date(2026, 3, 15)) == date(2025, 3, 1)
+    moment = datetime(2026, 3, 15, 17, 30, tzinfo=timezone.utc)
+    assert dates.month_start(moment) == datetime(2026, 3, 1, tzinfo=timezone.utc)
+    assert dates.cost_explorer_oldest(moment) == datetime(2025, 2, 1, tzinfo=timezone.utc)
+    # the last day of a month is still in it
+    assert costs.period("2026-11-01", "2026-12-01", today=date(2026, 11, 30)).days == 30
+
+
+def test_no_hand_written_month_arithmetic_left():
+    """Month steps live in helpers/dates.py only: no 31-day or 32-day jumps, no 365 days."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "helpers"
+    pattern = re.compile(r"timedelta\(days=(2[89]|3[0-2]|36[56])\b|31 \* |\.month [+-] 1")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path.name != "dates.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not found, found
+
+
+# --- the types an analyst passes (issue 13, class 20) ---------------------------------------
+def test_last_days_takes_what_an_analyst_types():
+    import numpy as np
+
+    expected = costs.last_days(7, today=TODAY).time_period()
+    for days in ("7", " 7 ", np.int64(7), np.int32(7), 7.0, np.float64(7.0)):
+        assert costs.last_days(days, today=TODAY).time_period() == expected, repr(days)
+    assert costs.last_days(7, today="2026-11-28").time_period() == expected
+    for bad in ("seven", "7.5", 7.5, True, None, "", "-7", [7]):
+        with pytest.raises(InputError, match="must be a whole number"):
+            costs.last_days(bad, today=TODAY)
+    with pytest.raises(InputError, match="at least 1"):
+        costs.last_days(0, today=TODAY)
+
+
+def test_periods_take_dates_timestamps_and_iso_strings():
+    import numpy as np
+    import pandas as pd
+
+    expected = {"Start": "2026-11-01", "End": "2026-11-08"}
+    for start, end in (
+        (date(2026, 11, 1), date(2026, 11, 8)),
+        ("2026-11-01", "2026-11-08"),
+        (datetime(2026, 11, 1, 9), datetime(2026, 11, 8)),
+        (pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-08")),
+        (np.datetime64("2026-11-01"), np.datetime64("2026-11-08")),
+        ("2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z"),
+    ):
+        assert costs.period(start, end, today=TODAY).time_period() == expected, (start, end)
+    assert costs.month_to_date(today="2026-11-28").time_period()["Start"] == "2026-11-01"
+    for bad in ("01/11/2026", 20261101, None, "yesterday"):
+        with pytest.raises(InputError, match="is not a date"):
+            costs.period(bad, "2026-11-08", today=TODAY)
+
+
+def test_usage_takes_dates_and_iso_strings(conn, cfg, endpoint):
+    import numpy as np
+    import pandas as pd
+
+    profiles.ensure(conn, cfg)
+    made = profiles.list_profiles(conn)
+    control(endpoint, "POST", "/_standin/backfill", {"days": 5, "seed": 2})
+    today = datetime.now(timezone.utc).date()
+    start = today - timedelta(days=6)
+    expected = metrics.usage(
+        conn,
+        made,
+        datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc),
+        datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc),
+    )
+    assert not expected.empty
+    for first, last in (
+        (start, today),
+        (start.isoformat(), today.isoformat()),
+        (pd.Timestamp(start), pd.Timestamp(today)),
+        (datetime.combine(start, datetime.min.time()), f"{today}T00:00:00Z"),
+        (np.datetime64(start.isoformat()), today),
+    ):
+        got = metrics.usage(conn, made, first, last, period=np.int64(86400))
+        assert got.equals(expected), (first, last)
+    one = metrics.usage(conn, made[0], start, today, period="86400")  # one profile
+    assert set(one["profile"]) == {made[0].name}
+    for bad in ("last week", 20261101, None):
+        with pytest.raises(InputError, match="is not a date or time"):
+            metrics.usage(conn, made, bad, today)
+    with pytest.raises(InputError, match="must be a whole number"):
+        metrics.usage(conn, made, start, today, period="daily")
+    with pytest.raises(InputError, match="takes Profile objects"):
+        metrics.usage(conn, [p.name for p in made], start, today)
+    with pytest.raises(InputError, match="takes Profile objects, not 'claims_dept'"):
+        metrics.usage(conn, "claims_dept", start, today)
+
+
+# --- a second tag the same day: activated, and said what stays untagged (class 12) ----------
+def test_second_tag_the_same_day_is_activated_and_says_what_stays_untagged(conn, cfg, endpoint):
+    profiles.ensure(conn, cfg)
+    for p in profiles.list_profiles(conn):
+        conn.bedrock.tag_resource(resourceARN=p.arn, tags=[{"key": "team", "value": p.name}])
+    control(endpoint, "POST", "/_standin/backfill", {"days": 10, "seed": 1})
+    span = costs.last_days(10)
+    first = costs.activate_tag(conn, "dept", backfill_from=span.start)
+    assert first.active and first.note is None
+
+    second = costs.activate_tag(conn, "team", backfill_from=span.start)  # the analyst's tweak
+    assert second.active
+    requested = conn.ce.list_cost_allocation_tag_backfill_history()["BackfillRequests"][0]
+    last = datetime.fromisoformat(requested["RequestedAt"].replace("Z", "+00:00"))
+    assert "Backfill not possible yet" in second.note
+    assert "one cost allocation tag backfill every 24 hours" in second.note
+    assert f"costs from {span.start.replace(day=1)}" in second.note
+    assert f"{last:%Y-%m-%d %H:%M} UTC" in second.note
+    assert f"{last + timedelta(hours=24):%Y-%m-%d %H:%M} UTC" in second.note
+    assert f"--backfill-from {span.start.replace(day=1)}T00:00:00Z" in second.note
+    billed = costs.cost_by_tag(conn, costs.cost_request(span, "team"))
+    history = billed[billed["start"] < datetime.now(timezone.utc).date()]
+    assert set(history["department"]) == {costs.UNTAGGED}  # as the note says
+    # the tag stays active: a later run sees it so and asks for nothing more
+    assert costs.tag_activation(conn, "team").active
+
+
+def test_backfill_limit_without_permission_to_read_the_history(conn, cfg, endpoint):
+    from botocore.stub import Stubber
+
+    profiles.ensure(conn, cfg)
+    conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{TODAY.replace(day=1)}T00:00:00Z")
+    stub = Stubber(conn.ce)
+    stub.add_response("update_cost_allocation_tags_status", {"Errors": []})
+    stub.add_client_error(
+        "start_cost_allocation_tag_backfill", "BackfillLimitExceededException", "limit", 400
+    )
+    stub.add_client_error(
+        "list_cost_allocation_tag_backfill_history", "AccessDeniedException", "denied", 400
+    )
+    stub.add_response(
+        "list_cost_allocation_tags",
+        {"CostAllocationTags": [{"TagKey": "team", "Type": "UserDefined", "Status": "Active"}]},
+    )
+    with stub:
+        result = costs.activate_tag(conn, "team", backfill_from=TODAY)
+    assert result.active
+    assert "less than 24 hours ago" in result.note
+
+
+def test_other_backfill_errors_are_explained(conn):
+    from botocore.stub import Stubber
+
+    from helpers.errors import AwsError
+
+    stub = Stubber(conn.ce)
+    stub.add_response("update_cost_allocation_tags_status", {"Errors": []})
+    stub.add_client_error(
+        "start_cost_allocation_tag_backfill", "AccessDeniedException", "denied", 400
+    )
+    with stub, pytest.raises(AwsError, match="ce:StartCostAllocationTagBackfill"):
+        costs.activate_tag(conn, "team", backfill_from=TODAY)
+
+
+TWO_TAGS_CONFIG = {
+    "mode": "offline",
+    "region": "us-east-1",
+    "tag_key": "dept",
+    "profiles": [
+        {
+            "name": "claims_two_tags",
+            "copy_from": "us.amazon.nova-lite-v1:0",
+            "tags": {"dept": "claims", "team": "adjusters", "project": "intake"},
+        },
+        {
+            "name": "support_two_tags",
+            "copy_from": "amazon.nova-micro-v1:0",
+            "tags": {"dept": "support", "team": "helpdesk", "project": "chat"},
+        },
+    ],
+}
+
+
+@pytest.mark.slow
+def test_the_analysts_first_tweak_goes_on(workshop, tmp_path):
+    """05 with the config's tag, then 05 with tag_key='team' and 06 with tag_key='project' the
+    same day: AWS allows one backfill in 24 hours, and the notebooks say what that means."""
+    import json
+
+    from tests.test_notebooks import papermill_run, read_csv, text_of
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(TWO_TAGS_CONFIG))
+    out = tmp_path / "out"
+    run = {"config_path": str(path)}
+    papermill_run("01_create_profiles", tmp_path / "run", **run)
+    papermill_run("04_generate_usage", tmp_path / "run", requests=8, backfill_days=10, **run)
+    papermill_run("05_cost_analysis", tmp_path / "dept", output_dir=str(out), days=10, **run)
+    by_team = text_of(
+        papermill_run(
+            "05_cost_analysis",
+            tmp_path / "team",
+            output_dir=str(out),
+            days=10,
+            tag_key="team",
+            **run,
+        )
+    )
+    assert "Now: Active" in by_team and "Backfill not possible yet" in by_team
+    assert "aws ce start-cost-allocation-tag-backfill --backfill-from" in by_team
+    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
+    assert {"adjusters", "helpdesk", "(untagged)"} <= teams  # today's calls, then history
+    by_project = text_of(
+        papermill_run(
+            "06_cur_at_scale",
+            tmp_path / "project",
+            output_dir=str(out),
+            days=10,
+            tag_key="project",
+            **run,
+        )
+    )
+    assert "is Active" in by_project and "Backfill not possible yet" in by_project

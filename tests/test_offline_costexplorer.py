@@ -347,3 +347,49 @@ def test_get_tags_and_dimension_values(client, departments, assert_shape):
         "Amazon Bedrock",
         "Claude Haiku 4.5 (Amazon Bedrock Edition)",
     }
+
+
+def months_before(day: date, months: int) -> date:
+    """The 1st of the month ``months`` before ``day``'s (written out here, independently)."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def test_history_is_14_months_counting_this_one(client):
+    """On 2026-03-15 the oldest start is 2025-02-01: 14 months with March, not 31 x 13 days."""
+    today = datetime.now(timezone.utc).date()
+    oldest = months_before(today, 13)
+    ce = client("ce")
+    answer = ce.get_cost_and_usage(
+        TimePeriod={"Start": oldest.isoformat(), "End": (oldest + timedelta(days=1)).isoformat()},
+        Granularity="DAILY",
+        Metrics=["UnblendedCost"],
+    )
+    assert answer["ResultsByTime"][0]["TimePeriod"]["Start"] == oldest.isoformat()
+    for start in (oldest - timedelta(days=1), months_before(today, 14)):
+        with pytest.raises(ClientError) as excinfo:
+            ce.get_cost_and_usage(
+                TimePeriod={"Start": start.isoformat(), "End": oldest.isoformat()},
+                Granularity="MONTHLY",
+                Metrics=["UnblendedCost"],
+            )
+        code, _, message = error_of(excinfo)
+        assert code == "DataUnavailableException"
+        assert f"the earliest start date is {oldest.isoformat()}" in message
+
+
+def test_monthly_periods_and_backfill_reach_are_calendar_months(client):
+    today = datetime.now(timezone.utc).date()
+    start = months_before(today, 12)
+    answer = client("ce").get_cost_and_usage(
+        TimePeriod={"Start": start.isoformat(), "End": today.isoformat()},
+        Granularity="MONTHLY",
+        Metrics=["UnblendedCost"],
+    )
+    starts = [r["TimePeriod"]["Start"] for r in answer["ResultsByTime"]]
+    assert starts == [months_before(today, n).isoformat() for n in range(12, -1, -1)][: len(starts)]
+    assert all(s.endswith("-01") for s in starts)
+    too_old = months_before(today, 13)
+    with pytest.raises(ClientError) as excinfo:
+        client("ce").start_cost_allocation_tag_backfill(BackfillFrom=f"{too_old}T00:00:00Z")
+    assert f"(to {months_before(today, 12)})" in error_of(excinfo)[2]

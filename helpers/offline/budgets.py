@@ -10,7 +10,7 @@ from others. Notifications are stored, never sent, and nothing is evaluated in t
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,8 @@ import moto.budgets.urls
 from moto.budgets.models import BudgetsBackend
 from moto.budgets.responses import BudgetsResponse
 from moto.core.responses import ActionResult
+
+from helpers import dates
 
 from . import validation
 from .costexplorer import _fmt_amount
@@ -87,8 +89,8 @@ class StandinBudgetsResponse(BudgetsResponse):
         ce = ce_backends[self.current_account]["aws"]
         now = datetime.now(timezone.utc)
         today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
-        month = today.replace(day=1)
-        next_month = (month + timedelta(days=32)).replace(day=1)
+        month = dates.month_start(today)
+        next_month = dates.next_month_start(today)
         expression = filter_expression(budget)
         actual = ce.cost(expression, month, next_month)
         # the month's end: cost before today, plus the stand-in's daily forecast from today on

@@ -28,6 +28,8 @@ from moto.ce.models import CostExplorerBackend
 from moto.ce.responses import CostExplorerResponse
 from moto.core.responses import ActionResult
 
+from helpers import dates
+
 from . import validation
 from .errors import (
     BackfillLimitExceededException,
@@ -61,7 +63,7 @@ GROUP_BY_DIMENSIONS = (
     "RECORD_TYPE",
     "USAGE_TYPE",
 )
-HISTORY_MONTHS = 14
+HISTORY_MONTHS = dates.COST_EXPLORER_MONTHS  # counting the current month
 # The stand-in's forecast (Cost Explorer's own model is not public): the mean daily cost of the
 # last 30 complete days (from the first day with cost), times the days forecast; the prediction
 # interval spreads it by the daily standard deviation. At least 7 days of cost are needed.
@@ -242,7 +244,7 @@ def periods(start: datetime, end: datetime, granularity: str) -> list[tuple[date
         elif granularity == "DAILY":
             following = cursor + timedelta(days=1)
         else:
-            following = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1)
+            following = dates.next_month_start(cursor)
         following = min(following, end)
         out.append((cursor, following))
         cursor = following
@@ -352,10 +354,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         granularity = params["Granularity"]
         start, end = _time_period(params["TimePeriod"], granularity)
         now = datetime.now(timezone.utc)
-        oldest = (
-            now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            - timedelta(days=31 * (HISTORY_MONTHS - 1))
-        ).replace(day=1)
+        oldest = dates.cost_explorer_oldest(now)
         if start < oldest:
             raise DataUnavailableException(
                 f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
@@ -494,7 +493,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             raise ValidationException("Start date must be equal to or later than the current date.")
         if start >= end:
             raise ValidationException("Start date (and hour) should be before end date (and hour)")
-        if end > today + timedelta(days=366):
+        if end > dates.add_months(today, 12):
             raise ValidationException("A forecast covers at most 12 months from today.")
         if params["Metric"] not in FORECAST_METRICS:
             raise ValidationException(
@@ -608,7 +607,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         raw = params["BackfillFrom"]
         when = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(timezone.utc)
         now = datetime.now(timezone.utc)
-        first_allowed = (now.replace(day=1) - timedelta(days=365)).replace(day=1).date()
+        first_allowed = dates.backfill_oldest(now.date())
         if when.day != 1 or when.time() != datetime.min.time():
             raise ValidationException(
                 f"BackfillFrom {raw} must be the first day of a month at 00:00:00Z."

@@ -19,6 +19,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from helpers import dates
+
 AMAZON_PRODUCT_CODE = "AmazonBedrock"
 
 
@@ -57,8 +59,7 @@ def schema():
 
 
 def _month(day: datetime) -> tuple[datetime, datetime]:
-    start = day.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return start, (start + timedelta(days=32)).replace(day=1)
+    return dates.month_start(day), dates.next_month_start(day)
 
 
 def rows_by_period(lines, tag_value) -> dict[str, list[dict]]:

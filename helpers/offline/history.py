@@ -4,9 +4,14 @@ The cost notebook needs more than today's handful of calls to show trends. ``bac
 for each whole day before today, one day of traffic per application profile, recorded exactly
 like real calls (CloudWatch datapoints at 12:00 UTC as statistic sets, billing lines for the
 day), so CloudWatch and Cost Explorer agree. Everything is drawn from ``random.Random`` seeded by
-the seed and the profile's name: the same seed and profiles give the same history. Each day of
-each profile is written once, so running it twice adds nothing. Synthetic days are listed in
-``/_standin/state`` for the notebooks to label.
+the seed and the profile's name: the same seed and profiles give the same history. Synthetic
+days are listed in ``/_standin/state`` for the notebooks to label.
+
+Each day of each workload is written once, whatever the order of runs. A workload is a region
+and a profile name (``history_key``), not an ARN: 99_cleanup then 01 re-create a profile under
+a new ARN, and its history must not be written a second time (the first history stays on the
+bill, under the old ARN and the tags it had). Concurrent backfills hold the ledger's
+``history_lock`` from the check of a day to its write.
 """
 
 from __future__ import annotations
@@ -65,6 +70,11 @@ def simulate_day(rng: random.Random, profile_scale: dict[str, float], day: date,
     )
 
 
+def history_key(region: str, profile_name: str) -> str:
+    """What identifies a workload across re-creation: its region and profile name."""
+    return f"{region}/{profile_name}"
+
+
 def backfill(
     account: str, region: str, days: int, seed: int = 0, today: date | None = None
 ) -> dict:
@@ -84,76 +94,82 @@ def backfill(
     totals = {"requests": 0, "input_tokens": 0, "output_tokens": 0}
     with bedrock.lock:
         profiles = sorted(bedrock.application_profiles.values(), key=lambda p: p.name)
-    for profile in profiles:
-        model = catalog.models[profile.model_id]
-        rng = random.Random(f"{seed}:{profile.name}")
-        scale = {
-            "requests": rng.uniform(20, 120),
-            "input": rng.uniform(150, 900),
-            "output": rng.uniform(80, 600),
-        }
-        target = Target(
-            model=model,
-            dimension=profile.profile_id,
-            kind="application",
-            resource_arn=profile.arn,
-            tags=tuple(profile.tags.items()),
-            profile_name=profile.name,
-            scope=scope_of_model_arns(profile.model_arns),
-        )
-        done = ledger.synthetic_days.setdefault(profile.arn, set())
-        new_days = 0
-        for day in calendar:
-            sample = simulate_day(rng, scale, day, model)  # drawn even when skipped: stable
-            if day in done or sample.requests == 0:
-                continue
-            # the model's state that day (never later than the stand-in's pinned today)
-            state = data.lifecycle(model.model_id, region, min(day, catalog_today())).status
-            if state not in (ACTIVE, LEGACY):  # not served that day: no traffic
-                continue
-            noon = midnight(day) + timedelta(hours=12)
-            dims = {"ModelId": profile.profile_id}
-            n = sample.requests
-            quota = sample.input_tokens + sample.output_tokens * model.quota_burndown
-            # one statistic set per metric and day: (name, total, minimum, maximum)
-            sets = [
-                ("Invocations", n, 1, 1),
-                ("InputTokenCount", sample.input_tokens, 1, sample.input_tokens),
-                ("OutputTokenCount", sample.output_tokens, 1, sample.output_tokens),
-                ("InvocationLatency", sample.latency_sum, sample.latency_min, sample.latency_max),
-                ("EstimatedTPMQuotaUsage", quota, 1, quota),
-            ]
-            if state == LEGACY:
-                sets.append(("LegacyModelInvocations", n, 1, 1))
-            if sample.throttles:
-                sets.append(("InvocationThrottles", sample.throttles, 1, 1))
-            for name, total, low, high in sets:
-                count = sample.throttles if name == "InvocationThrottles" else n
-                metrics.put_set(
-                    name,
-                    dims,
-                    noon,
-                    UNIT[name],
-                    total=total,
-                    count=count,
-                    minimum=low,
-                    maximum=high,
-                )
-            ledger.record_tokens(
-                account=account,
-                region=region,
-                target=target,
-                start=midnight(day),
-                input_tokens=sample.input_tokens,
-                output_tokens=sample.output_tokens,
-                synthetic=True,
+    with ledger.history_lock:  # one backfill at a time: no profile-day checked twice
+        for profile in profiles:
+            model = catalog.models[profile.model_id]
+            rng = random.Random(f"{seed}:{profile.name}")
+            scale = {
+                "requests": rng.uniform(20, 120),
+                "input": rng.uniform(150, 900),
+                "output": rng.uniform(80, 600),
+            }
+            target = Target(
+                model=model,
+                dimension=profile.profile_id,
+                kind="application",
+                resource_arn=profile.arn,
+                tags=tuple(profile.tags.items()),
+                profile_name=profile.name,
+                scope=scope_of_model_arns(profile.model_arns),
             )
-            done.add(day)
-            new_days += 1
-            totals["requests"] += n
-            totals["input_tokens"] += sample.input_tokens
-            totals["output_tokens"] += sample.output_tokens
-        written.append({"name": profile.name, "arn": profile.arn, "new_days": new_days})
+            done = ledger.synthetic_days.setdefault(history_key(region, profile.name), set())
+            new_days = 0
+            for day in calendar:
+                sample = simulate_day(rng, scale, day, model)  # drawn even when skipped: stable
+                if day in done or sample.requests == 0:
+                    continue
+                # the model's state that day (never later than the stand-in's pinned today)
+                state = data.lifecycle(model.model_id, region, min(day, catalog_today())).status
+                if state not in (ACTIVE, LEGACY):  # not served that day: no traffic
+                    continue
+                noon = midnight(day) + timedelta(hours=12)
+                dims = {"ModelId": profile.profile_id}
+                n = sample.requests
+                quota = sample.input_tokens + sample.output_tokens * model.quota_burndown
+                # one statistic set per metric and day: (name, total, minimum, maximum)
+                sets = [
+                    ("Invocations", n, 1, 1),
+                    ("InputTokenCount", sample.input_tokens, 1, sample.input_tokens),
+                    ("OutputTokenCount", sample.output_tokens, 1, sample.output_tokens),
+                    (
+                        "InvocationLatency",
+                        sample.latency_sum,
+                        sample.latency_min,
+                        sample.latency_max,
+                    ),
+                    ("EstimatedTPMQuotaUsage", quota, 1, quota),
+                ]
+                if state == LEGACY:
+                    sets.append(("LegacyModelInvocations", n, 1, 1))
+                if sample.throttles:
+                    sets.append(("InvocationThrottles", sample.throttles, 1, 1))
+                for name, total, low, high in sets:
+                    count = sample.throttles if name == "InvocationThrottles" else n
+                    metrics.put_set(
+                        name,
+                        dims,
+                        noon,
+                        UNIT[name],
+                        total=total,
+                        count=count,
+                        minimum=low,
+                        maximum=high,
+                    )
+                ledger.record_tokens(
+                    account=account,
+                    region=region,
+                    target=target,
+                    start=midnight(day),
+                    input_tokens=sample.input_tokens,
+                    output_tokens=sample.output_tokens,
+                    synthetic=True,
+                )
+                done.add(day)
+                new_days += 1
+                totals["requests"] += n
+                totals["input_tokens"] += sample.input_tokens
+                totals["output_tokens"] += sample.output_tokens
+            written.append({"name": profile.name, "arn": profile.arn, "new_days": new_days})
     return {
         "synthetic": True,
         "region": region,
@@ -166,12 +182,14 @@ def backfill(
 
 
 def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
-    """Per profile ARN: the first and last synthetic day and how many there are."""
+    """Per workload ("region/profile name"): the first and last synthetic day, and how many."""
     ledger = ce_backends[account]["aws"].ledger
     out = {}
-    for arn, days in ledger.synthetic_days.items():
+    with ledger.history_lock:
+        written = {key: sorted(days) for key, days in ledger.synthetic_days.items()}
+    for key, days in written.items():
         if days:
-            out[arn] = {
+            out[key] = {
                 "first": min(days).isoformat(),
                 "last": max(days).isoformat(),
                 "days": len(days),

@@ -75,8 +75,10 @@ class UsageLedger:
 
     def __init__(self) -> None:
         self.by_day: dict[date, dict[Line, int]] = {}
-        self.synthetic_days: dict[str, set[date]] = {}  # resource ARN -> backfilled days
+        # "region/profile name" -> backfilled days: the workload, whatever its current ARN
+        self.synthetic_days: dict[str, set[date]] = {}
         self.lock = threading.Lock()
+        self.history_lock = threading.Lock()  # held across a backfill's check-and-write
 
     def add(self, line: Line, quantity: int) -> None:
         if quantity <= 0:
