@@ -106,6 +106,7 @@ class _Automaton:
     """A pattern as states: ('char', test, next), ('split', a, b), ('at', where, next), 'match'."""
 
     def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
         parsed = _sre_parse.parse(pattern)
         if parsed.state.flags & ~(_sre.SRE_FLAG_UNICODE | _sre.SRE_FLAG_VERBOSE):
             raise _Unsupported("flags")
