@@ -23,13 +23,8 @@ DEADLINE_SECONDS = 120  # for a whole batch; each match must take well under a s
 HAIKU_3 = "us.anthropic.claude-3-haiku-20240307-v1:0"
 
 
-def timed(setup: str, calls: dict[str, str]) -> dict[str, float]:
-    """Seconds each expression takes, run after ``setup`` in a fresh interpreter."""
-    body = "\n".join(
-        f"t = time.perf_counter(); {expression}; out[{label!r}] = time.perf_counter() - t"
-        for label, expression in calls.items()
-    )
-    code = f"import json, time\n{setup}\nout = {{}}\n{body}\nprint(json.dumps(out))"
+def isolated(code: str) -> object:
+    """The JSON that ``code`` prints last, run in a fresh interpreter with a deadline."""
     try:
         done = subprocess.run(
             [sys.executable, "-"],
@@ -43,6 +38,15 @@ def timed(setup: str, calls: dict[str, str]) -> dict[str, float]:
         pytest.fail(f"still matching after {DEADLINE_SECONDS} s: a pattern backtracks")
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def timed(setup: str, calls: dict[str, str]) -> dict[str, float]:
+    """Seconds each expression takes, run after ``setup`` in a fresh interpreter."""
+    body = "\n".join(
+        f"t = time.perf_counter(); {expression}; out[{label!r}] = time.perf_counter() - t"
+        for label, expression in calls.items()
+    )
+    return isolated(f"import json, time\n{setup}\nout = {{}}\n{body}\nprint(json.dumps(out))")
 
 
 def assert_fast(seconds: dict[str, float], limit: float = 1.0) -> None:
@@ -107,9 +111,20 @@ def test_a_pasted_copy_from_is_read_at_once():
     assert_fast(timed(setup, calls))
 
 
-def test_a_copy_from_with_pasted_whitespace_is_taken_without_it():
-    raw = {"profiles": [{"name": "a", "copy_from": f" {HAIKU_3} \n", "tags": {"dept": "x"}}]}
-    assert config.parse(raw, Path("config.json")).profiles[0].copy_from == HAIKU_3
+@pytest.mark.parametrize("pasted", [" ", "\n", "\t", " \u00a0", "  \r\n"], ids=repr)
+def test_a_copy_from_with_pasted_whitespace_is_taken_without_it(pasted):
+    code = textwrap.dedent(
+        f"""
+        import json
+        from pathlib import Path
+        from helpers import config
+
+        profile = {{"name": "a", "copy_from": {HAIKU_3 + pasted!r}, "tags": {{"dept": "x"}}}}
+        raw = {{"profiles": [profile]}}
+        print(json.dumps(config.parse(raw, Path("config.json")).profiles[0].copy_from))
+        """
+    )
+    assert isolated(code) == HAIKU_3
 
 
 def test_the_model_id_pattern_keeps_its_meaning():
