@@ -143,6 +143,15 @@ def _whitespace(text: str) -> str:
     return f"{' and '.join(ends)} with whitespace" if ends else ""
 
 
+def _trimmed(text: str) -> str:
+    """``text`` without whitespace or invisible characters (a zero-width space) at its ends."""
+    invisible = {c for c in text[:1] + text[-1:] if c.isspace() or not c.isprintable()}
+    while invisible:
+        text = text.strip("".join(invisible))
+        invisible = {c for c in text[:1] + text[-1:] if c.isspace() or not c.isprintable()}
+    return text
+
+
 def _non_finite(value: Any, where: str) -> str | None:
     """The key path of the first NaN or infinite number in ``value``, if any."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -208,7 +217,7 @@ class _Reader:
             raise self.fail(
                 key,
                 f"{spaces}: {shown(value)}",
-                f"remove it: write {shown(value.strip())} ({why}).",
+                f"remove it: write {shown(_trimmed(value))} ({why}).",
             )
         return value
 

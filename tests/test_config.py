@@ -448,6 +448,10 @@ def test_other_tags_may_be_empty(tmp_path):
         ),
         ({"profile_names": [" claims"]}, ["key 'profile_names[0]' starts with whitespace"]),
         (
+            profile_with(name="\u200bclaims_dept"),  # a zero-width space, pasted from a web page
+            ['starts with whitespace: "\\u200bclaims_dept"', 'write "claims_dept"'],
+        ),
+        (
             with_changes(tag_key="dept "),
             ["key 'tag_key' ends with whitespace: \"dept \"", 'write "dept"'],
         ),
