@@ -7,8 +7,10 @@ type, a profile name AWS would refuse) is one ConfigError naming the file, the k
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -25,10 +27,15 @@ DEFAULT_PORT = 4599
 DEFAULT_SPEND_CAP_USD = 1.0
 
 # AWS's own constraints (botocore's Bedrock service model), checked here so a typo fails early.
+# Every pattern here sees what people type, so each must run in linear time: the two below are
+# AWS's own, and each repetition takes exactly one letter or digit, so they cannot backtrack.
 NAME_PATTERN = re.compile(r"([0-9a-zA-Z][ _-]?)+")
 DESCRIPTION_PATTERN = re.compile(r"([0-9a-zA-Z:.][ _-]?)+")
 TAG_PATTERN = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
-MODEL_ID_PATTERN = re.compile(r"[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})*")
+# Model IDs: a provider, '.', then parts joined by '.' or ':'. Each repetition starts with its
+# separator, so a near-miss fails in one pass (a form with optional separators backtracked for
+# minutes on "...-v1:0 ").
+MODEL_ID_PATTERN = re.compile(r"[a-z0-9-]{1,63}[.][a-z0-9-]+(?:[.:][a-z0-9-]+)*")
 # a system-defined (cross-region) profile ID: a geography prefix, then a model ID
 SYSTEM_PROFILE_PATTERN = re.compile(
     "(" + "|".join(re.escape(p) for p in GEOGRAPHY_PREFIXES) + r")\.[a-z0-9-]+\..+"
@@ -55,6 +62,9 @@ MODEL_PROVIDERS = (
     "zai",
 )
 REGION_PATTERN = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+# The longest pause the stand-in makes between streamed chunks: a reply of a few hundred chunks
+# then still streams within minutes, where a typo such as 1e12 would stall every stream.
+MAX_STREAM_DELAY_MS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -112,10 +122,47 @@ KEYS = {
     "offline",
     "spend_cap_usd",
 }
-DEFAULT_SPEND_CAP_USD = 1.0
 PROFILE_KEYS = {"name", "copy_from", "description", "tags"}
 OFFLINE_KEYS = {"port", "stream_delay_ms"}
 OWNER_KEYS = {"key", "value"}
+
+
+def shown(value: Any) -> str:
+    """A value as JSON for a message: non-ASCII letters as themselves, invisible ones escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _whitespace(text: str) -> str:
+    """Where ``text`` has whitespace at its ends, in words ('' if none)."""
+    ends = [
+        side
+        for side, edge in (("starts", text[:1]), ("ends", text[-1:]))
+        if edge and (edge.isspace() or not edge.isprintable())
+    ]
+    return f"{' and '.join(ends)} with whitespace" if ends else ""
+
+
+def _trimmed(text: str) -> str:
+    """``text`` without whitespace or invisible characters (a zero-width space) at its ends."""
+    invisible = {c for c in text[:1] + text[-1:] if c.isspace() or not c.isprintable()}
+    while invisible:
+        text = text.strip("".join(invisible))
+        invisible = {c for c in text[:1] + text[-1:] if c.isspace() or not c.isprintable()}
+    return text
+
+
+def _non_finite(value: Any, where: str) -> str | None:
+    """The key path of the first NaN or infinite number in ``value``, if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where
+    if isinstance(value, dict):
+        inner = ((f"{where}.{key}".lstrip("."), item) for key, item in value.items())
+    elif isinstance(value, list):
+        inner = ((f"{where}[{i}]", item) for i, item in enumerate(value))
+    else:
+        return None
+    return next((found for path, item in inner if (found := _non_finite(item, path))), None)
 
 
 class _Reader:
@@ -129,30 +176,50 @@ class _Reader:
         return ConfigError(where + problem, fix)
 
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, example: str) -> Any:
-        if (
-            isinstance(value, bool)
-            and kind is not bool
-            and bool not in (kind if isinstance(kind, tuple) else (kind,))
-        ):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
             raise self.fail(
-                key, f"must be {example}, not {json.dumps(value)}", f"write it like {example}."
-            )
-        if not isinstance(value, kind):
-            raise self.fail(
-                key, f"must be {example}, not {json.dumps(value)}", f"write it like {example}."
+                key, f"must be {example}, not {shown(value)}", f"write it like {example}."
             )
         return value
+
+    def number(
+        self, value: Any, key: str, example: str, unit: str, low: float, high: float
+    ) -> float:
+        """A finite number from ``low`` to ``high`` (NaN and Infinity are refused)."""
+        self.typed(value, (int, float), key, example)
+        if not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
+            span = f"{low:g} or more" if math.isinf(high) else f"from {low:g} to {high:g}"
+            raise self.fail(key, f"is {value}", f"use a number of {unit}, {span}, e.g. {example}.")
+        return float(value)
 
     def known_keys(self, given: dict, allowed: set[str], where: str) -> None:
         for key in given:
             if key not in allowed:
-                near = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f"did you mean '{near[0]}'? " if near else ""
+                loose = {re.sub(r"[\s-]+", "_", k.strip().lower()): k for k in allowed}
+                near = loose.get(re.sub(r"[\s-]+", "_", key.strip().lower()))
+                if near is None:
+                    close = difflib.get_close_matches(key.strip().lower(), sorted(allowed), n=1)
+                    near = close[0] if close else None
+                hint = f"did you mean '{near}'? " if near else ""
+                spaces = _whitespace(key)
                 raise self.fail(
                     f"{where}{key}",
-                    "is not a setting the workshop knows",
+                    "is not a setting the workshop knows"
+                    + (f" (the key {spaces}: {shown(key)})" if spaces else ""),
                     f"{hint}Known keys: {', '.join(sorted(allowed))}.",
                 )
+
+    def no_whitespace(self, value: str, key: str, why: str) -> str:
+        """Refuse a value with whitespace at its ends (a paste), showing where it is."""
+        spaces = _whitespace(value)
+        if spaces:
+            raise self.fail(
+                key,
+                f"{spaces}: {shown(value)}",
+                f"remove it: write {shown(_trimmed(value))} ({why}).",
+            )
+        return value
 
     def text(
         self, value: Any, key: str, pattern: re.Pattern[str], max_len: int, what: str, example: str
@@ -161,14 +228,23 @@ class _Reader:
         if not 1 <= len(value) <= max_len or not pattern.fullmatch(value):
             raise self.fail(
                 key,
-                f"holds {what} AWS would refuse: {json.dumps(value)}",
+                f"holds {what} AWS would refuse: {shown(value)}",
                 f"use 1-{max_len} characters matching {pattern.pattern} (letters, "
                 f"digits, single spaces, '_' or '-' between them), e.g. \"{example}\".",
             )
         return value
 
+    def name(self, value: Any, key: str) -> str:
+        """A profile name: AWS's rule, and no whitespace at the ends."""
+        self.typed(value, str, key, 'a string such as "claims_dept_haiku"')
+        self.no_whitespace(
+            value, key, "AWS would take a trailing space as part of another profile's name"
+        )
+        return self.text(value, key, NAME_PATTERN, 64, "a profile name", "claims_dept_haiku")
 
-def _tags(reader: _Reader, value: Any, key: str) -> dict[str, str]:
+
+def _tags(reader: _Reader, value: Any, key: str, required: str | None = None) -> dict[str, str]:
+    """Tags as AWS takes them; the ``required`` key must also hold a value."""
     reader.typed(value, dict, key, '{"dept": "claims"}')
     if len(value) > MAX_TAGS:
         raise reader.fail(
@@ -183,22 +259,34 @@ def _tags(reader: _Reader, value: Any, key: str) -> dict[str, str]:
         if not 1 <= len(tag_key) <= 128 or not TAG_PATTERN.fullmatch(tag_key):
             raise reader.fail(
                 where,
-                "is not a valid tag key",
+                f"is not a valid tag key: {shown(tag_key)}",
                 "use 1-128 letters, digits, spaces or . _ : / = + @ -",
             )
+        reader.no_whitespace(tag_key, where, "AWS would keep it as a different tag key")
         if tag_key.lower().startswith("aws:"):
             raise reader.fail(where, "uses the reserved prefix 'aws:'", "choose another key.")
         if len(tag_value) > 256 or not TAG_PATTERN.fullmatch(tag_value):
             raise reader.fail(
                 where,
-                f"has a value AWS would refuse: {json.dumps(tag_value)}",
+                f"has a value AWS would refuse: {shown(tag_value)}",
                 "use at most 256 letters, digits, spaces or . _ : / = + @ -",
             )
+        if tag_key == required and not tag_value.strip():
+            raise reader.fail(
+                where,
+                f"is empty: {shown(tag_value)}",
+                f'name the department, e.g. "{tag_key}": "claims": Cost Explorer groups a blank '
+                "value's cost under no department, and no budget covers it.",
+            )
+        reader.no_whitespace(
+            tag_value, where, "Cost Explorer would count it as a department of its own"
+        )
     return dict(value)
 
 
 def _copy_from(reader: _Reader, value: Any, key: str) -> str:
     reader.typed(value, str, key, '"anthropic.claude-haiku-4-5-20251001-v1:0"')
+    value = value.strip()  # an ID never holds whitespace: a pasted space is dropped
     if ":application-inference-profile/" in value:
         raise reader.fail(
             key,
@@ -216,7 +304,7 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
         ):
             raise reader.fail(
                 key,
-                f"is not a model or inference profile ARN: {value}",
+                f"is not a model or inference profile ARN: {shown(value)}",
                 "use a model ID or a system-defined profile ID instead.",
             )
         if ":inference-profile/" in value:
@@ -233,7 +321,7 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
     if not MODEL_ID_PATTERN.fullmatch(value):
         raise reader.fail(
             key,
-            f"is not a model or profile ID: {json.dumps(value)}",
+            f"is not a model or profile ID: {shown(value)}",
             'use an ID such as "openai.gpt-oss-120b-1:0" or '
             '"us.amazon.nova-2-lite-v1:0" (list them with '
             "`aws bedrock list-foundation-models` and "
@@ -242,7 +330,7 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
     return value
 
 
-def _geography(reader: _Reader, identifier: str, key: str, shown: str) -> None:
+def _geography(reader: _Reader, identifier: str, key: str, shown_id: str) -> None:
     """Refuse a profile ID whose first part looks like a geography but is not one."""
     head, _, rest = identifier.partition(".")
     if head in GEOGRAPHY_PREFIXES or len(head) > 6:
@@ -252,12 +340,12 @@ def _geography(reader: _Reader, identifier: str, key: str, shown: str) -> None:
     if head.lower() in GEOGRAPHY_PREFIXES:
         raise reader.fail(
             key,
-            f"starts with '{head}.': profile and model IDs are lower case: {shown}",
+            f"starts with '{head}.': profile and model IDs are lower case: {shown_id}",
             f"write {identifier.lower()}.",
         )
     raise reader.fail(
         key,
-        f"starts with '{head}.', which is not a cross-region profile prefix: {shown}",
+        f"starts with '{head}.', which is not a cross-region profile prefix: {shown_id}",
         f"use one of {', '.join(p + '.' for p in GEOGRAPHY_PREFIXES)} (Canada calls us. "
         "and global. profiles), or the bare model ID.",
     )
@@ -275,25 +363,40 @@ def bedrock_regions() -> set[str]:
     }
 
 
+def _duplicates(names: list[str]) -> list[str]:
+    return sorted({n for n in names if names.count(n) > 1})
+
+
 def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopConfig:
     """A validated WorkshopConfig from already-decoded JSON."""
     reader = _Reader(path)
     reader.typed(raw, dict, "", 'an object: {"mode": "offline", ...}')
     reader.known_keys(raw, KEYS, "")
+    non_finite = _non_finite(raw, "")
+    if non_finite is not None:
+        raise reader.fail(
+            non_finite,
+            "is NaN or Infinity (JSON reads 1e400 and larger as Infinity)",
+            "write a plain number there: JSON has no NaN or Infinity, and a NaN spend cap "
+            "would disable the cap.",
+        )
     mode = mode_override or raw.get("mode", "offline")
     mode_key = "WORKSHOP_MODE (environment)" if mode_override else "mode"
+    if isinstance(mode, str):
+        mode = mode.strip()  # one of two words: a pasted space is dropped
     if mode not in MODES:
         raise reader.fail(
             mode_key,
-            f"is {json.dumps(mode)}",
+            f"is {shown(mode)}",
             'use "offline" (the local stand-in, the default) or "aws".',
         )
     region = raw.get("region", "us-east-1")
     reader.typed(region, str, "region", '"us-east-1"')
+    region = region.strip()  # region codes never hold whitespace
     if not REGION_PATTERN.fullmatch(region):
         raise reader.fail(
             "region",
-            f"is not an AWS region: {json.dumps(region)}",
+            f"is not an AWS region: {shown(region)}",
             'use a region code such as "us-east-1" or "ap-northeast-1".',
         )
     known_regions = bedrock_regions()
@@ -301,37 +404,60 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         near = difflib.get_close_matches(region, sorted(known_regions), n=1)
         raise reader.fail(
             "region",
-            f"is not a region where Bedrock runs: {json.dumps(region)}",
+            f"is not a region where Bedrock runs: {shown(region)}",
             (f'did you mean "{near[0]}"? ' if near else "")
             + "Bedrock's regions are those botocore lists for it (upgrade boto3 if AWS added "
             "one recently).",
         )
     tag_key = raw.get("tag_key", "dept")
     reader.typed(tag_key, str, "tag_key", '"dept"')
-    if not tag_key or not TAG_PATTERN.fullmatch(tag_key) or len(tag_key) > 128:
+    if not tag_key.strip() or not TAG_PATTERN.fullmatch(tag_key) or len(tag_key) > 128:
         raise reader.fail(
             "tag_key",
-            f"is not a valid tag key: {json.dumps(tag_key)}",
+            f"is not a valid tag key: {shown(tag_key)}",
             'use a key such as "dept", "team" or "cost_center".',
         )
+    reader.no_whitespace(tag_key, "tag_key", "AWS would keep it as a different tag key")
     owner = raw.get("owner_tag", {"key": "workshop", "value": "bedrock-inference-profiles"})
     reader.typed(owner, dict, "owner_tag", '{"key": "workshop", "value": "..."}')
     reader.known_keys(owner, OWNER_KEYS, "owner_tag.")
     owner_pair = _tags(reader, {owner.get("key", ""): owner.get("value", "")}, "owner_tag")
+    owner_key, owner_value = next(iter(owner_pair.items()))
+    if not owner_value.strip():
+        raise reader.fail(
+            "owner_tag.value",
+            "is empty",
+            'give the ownership tag a value, e.g. "bedrock-inference-profiles": clean-up '
+            "deletes only what carries it.",
+        )
+    if owner_key == tag_key:
+        raise reader.fail(
+            "owner_tag",
+            f"uses the tag key {shown(owner_key)}, which is also tag_key",
+            _owner_fix(owner_key),
+        )
     offline_raw = raw.get("offline", {})
     reader.typed(offline_raw, dict, "offline", '{"port": 4599}')
     reader.known_keys(offline_raw, OFFLINE_KEYS, "offline.")
     port = reader.typed(offline_raw.get("port", DEFAULT_PORT), int, "offline.port", "4599")
     if not 1024 <= port <= 65535:
         raise reader.fail("offline.port", f"is {port}", "use a free port between 1024 and 65535.")
-    delay = reader.typed(
-        offline_raw.get("stream_delay_ms", 15.0), (int, float), "offline.stream_delay_ms", "15"
+    delay = reader.number(
+        offline_raw.get("stream_delay_ms", 15.0),
+        "offline.stream_delay_ms",
+        "15",
+        "milliseconds between streamed chunks",
+        0,
+        MAX_STREAM_DELAY_MS,
     )
-    cap = reader.typed(
-        raw.get("spend_cap_usd", DEFAULT_SPEND_CAP_USD), (int, float), "spend_cap_usd", "1.0"
+    cap = reader.number(
+        raw.get("spend_cap_usd", DEFAULT_SPEND_CAP_USD),
+        "spend_cap_usd",
+        "1.0",
+        "US dollars",
+        0,
+        math.inf,
     )
-    if cap < 0:
-        raise reader.fail("spend_cap_usd", f"is {cap}", "use 0 or more US dollars.")
     profiles_raw = raw.get("profiles", [])
     reader.typed(profiles_raw, list, "profiles", '[{"name": ..., "copy_from": ...}]')
     profiles = []
@@ -344,54 +470,54 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
                 raise reader.fail(
                     f"{where}.{required}", "is missing", f"give each profile a {required}."
                 )
-        name = reader.text(
-            item["name"],
-            f"{where}.name",
-            NAME_PATTERN,
-            64,
-            "a profile name",
-            "claims_dept_haiku",
-        )
+        name = reader.name(item["name"], f"{where}.name")
         description = item.get("description")
         if description is not None:
-            reader.text(
-                description,
+            reader.typed(description, str, f"{where}.description", '"Claims summaries"')
+            description = reader.text(
+                description.strip(),  # free text that names nothing: pasted spaces are dropped
                 f"{where}.description",
                 DESCRIPTION_PATTERN,
                 200,
                 "a description",
                 "Claims department summaries",
             )
-        tags = _tags(reader, item.get("tags", {}), f"{where}.tags")
+        tags = _tags(reader, item.get("tags", {}), f"{where}.tags", tag_key)
         if tag_key not in tags:
             raise reader.fail(
                 f"{where}.tags",
                 f"has no '{tag_key}' tag (the cost allocation tag key)",
                 f'add "{tag_key}": "<department>" so its cost can be charged back.',
             )
+        if owner_key in tags:
+            raise reader.fail(
+                "owner_tag",
+                f"uses the tag key {shown(owner_key)}, which {where}.tags also sets",
+                _owner_fix(owner_key),
+            )
         profiles.append(
             ProfileSpec(
                 name, _copy_from(reader, item["copy_from"], f"{where}.copy_from"), description, tags
             )
         )
-    names = [p.name for p in profiles]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    duplicates = _duplicates([p.name for p in profiles])
     if duplicates:
         raise reader.fail(
             "profiles",
             f"names {', '.join(duplicates)} more than once",
-            "give every profile its own name.",
+            "give every profile its own name (each would be created, called and charged "
+            "once per entry).",
         )
     analysed = raw.get("profile_names", [])
     reader.typed(analysed, list, "profile_names", '["claims_dept_haiku"]')
     for i, name in enumerate(analysed):
-        reader.text(
-            name,
-            f"profile_names[{i}]",
-            NAME_PATTERN,
-            64,
-            "a profile name",
-            "claims_dept_haiku",
+        reader.name(name, f"profile_names[{i}]")
+    duplicates = _duplicates(analysed)
+    if duplicates:
+        raise reader.fail(
+            "profile_names",
+            f"names {', '.join(shown(n) for n in duplicates)} more than once",
+            "list each profile once: a repeated name counts its usage and cost twice.",
         )
     if not profiles and not analysed:
         raise reader.fail(
@@ -405,12 +531,88 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         mode=mode,
         region=region,
         tag_key=tag_key,
-        owner_tag=next(iter(owner_pair.items())),
+        owner_tag=(owner_key, owner_value),
         profiles=tuple(profiles),
         profile_names=tuple(analysed),
-        offline=OfflineSettings(port=port, stream_delay_ms=float(delay)),
-        spend_cap_usd=float(cap),
+        offline=OfflineSettings(port=port, stream_delay_ms=delay),
+        spend_cap_usd=cap,
     )
+
+
+def _owner_fix(owner_key: str) -> str:
+    return (
+        f"choose an owner_tag key that neither tag_key nor any profile's tags use (the default is "
+        f'{{"key": "workshop", "value": "bedrock-inference-profiles"}}): clean-up deletes every '
+        f"profile carrying the owner tag, so a shared key such as {shown(owner_key)} would make "
+        "it take other teams' profiles for the workshop's."
+    )
+
+
+# Byte-order marks that name their encoding unambiguously; UTF-32 before UTF-16 (FF FE 00 00).
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# What a file that is not UTF-8 was most likely saved as, tried in this order.
+LEGACY_ENCODINGS = (("Shift-JIS (Japanese Windows)", "cp932"), ("Windows-1252 / Latin-1", "cp1252"))
+RESAVE_FIX = (
+    'save it as UTF-8: in the editor, "Save with Encoding" > UTF-8; in PowerShell, '
+    "`(Get-Content config.json) | Set-Content -Encoding utf8 config.json` (or `Out-File "
+    "-Encoding utf8`)."
+)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """The text of config.json: UTF-8, or UTF-16/32 with a BOM; anything else is refused."""
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:4]:  # UTF-16/32 without a BOM: JSON starts ASCII
+        encoding = json.detect_encoding(data)
+    try:
+        return data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f"{path}: byte {exc.start} (line {line})"
+        if encoding is not None:
+            raise ConfigError(
+                f"{where} is not {encoding.upper()}, as the start of the file says: it is cut "
+                "short or damaged.",
+                RESAVE_FIX,
+            ) from None
+        raise ConfigError(
+            f"{where} is not UTF-8: the file looks saved as {_legacy(data, exc.start)}.",
+            RESAVE_FIX,
+        ) from None
+
+
+def _legacy(data: bytes, at: int) -> str:
+    """The legacy encodings ``data`` decodes in, each with the text around byte ``at``."""
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    readings = []
+    for label, encoding in LEGACY_ENCODINGS:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        before = data[start:at].decode(encoding, errors="replace")[-20:].lstrip()
+        after = data[at : end if end >= 0 else len(data)].decode(encoding, errors="replace")
+        text = before + after[:20].rstrip()
+        visible = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+        readings.append(f"{label}, where it reads: {visible}")
+    return " or as ".join(readings) or "an encoding other than UTF-8"
+
+
+def _pairs_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (JSON would silently keep the last)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(key)
+        seen[key] = value
+    return seen
 
 
 def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
@@ -422,19 +624,24 @@ def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
             f"create it (copy config.json from the repository) or point WORKSHOP_CONFIG at one; "
             f"working directory: {Path.cwd()}.",
         )
-    text = chosen.read_text(encoding="utf-8")
+    text = _decode(chosen.read_bytes(), chosen)
     if not text.strip():
         raise ConfigError(
             f"{chosen}: the file is empty.",
             "restore it from the repository (git checkout config.json).",
         )
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_pairs_once)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{chosen}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}).",
             "fix the JSON there: double quotes around keys and strings, no trailing commas, "
             "no comments.",
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(
+            f"{chosen}: the key {shown(exc.args[0])} appears twice in one object.",
+            "keep one of them: JSON would silently use the last.",
         ) from None
     override = os.environ.get("WORKSHOP_MODE") or None
     return parse(raw, chosen, override)

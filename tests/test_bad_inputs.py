@@ -868,6 +868,77 @@ CASES = [
         ("must be a costs.Period", "costs.period("),
         "must be a costs.Period",
     ),
+    # issue 13: config.json as people paste, type and save it
+    Case(
+        "an owner tag that is the cost tag",
+        lambda c: config.load(c.config_with(owner_tag={"key": "dept", "value": "claims"})),
+        ConfigError,
+        ("key 'owner_tag' uses the tag key \"dept\", which is also tag_key", "clean-up"),
+        "uses the tag key",
+    ),
+    Case(
+        "a profile listed twice",
+        lambda c: config.load(c.write_config({"profile_names": ["claims", "claims"]})),
+        ConfigError,
+        ('names "claims" more than once', "counts its usage and cost twice"),
+        "more than once",
+    ),
+    Case(
+        "a NaN spend cap",
+        lambda c: config.load(c.write_config('{"profile_names": ["a"], "spend_cap_usd": NaN}')),
+        ConfigError,
+        ("key 'spend_cap_usd' is NaN or Infinity", "JSON has no NaN"),
+        "is NaN or Infinity",
+    ),
+    Case(
+        "a blank department",
+        lambda c: config.load(c.config_with(first_profile={"tags": {"dept": " "}})),
+        ConfigError,
+        ("key 'profiles[0].tags.dept' is empty", "no budget covers it"),
+        "is empty",
+    ),
+    Case(
+        "a stream delay that stalls the stand-in",
+        lambda c: config.load(c.config_with(offline={"stream_delay_ms": 1e12})),
+        ConfigError,
+        ("key 'offline.stream_delay_ms' is 1000000000000.0", "from 0 to 1000"),
+        "offline.stream_delay_ms",
+    ),
+    Case(
+        "a name pasted with a trailing space",
+        lambda c: config.load(c.config_with(first_profile={"name": "claims_dept "})),
+        ConfigError,
+        ('ends with whitespace: "claims_dept "', 'write "claims_dept"'),
+        "ends with whitespace",
+    ),
+    Case(
+        "a key pasted with a trailing space",
+        lambda c: config.load(c.write_config({"profile_names": ["a"], "tag_key ": "dept"})),
+        ConfigError,
+        ("is not a setting", 'the key ends with whitespace: "tag_key "', "did you mean 'tag_key'?"),
+        "is not a setting",
+    ),
+    Case(
+        "config.json saved as Shift-JIS",
+        lambda c: (
+            (path := c.tmp_path / "sjis.json").write_bytes(
+                '{"profile_names": ["a"], "note": "請求"}'.encode("shift_jis")
+            )
+            and config.load(path)
+        ),
+        ConfigError,
+        ("is not UTF-8", "Shift-JIS", "Set-Content -Encoding utf8"),
+        "is not UTF-8",
+    ),
+    Case(
+        "a key given twice",
+        lambda c: config.load(
+            c.write_config('{"profile_names": ["a"], "tag_key": "a", "tag_key": "b"}')
+        ),
+        ConfigError,
+        ('the key "tag_key" appears twice',),
+        "appears twice",
+    ),
 ]
 
 

@@ -258,3 +258,341 @@ def test_regions_and_geographies_are_checked(tmp_path, changes, fragment):
     with pytest.raises(ConfigError) as excinfo:
         config.parse(raw, tmp_path / "config.json")
     assert fragment in str(excinfo.value)
+
+
+# --- issue 13: what people paste, type and save -------------------------------------------
+
+
+def profile_with(**changes) -> dict:
+    raw = with_changes()
+    raw["profiles"][0].update(changes)
+    return raw
+
+
+def refused(tmp_path, raw) -> str:
+    """The message a config gets (written as JSON, so NaN and Infinity appear as literals)."""
+    path = write(tmp_path, raw)
+    with pytest.raises(ConfigError) as excinfo:
+        config.load(path)
+    message = str(excinfo.value)
+    assert message.startswith(str(path)) and "\nFix: " in message
+    return message
+
+
+@pytest.mark.parametrize(
+    "raw,fragments",
+    [
+        (
+            with_changes(owner_tag={"key": "dept", "value": "claims"}),
+            ["key 'owner_tag' uses the tag key \"dept\", which is also tag_key", "clean-up"],
+        ),
+        (
+            with_changes(tag_key="team", owner_tag={"key": "team", "value": "x"}),
+            ['uses the tag key "team", which is also tag_key'],
+        ),
+        (
+            {
+                **profile_with(tags={"dept": "claims", "cost_center": "cc-1"}),
+                "owner_tag": {"key": "cost_center", "value": "cc-1"},
+            },
+            [
+                '"cost_center", which profiles[0].tags also sets',
+                'the default is {"key": "workshop"',
+            ],
+        ),
+        (
+            {
+                **with_changes(owner_tag={"key": "env", "value": "lab"}),
+                "profiles": [
+                    *BASE_CONFIG["profiles"][:2],
+                    {**BASE_CONFIG["profiles"][2], "tags": {"dept": "support", "env": "prod"}},
+                ],
+            },
+            ['"env", which profiles[2].tags also sets'],
+        ),
+    ],
+)
+def test_an_owner_tag_that_clashes_with_a_cost_tag_is_refused(tmp_path, raw, fragments):
+    message = refused(tmp_path, raw)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_an_owner_tag_of_its_own_key_is_accepted(tmp_path):
+    raw = with_changes(owner_tag={"key": "Dept", "value": "x"})  # AWS tag keys are case-sensitive
+    assert config.load(write(tmp_path, raw)).owner_tag == ("Dept", "x")
+
+
+@pytest.mark.parametrize(
+    "names,shown",
+    [
+        (["claims_dept", "support_dept", "claims_dept"], '"claims_dept"'),
+        (["a", "a"], '"a"'),
+        (["b", "a", "b", "a"], '"a", "b"'),
+    ],
+)
+def test_duplicate_profile_names_are_refused(tmp_path, names, shown):
+    message = refused(tmp_path, {"profile_names": names})
+    assert f"key 'profile_names' names {shown} more than once" in message
+    assert "counts its usage and cost twice" in message
+
+
+def test_names_that_differ_in_case_are_different_profiles(tmp_path):
+    # AWS does not document profile names as case-insensitive; only exact repeats are refused
+    cfg = config.load(write(tmp_path, {"profile_names": ["Claims", "claims"]}))
+    assert cfg.analysed_names == ("Claims", "claims")
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ('{"profile_names": ["a"], "spend_cap_usd": NaN}', "spend_cap_usd"),
+        ('{"profile_names": ["a"], "spend_cap_usd": Infinity}', "spend_cap_usd"),
+        ('{"profile_names": ["a"], "spend_cap_usd": 1e400}', "spend_cap_usd"),
+        (
+            '{"profile_names": ["a"], "offline": {"stream_delay_ms": -Infinity}}',
+            "offline.stream_delay_ms",
+        ),
+        ('{"profile_names": ["a"], "offline": {"port": NaN}}', "offline.port"),
+        ('{"profile_names": ["a", NaN]}', "profile_names[1]"),
+    ],
+)
+def test_nan_and_infinity_are_refused_anywhere(tmp_path, text, key):
+    message = refused(tmp_path, text)
+    assert f"key '{key}' is NaN or Infinity" in message
+    assert "JSON has no NaN or Infinity" in message
+
+
+@pytest.mark.parametrize(
+    "cap,fragment",
+    [
+        (float("nan"), "is NaN or Infinity"),
+        (float("inf"), "is NaN or Infinity"),
+        (-1, "key 'spend_cap_usd' is -1"),
+        (-0.01, "key 'spend_cap_usd' is -0.01"),
+        (True, "must be 1.0, not true"),
+        ("1.0", 'must be 1.0, not "1.0"'),
+        (None, "must be 1.0, not null"),
+    ],
+)
+def test_a_spend_cap_that_would_not_cap_is_refused(tmp_path, cap, fragment):
+    with pytest.raises(ConfigError) as excinfo:
+        config.parse(with_changes(spend_cap_usd=cap), tmp_path / "config.json")
+    assert fragment in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "offline,fragment",
+    [
+        ({"stream_delay_ms": 1e12}, "key 'offline.stream_delay_ms' is 1000000000000.0"),
+        ({"stream_delay_ms": 1001}, "key 'offline.stream_delay_ms' is 1001"),
+        ({"stream_delay_ms": -1}, "key 'offline.stream_delay_ms' is -1"),
+        ({"stream_delay_ms": float("nan")}, "is NaN or Infinity"),
+        ({"stream_delay_ms": True}, "must be 15, not true"),
+        ({"stream_delay_ms": "15"}, 'must be 15, not "15"'),
+        ({"port": True}, "must be 4599, not true"),
+        ({"port": 4599.0}, "must be 4599, not 4599.0"),
+        ({"port": 1023}, "key 'offline.port' is 1023"),
+        ({"port": 65536}, "key 'offline.port' is 65536"),
+    ],
+)
+def test_stand_in_settings_that_stall_or_fail_are_refused(tmp_path, offline, fragment):
+    with pytest.raises(ConfigError) as excinfo:
+        config.parse(with_changes(offline=offline), tmp_path / "config.json")
+    assert fragment in str(excinfo.value)
+
+
+def test_stand_in_settings_at_their_bounds_are_accepted(tmp_path):
+    for offline in ({"stream_delay_ms": 0, "port": 1024}, {"stream_delay_ms": 1000, "port": 65535}):
+        cfg = config.parse(with_changes(offline=offline), tmp_path / "config.json")
+        assert (cfg.offline.stream_delay_ms, cfg.offline.port) == tuple(offline.values())
+
+
+@pytest.mark.parametrize(
+    "tag_key,tags,fragment",
+    [
+        ("dept", {"dept": ""}, "key 'profiles[0].tags.dept' is empty: \"\""),
+        ("dept", {"dept": "   "}, "key 'profiles[0].tags.dept' is empty: \"   \""),
+        ("dept", {"dept": "\t"}, 'is empty: "\\t"'),
+        ("team", {"team": "", "dept": "claims"}, "key 'profiles[0].tags.team' is empty"),
+    ],
+)
+def test_a_blank_department_is_refused(tmp_path, tag_key, tags, fragment):
+    raw = {
+        "tag_key": tag_key,
+        "profiles": [{"name": "a", "copy_from": "amazon.nova-lite-v1:0", "tags": tags}],
+    }
+    message = refused(tmp_path, raw)
+    assert fragment in message
+    assert "no budget covers it" in message
+
+
+def test_other_tags_may_be_empty(tmp_path):
+    raw = profile_with(tags={"dept": "claims", "note": ""})  # AWS allows empty tag values
+    assert config.load(write(tmp_path, raw)).profiles[0].tags["note"] == ""
+
+
+@pytest.mark.parametrize(
+    "raw,fragments",
+    [
+        (
+            profile_with(name="claims_dept "),
+            [
+                "key 'profiles[0].name' ends with whitespace: \"claims_dept \"",
+                'write "claims_dept"',
+            ],
+        ),
+        (
+            profile_with(name="claims_dept\u00a0"),
+            ['ends with whitespace: "claims_dept\\u00a0"', 'write "claims_dept"'],
+        ),
+        ({"profile_names": [" claims"]}, ["key 'profile_names[0]' starts with whitespace"]),
+        (
+            profile_with(name="\u200bclaims_dept"),  # a zero-width space, pasted from a web page
+            ['starts with whitespace: "\\u200bclaims_dept"', 'write "claims_dept"'],
+        ),
+        (
+            with_changes(tag_key="dept "),
+            ["key 'tag_key' ends with whitespace: \"dept \"", 'write "dept"'],
+        ),
+        (
+            profile_with(tags={"dept": "claims "}),
+            ["key 'profiles[0].tags.dept' ends with whitespace", "a department of its own"],
+        ),
+        (
+            profile_with(tags={"dept": "claims", " team": "x"}),
+            ["key 'profiles[0].tags. team' starts with whitespace"],
+        ),
+        (
+            with_changes(owner_tag={"key": "workshop", "value": " lab"}),
+            ["key 'owner_tag.workshop' starts with whitespace"],
+        ),
+        (with_changes(owner_tag={"key": "workshop", "value": ""}), ["'owner_tag.value' is empty"]),
+    ],
+)
+def test_pasted_whitespace_that_would_change_a_name_is_refused(tmp_path, raw, fragments):
+    message = refused(tmp_path, raw)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_pasted_whitespace_in_ids_and_free_text_is_dropped(tmp_path):
+    raw = with_changes(mode=" offline\n", region="us-east-1 ")
+    raw["profiles"][0]["description"] = " Claims team "
+    cfg = config.load(write(tmp_path, raw))
+    assert (cfg.mode, cfg.region) == ("offline", "us-east-1")
+    assert cfg.profiles[0].description == "Claims team"
+
+
+@pytest.mark.parametrize(
+    "key,where,suggested",
+    [
+        ("tag_key ", "", "tag_key"),
+        (" mode", "", "mode"),
+        ("Region", "", "region"),
+        ("TAG_KEY", "", "tag_key"),
+        ("spend-cap-usd", "", "spend_cap_usd"),
+        ("profile names", "", "profile_names"),
+        ("Port", "offline", "port"),
+        ("stream_delay_ms\t", "offline", "stream_delay_ms"),
+        ("copy from", "profile", "copy_from"),
+        ("Name ", "profile", "name"),
+    ],
+)
+def test_a_mistyped_key_gets_the_right_suggestion(tmp_path, key, where, suggested):
+    raw = with_changes()
+    if where == "offline":
+        raw["offline"] = {key: 1}
+    elif where == "profile":
+        raw["profiles"][0][key] = raw["profiles"][0].pop(suggested)
+    else:
+        raw[key] = raw.pop(suggested, "dept")
+    message = refused(tmp_path, raw)
+    assert f"did you mean '{suggested}'?" in message
+    if key != key.strip():
+        assert "with whitespace: " + json.dumps(key) in message
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    text = json.dumps(BASE_CONFIG)[:-1] + ', "region": "eu-west-1"}'
+    message = refused(tmp_path, text)
+    assert 'the key "region" appears twice' in message
+
+
+def encoded(raw: dict, encoding: str, bom: bytes = b"") -> bytes:
+    return bom + json.dumps(raw, ensure_ascii=False, indent=1).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        encoded(BASE_CONFIG, "utf-8", b"\xef\xbb\xbf"),  # Notepad's "UTF-8 with BOM"
+        encoded(BASE_CONFIG, "utf-16"),  # Windows PowerShell's Out-File: UTF-16 LE, BOM
+        encoded(BASE_CONFIG, "utf-16-be", b"\xfe\xff"),
+        encoded(BASE_CONFIG, "utf-32"),
+        encoded(BASE_CONFIG, "utf-16-le"),  # no BOM: JSON's first characters tell
+    ],
+    ids=["utf-8-bom", "utf-16-le-bom", "utf-16-be-bom", "utf-32-bom", "utf-16-le"],
+)
+def test_unambiguous_encodings_are_read(tmp_path, data):
+    path = tmp_path / "config.json"
+    path.write_bytes(data)
+    assert config.load(path).profiles[0].name == "claims_dept"
+
+
+@pytest.mark.parametrize(
+    "text,encoding,fragments",
+    [
+        (
+            '{\n "profile_names": ["claims"],\n "note": "請求部門"\n}',
+            "shift_jis",
+            ["byte 42 (line 3) is not UTF-8", "Shift-JIS", '"note": "請求部門"'],
+        ),
+        (
+            '{"profile_names": ["claims"], "region": "Zürich"}',
+            "latin-1",
+            ["byte 42 (line 1) is not UTF-8", "Windows-1252 / Latin-1", '"Zürich"'],
+        ),
+        (
+            '{"profile_names": ["claims"], "tag_key": "Département – coût"}',
+            "cp1252",
+            ["is not UTF-8", "Windows-1252", "Département – coût"],
+        ),
+    ],
+)
+def test_other_encodings_are_refused_naming_the_byte_and_the_encoding(
+    tmp_path, text, encoding, fragments
+):
+    path = tmp_path / "config.json"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ConfigError) as excinfo:
+        config.load(path)
+    message = str(excinfo.value)
+    assert message.startswith(str(path))
+    for fragment in fragments:
+        assert fragment in message
+    assert "Set-Content -Encoding utf8" in message and "Save with Encoding" in message
+
+
+def test_a_damaged_utf16_file_is_refused(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_bytes(encoded(BASE_CONFIG, "utf-16")[:-1])
+    with pytest.raises(ConfigError, match="is not UTF-16, as the start of the file says"):
+        config.load(path)
+
+
+@pytest.mark.parametrize(
+    "raw,text",
+    [
+        (profile_with(description="請求部門 (pilot)"), '"請求部門 (pilot)"'),
+        (profile_with(name="請求"), '"請求"'),
+        (profile_with(tags={"dept": "Zürich™"}), '"Zürich™"'),
+        (with_changes(region="東京"), '"東京"'),
+        (with_changes(mode="オフライン"), '"オフライン"'),
+        (profile_with(copy_from="anthropic.クロード"), '"anthropic.クロード"'),
+    ],
+)
+def test_non_ascii_values_are_shown_as_characters(tmp_path, raw, text):
+    message = refused(tmp_path, raw)
+    assert text in message
+    assert "\\u" not in message

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
 import urllib.error
 import urllib.request
+
+from helpers.config import MAX_STREAM_DELAY_MS
 
 from .server import Standin
 
@@ -48,6 +51,30 @@ def _call(endpoint: str, method: str, path: str, body: dict | None = None) -> di
     return json.loads(raw) if raw.strip().startswith(b"{") else {"status": raw.decode()}
 
 
+def _port(text: str) -> int:
+    """A port the stand-in can bind without root: 1024-65535, or 0 for a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if port != 0 and not 1024 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"use a port from 1024 to 65535 (or 0), not {text!r}")
+    return port
+
+
+def _delay_ms(text: str) -> float:
+    """A pause between streamed chunks that cannot stall a stream (NaN, 1e12 and -1 can)."""
+    try:
+        delay = float(text)
+    except ValueError:
+        delay = math.nan
+    if not 0 <= delay <= MAX_STREAM_DELAY_MS:  # also false for NaN
+        raise argparse.ArgumentTypeError(
+            f"use a number of milliseconds from 0 to {MAX_STREAM_DELAY_MS:g}, not {text!r}"
+        )
+    return delay
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.offline", description="The workshop's offline stand-in for AWS."
@@ -55,12 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the stand-in in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="1024-65535; 0 picks a free port"
+    )
     serve.add_argument(
         "--stream-delay-ms",
-        type=float,
+        type=_delay_ms,
         default=0.0,
-        help="pause between streamed chunks, to make streaming visible",
+        help="pause between streamed chunks, to make streaming visible "
+        f"(0-{MAX_STREAM_DELAY_MS:g} ms)",
     )
     serve.add_argument(
         "--today",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from moto.core.exceptions import ServiceException
+
+from helpers.config import MAX_STREAM_DELAY_MS
 
 from .errors import INJECTABLE
 
@@ -33,7 +36,12 @@ class Settings:
     today: str | None = None
 
     def update(self, changes: dict) -> None:
-        """Apply settings from the control API, refusing unknown names and bad values."""
+        """Apply settings from the control API, refusing unknown names and bad values.
+
+        All are checked before any is applied, so a refused request changes nothing.
+        """
+        if not isinstance(changes, dict):
+            raise ValueError(f"settings are a JSON object, not {type(changes).__name__}")
         for key, value in changes.items():
             if key not in vars(self):
                 raise ValueError(f"unknown setting {key!r}; known: {list(vars(self))}")
@@ -46,7 +54,25 @@ class Settings:
                     raise ValueError(
                         f"today must be a date such as 2026-11-28 (or null), not {value!r}"
                     ) from None
-            setattr(self, key, value)
+            if key == "stream_delay_ms":
+                _check_delay(value)
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if key == "ce_page_size" and value is not None and not (whole and value >= 1):
+                raise ValueError(
+                    f"ce_page_size must be a whole number from 1 (or null), not {value!r}"
+                )
+        for key, value in changes.items():
+            setattr(self, key, float(value) if key == "stream_delay_ms" else value)
+
+
+def _check_delay(value: object) -> None:
+    """A pause the stand-in can make between streamed chunks without stalling the stream."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or not 0 <= value <= MAX_STREAM_DELAY_MS:
+        raise ValueError(
+            f"stream_delay_ms must be a number of milliseconds from 0 to "
+            f"{MAX_STREAM_DELAY_MS:g}, not {value!r}"
+        )
 
 
 @dataclass

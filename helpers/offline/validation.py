@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,13 @@ from typing import Any
 from botocore.model import Shape
 
 from .errors import SerializationException, ValidationException
+
+try:  # Python's own reading of a pattern, which the automaton below runs
+    from re import _constants as _sre  # Python 3.11+
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 
 def _scope_inline_flags(pattern: str) -> str:
@@ -46,13 +53,184 @@ def _scope_inline_flags(pattern: str) -> str:
         out = out[:at] + "(?i:" + out[at + 4 : end] + ")" + out[end:]
 
 
+# AWS's patterns are checked against what callers send, so each must run in linear time. Python's
+# re backtracks, and some of AWS's own patterns nest repetitions (model IDs such as
+# ``[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})...``): a near-miss of a few dozen
+# characters then takes minutes. Such patterns are run as an automaton instead: Python's own
+# parse of the pattern, turned into states that are followed all at once, one character at a
+# time (Thompson's construction), so a match costs (length x states), never more.
+_MAX_STATES = 50_000
+_MAX_STEPS = 4096
+_ANCHORS = (_sre.AT_BEGINNING, _sre.AT_BEGINNING_STRING, _sre.AT_END, _sre.AT_END_STRING)
+
+
+class _Unsupported(Exception):
+    """A construct the automaton does not run (look-arounds, back-references, flags)."""
+
+
+def _char_test(op: Any, arg: Any) -> Callable[[str], bool]:
+    """A test for one character, as Python's re reads a pattern without flags."""
+    if op is _sre.LITERAL:
+        return lambda c: ord(c) == arg
+    if op is _sre.NOT_LITERAL:
+        return lambda c: ord(c) != arg
+    if op is _sre.ANY:
+        return lambda c: c != "\n"
+    if op is _sre.IN:
+        negate = bool(arg) and arg[0][0] is _sre.NEGATE
+        tests = [_class_item(kind, value) for kind, value in arg[negate:]]
+        return lambda c: any(test(c) for test in tests) != negate
+    raise _Unsupported(op)
+
+
+def _class_item(kind: Any, value: Any) -> Callable[[str], bool]:
+    if kind is _sre.LITERAL:
+        return lambda c: ord(c) == value
+    if kind is _sre.RANGE:
+        low, high = value
+        return lambda c: low <= ord(c) <= high
+    if kind is _sre.CATEGORY:
+        categories: dict[Any, Callable[[str], bool]] = {
+            _sre.CATEGORY_DIGIT: str.isdecimal,
+            _sre.CATEGORY_NOT_DIGIT: lambda c: not c.isdecimal(),
+            _sre.CATEGORY_SPACE: str.isspace,
+            _sre.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
+            _sre.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
+            _sre.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
+        }
+        if value in categories:
+            return categories[value]
+    raise _Unsupported(kind)
+
+
+class _Automaton:
+    """A pattern as states: ('char', test, next), ('split', a, b), ('at', where, next), 'match'."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        parsed = _sre_parse.parse(pattern)
+        if parsed.state.flags & ~(_sre.SRE_FLAG_UNICODE | _sre.SRE_FLAG_VERBOSE):
+            raise _Unsupported("flags")
+        self.states: list[Any] = []
+        self.start = self._sequence(list(parsed), self._add("match"))
+        # (states, character, anchor context) -> the states after it: each is worked out once
+        self._steps: dict[tuple[Any, ...], frozenset[int]] = {}
+
+    def _add(self, state: Any) -> int:
+        if len(self.states) >= _MAX_STATES:
+            raise _Unsupported("too many states")
+        self.states.append(state)
+        return len(self.states) - 1
+
+    def _sequence(self, items: list[tuple[Any, Any]], then: int) -> int:
+        for op, arg in reversed(items):
+            then = self._item(op, arg, then)
+        return then
+
+    def _item(self, op: Any, arg: Any, then: int) -> int:
+        if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN):
+            return self._add(("char", _char_test(op, arg), then))
+        if op is _sre.AT:
+            if arg not in _ANCHORS:
+                raise _Unsupported(arg)
+            return self._add(("at", arg, then))
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, del_flags, body = arg
+            if add_flags or del_flags:
+                raise _Unsupported("inline flags")
+            return self._sequence(list(body), then)
+        if op is _sre.BRANCH:
+            starts = [self._sequence(list(branch), then) for branch in arg[1]]
+            first = starts[-1]
+            for other in reversed(starts[:-1]):
+                first = self._add(("split", other, first))
+            return first
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            low, high, body = arg
+            body = list(body)
+            if high is _sre.MAXREPEAT:  # body*, then the required copies before it
+                loop = self._add(("split", -1, then))
+                self.states[loop] = ("split", self._sequence(body, loop), then)
+                then = loop
+            else:
+                for _ in range(high - low):  # optional copies: each may end the repetition
+                    then = self._add(("split", self._sequence(body, then), then))
+            for _ in range(low):
+                then = self._sequence(body, then)
+            return then
+        raise _Unsupported(op)
+
+    def _closure(self, states: frozenset[int], context: tuple[bool, bool, bool]) -> frozenset[int]:
+        """Every state reachable without reading a character; ``context`` places the anchors:
+        (at the start, at the end, just before a final newline)."""
+        seen: set[int] = set()
+        stack = list(states)
+        while stack:
+            index = stack.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            state = self.states[index]
+            if state == "match" or state[0] == "char":
+                continue
+            if state[0] == "split":
+                stack.extend((state[1], state[2]))
+            elif _anchor_holds(state[1], context):
+                stack.append(state[2])
+        return frozenset(seen)
+
+    def fullmatch(self, text: str) -> bool:
+        """Whether all of ``text`` matches, as ``re.fullmatch`` would answer."""
+        last = len(text)
+
+        def context(at: int) -> tuple[bool, bool, bool]:
+            return (at == 0, at == last, at == last - 1 and text[at] == "\n")
+
+        current = self._closure(frozenset([self.start]), context(0))
+        for at, char in enumerate(text):
+            key = (current, char, context(at + 1))
+            following = self._steps.get(key)
+            if following is None:
+                moved = frozenset(
+                    state[2]
+                    for index in current
+                    if (state := self.states[index]) != "match"
+                    and state[0] == "char"
+                    and state[1](char)
+                )
+                following = self._closure(moved, key[2])
+                if len(self._steps) > _MAX_STEPS:  # bounded memory, whatever callers send
+                    self._steps.clear()
+                self._steps[key] = following
+            current = following
+            if not current:
+                return False
+        return any(self.states[index] == "match" for index in current)
+
+
+def _anchor_holds(where: Any, context: tuple[bool, bool, bool]) -> bool:
+    start, end, before_final_newline = context
+    if where is _sre.AT_BEGINNING or where is _sre.AT_BEGINNING_STRING:
+        return start
+    if where is _sre.AT_END:  # '$': the end, or just before a final newline
+        return end or before_final_newline
+    return end  # AT_END_STRING; other anchors are refused when the pattern is read
+
+
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """AWS's patterns are Java regular expressions; the few Python reads differently are mended."""
+def _compiled(pattern: str) -> re.Pattern[str] | _Automaton:
+    """A matcher for one of AWS's patterns, in linear time where the automaton can run it.
+
+    AWS's patterns are Java regular expressions; the few Python reads differently are mended.
+    """
     try:
-        return re.compile(pattern)
+        compiled = re.compile(pattern)
     except re.error:
-        return re.compile(_scope_inline_flags(pattern))
+        compiled = re.compile(_scope_inline_flags(pattern))
+    try:
+        return _Automaton(compiled.pattern)
+    except _Unsupported:  # look-arounds and flags: none of these nests repetitions
+        return compiled
 
 
 def _show(value: Any, shape: Shape) -> str:
