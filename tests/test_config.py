@@ -596,3 +596,20 @@ def test_non_ascii_values_are_shown_as_characters(tmp_path, raw, text):
     message = refused(tmp_path, raw)
     assert text in message
     assert "\\u" not in message
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [("AWS_PROFILE", "typo-of-a-profile"), ("AWS_CONFIG_FILE", "broken")],
+)
+def test_the_config_check_does_not_read_the_aws_config(tmp_path, monkeypatch, setting, value):
+    """The regions come from botocore's endpoint data: a broken AWS setup is connect's to
+    explain (in aws mode), never a raw botocore error from loading config.json."""
+    if value == "broken":
+        value = str(tmp_path / "aws-config")
+        Path(value).write_text("[profile team\nregion = us-east-1\n")
+    monkeypatch.setenv(setting, value)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    for mode in ("offline", "aws"):
+        cfg = config.load(write(tmp_path, {**BASE_CONFIG, "mode": mode}))
+        assert cfg.mode == mode and cfg.region == "us-east-1"
