@@ -563,5 +563,5 @@ def export_command(bucket: str, prefix: str, export_name: str, bucket_region: st
     }
     return (
         "aws bcm-data-exports create-export --region us-east-1 \\\n"
-        f"  --export '{json.dumps(export)}'"
+        f"  --export '{json.dumps(export, ensure_ascii=False)}'"
     )

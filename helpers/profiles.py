@@ -123,8 +123,8 @@ def cli_command(request: dict, region: str) -> str:
     ]
     if request.get("description"):
         parts.append(f"  --description '{request['description']}'")
-    parts.append(f"  --model-source '{json.dumps(request['modelSource'])}'")
-    parts.append(f"  --tags '{json.dumps(request['tags'])}'")
+    parts.append(f"  --model-source '{json.dumps(request['modelSource'], ensure_ascii=False)}'")
+    parts.append(f"  --tags '{json.dumps(request['tags'], ensure_ascii=False)}'")
     return " \\\n".join(parts)
 
 
