@@ -353,22 +353,11 @@ def _geography(reader: _Reader, identifier: str, key: str, shown_id: str) -> Non
 
 def bedrock_regions() -> set[str]:
     """The regions the installed botocore knows Bedrock in, in every partition."""
-    import os
+    from .aws import new_session  # at call time: aws imports this module
 
-    import boto3
-    import botocore.session
-
-    # botocore's own endpoint data only: an AWS_PROFILE typo or a broken ~/.aws/config is for
+    # botocore's endpoint data only: an AWS_PROFILE typo or a broken ~/.aws/config is for
     # aws.connect to explain, not a reason for the config check to fail
-    ignored = (None, None, os.devnull, None)  # (config key, env var, default, conversion)
-    core = botocore.session.Session(
-        session_vars={
-            "profile": (None, None, None, None),
-            "config_file": ignored,
-            "credentials_file": ignored,
-        }
-    )
-    session = boto3.session.Session(botocore_session=core)
+    session = new_session(offline=True)
     return {
         region
         for partition in session.get_available_partitions()

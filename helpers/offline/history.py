@@ -24,7 +24,7 @@ from moto.bedrock.models import bedrock_backends
 from moto.ce.models import ce_backends
 from moto.cloudwatch.models import cloudwatch_backends
 
-from helpers.catalog import ACTIVE, LEGACY, scope_of_model_arns
+from helpers.catalog import ACTIVE, LEGACY
 from helpers.metrics import UNIT
 
 from .usage import Target, days_back, midnight
@@ -103,15 +103,7 @@ def backfill(
                 "input": rng.uniform(150, 900),
                 "output": rng.uniform(80, 600),
             }
-            target = Target(
-                model=model,
-                dimension=profile.profile_id,
-                kind="application",
-                resource_arn=profile.arn,
-                tags=tuple(profile.tags.items()),
-                profile_name=profile.name,
-                scope=scope_of_model_arns(profile.model_arns),
-            )
+            target = Target.application(profile, model)
             done = ledger.synthetic_days.setdefault(history_key(region, profile.name), set())
             new_days = 0
             for day in calendar:

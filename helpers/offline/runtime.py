@@ -29,7 +29,7 @@ from moto.core.responses import ActionResult
 from moto.core.serialize import EventStreamJSONSerializer
 from moto.core.utils import get_service_model
 
-from helpers.catalog import LEGACY, scope_of_model_arns
+from helpers.catalog import LEGACY
 from helpers.metrics import UNIT
 
 from . import simulate, validation
@@ -55,16 +55,7 @@ def resolve(account: str, region: str, model_id: str) -> Target:
         if ":foundation-model/" in profile.copied_from and not catalog.on_demand_in(model, region):
             # copied from a model this region serves only through profiles: no on-demand calls
             raise on_demand_only(model)
-        return Target(
-            model=model,
-            dimension=profile.profile_id,
-            kind="application",
-            resource_arn=profile.arn,
-            tags=tuple(profile.tags.items()),
-            profile_name=profile.name,
-            scope=scope_of_model_arns(profile.model_arns),
-            legacy=life.status == LEGACY,
-        )
+        return Target.application(profile, model, legacy=life.status == LEGACY)
     system = backend.find_system_profile(model_id)
     if system is not None:
         model = catalog.models[system.model_id]

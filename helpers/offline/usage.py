@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from helpers.catalog import scope_of_model_arns
+
 from .catalog import FoundationModel, load
 
 
@@ -29,6 +31,20 @@ class Target:
     profile_name: str | None = None
     scope: str = "in-region"  # in-region | geo | global: decides the price
     legacy: bool = False  # the model is in its Legacy state in this region
+
+    @classmethod
+    def application(cls, profile, model: FoundationModel, legacy: bool = False) -> Target:
+        """Calls through an application profile: billed to its ARN, grouped by its tags."""
+        return cls(
+            model=model,
+            dimension=profile.profile_id,
+            kind="application",
+            resource_arn=profile.arn,
+            tags=tuple(profile.tags.items()),
+            profile_name=profile.name,
+            scope=scope_of_model_arns(profile.model_arns),
+            legacy=legacy,
+        )
 
 
 @dataclass(frozen=True)
