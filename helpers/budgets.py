@@ -33,7 +33,7 @@ def budget_name(cfg: WorkshopConfig, department: str) -> str:
     Characters Budgets refuses are escaped as ``%XX``; a name longer than Budgets' 100
     characters is cut and ends in a digest of the department, so it stays its own.
     """
-    name = "workshop-" + ESCAPED.sub(
+    name = ownership.NAME_PREFIX + ESCAPED.sub(
         lambda found: f"%{ord(found[0]):02X}", f"{cfg.tag_key}-{department}"
     )
     if len(name) > MAX_NAME:
@@ -217,12 +217,14 @@ def table(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
 
 
 def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
-    """Budgets to delete (those carrying the ownership tag) and to keep, with the reason."""
+    """Budgets to delete (the workshop's names, carrying the ownership tag) and to keep."""
     import pandas as pd
 
     rows = []
+    naming = f"its name does not start with {ownership.NAME_PREFIX}"
     for row in table(conn, cfg).itertuples():
-        decision, reason = ownership.decision(row.owned_by_workshop, cfg.owner_tag)
+        named = row.budget.startswith(ownership.NAME_PREFIX)
+        decision, reason = ownership.decision(row.owned_by_workshop, cfg.owner_tag, named, naming)
         rows.append({"budget": row.budget, "decision": decision, "reason": reason})
     return pd.DataFrame(rows, columns=["budget", "decision", "reason"])
 

@@ -194,7 +194,7 @@ def alarm_requests(
 
     return [
         {
-            "AlarmName": f"workshop-{profile.name}-tokens-per-hour",
+            "AlarmName": f"{ownership.NAME_PREFIX}{profile.name}-tokens-per-hour",
             "AlarmDescription": f"Input + output tokens through {profile.name} above "
             f"{tokens_per_hour:,.0f} in an hour",
             "Metrics": [
@@ -214,7 +214,7 @@ def alarm_requests(
             "Tags": tags,
         },
         {
-            "AlarmName": f"workshop-{profile.name}-throttled",
+            "AlarmName": f"{ownership.NAME_PREFIX}{profile.name}-throttled",
             "AlarmDescription": f"Calls through {profile.name} were throttled",
             "Namespace": NAMESPACE,
             "MetricName": "InvocationThrottles",
@@ -323,12 +323,21 @@ def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
 
 
 def delete_alarms_plan(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
-    """Alarms to delete (those with the ownership tag) and to keep."""
+    """Alarms to delete (the workshop's names, carrying the ownership tag) and to keep."""
     import pandas as pd
 
     table = alarms_table(conn, owner_tag)
+    naming = f"its name does not start with {ownership.NAME_PREFIX}"
     rows = [
-        (row.alarm, *ownership.decision(row.owned_by_workshop, owner_tag))
+        (
+            row.alarm,
+            *ownership.decision(
+                row.owned_by_workshop,
+                owner_tag,
+                row.alarm.startswith(ownership.NAME_PREFIX),
+                naming,
+            ),
+        )
         for row in table.itertuples()
     ]
     return pd.DataFrame(rows, columns=["alarm", "decision", "reason"])

@@ -1,4 +1,9 @@
-"""The one rule for clean-up: delete what carries the ownership tag, keep everything else.
+"""The one rule for clean-up: delete what carries the ownership tag *and* a name the workshop
+gives; keep everything else.
+
+A tag alone is not proof: a changed ``owner_tag`` may be a tag other teams also use. So bulk
+clean-up also asks for the workshop's name (a profile config.json creates, a budget or alarm
+named ``workshop-...``); anything else is deleted only when named explicitly.
 
 Profiles, budgets and alarms each list their own resources and make their own delete call;
 the decision, its reason and the "already gone" handling are the same for all and live here.
@@ -15,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NOT_OURS = "kept: not ours"  # what a table says of a resource the workshop leaves alone
+NAME_PREFIX = "workshop-"  # the start of every budget and alarm name the workshop gives
 
 
 def owns(tags: dict[str, str], owner_tag: tuple[str, str]) -> bool:
@@ -41,12 +47,20 @@ def text_list(value: object, what: str, example: str) -> list[str]:
     )
 
 
-def decision(owned: bool, owner_tag: tuple[str, str]) -> tuple[str, str]:
-    """``("delete", why)`` for a resource with the ownership tag, ``("keep", why)`` otherwise."""
+def decision(
+    owned: bool, owner_tag: tuple[str, str], named: bool = True, naming: str = ""
+) -> tuple[str, str]:
+    """``("delete", why)`` for a resource with the ownership tag and a name the workshop gives
+    (``named``; ``naming`` says which names those are), ``("keep", why)`` otherwise."""
     key, value = owner_tag
-    if owned:
+    if owned and named:
         return "delete", f"carries {key}={value}"
-    return "keep", f"not created by the workshop (no {key} tag)"
+    if owned:
+        return "keep", (
+            f"carries {key}={value}, but {naming}: not deleted in bulk, in case another team "
+            f"uses that tag too; name it explicitly to delete it"
+        )
+    return "keep", f"not created by the workshop (no {key}={value} tag)"
 
 
 def delete_planned(

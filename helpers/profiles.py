@@ -504,10 +504,11 @@ def analysed(conn: Connection, cfg: WorkshopConfig) -> list[Profile]:
 def delete_plan(
     conn: Connection, cfg: WorkshopConfig, names: list[str] | None = None, insist: bool = False
 ) -> pd.DataFrame:
-    """What ``delete`` would do: delete profiles with the ownership tag, keep all others.
+    """What ``delete`` would do: delete the profiles config.json creates that carry the
+    ownership tag, keep all others.
 
-    ``names`` limits the plan to those profiles; ``insist=True`` also deletes named profiles
-    that lack the ownership tag (only by name, never in bulk).
+    ``names`` limits the plan to those profiles (which then need only the tag); ``insist=True``
+    also deletes named profiles that lack the ownership tag (only by name, never in bulk).
     """
     import pandas as pd
 
@@ -528,11 +529,14 @@ def delete_plan(
             f"No application profile named {', '.join(sorted(unknown))}.",
             "check the names with profiles.inventory(conn).",
         )
+    ours_by_name = {spec.name for spec in cfg.profiles}  # what config.json has 01 create
+    naming = f"{cfg.path.name} creates no profile of this name (also_delete in 99 deletes it)"
     for p in profiles:
         if wanted and p.name not in wanted:
             continue
         owned = ownership.owns(p.tags, cfg.owner_tag)
-        decision, reason = ownership.decision(owned, cfg.owner_tag)
+        named = p.name in wanted or p.name in ours_by_name
+        decision, reason = ownership.decision(owned, cfg.owner_tag, named, naming)
         if not owned and insist:
             decision, reason = "delete", "named explicitly with insist=True"
         rows.append({"name": p.name, "decision": decision, "reason": reason, "arn": p.arn})

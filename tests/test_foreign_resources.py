@@ -274,6 +274,59 @@ def test_a_foreign_profile_carrying_the_department_survives_01_02_07_99(conn, cf
     assert profile_state(conn, arn) == before
 
 
+def test_an_owner_tag_another_team_also_uses_never_deletes_their_resources(conn, cfg):
+    """owner_tag changed to a tag other teams carry too (team=claims-prod): the tag alone is no
+    proof, so bulk clean-up deletes only the names the workshop gives."""
+    owner = ("team", "claims-prod")
+    shared = replace(cfg, owner_tag=owner)
+    theirs = {"team": "claims-prod", "dept": "claims"}
+    arns = {
+        name: foreign_profile(conn, name, tags=theirs) for name in ("prod_claims", "claims-batch")
+    }
+    conn.budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": "claims-prod-monthly",
+            "BudgetLimit": {"Amount": "900", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+        ResourceTags=[{"Key": "team", "Value": "claims-prod"}],
+    )
+    pager_alarm(conn, "claims-prod-errors", tags=[{"Key": "team", "Value": "claims-prod"}])
+    before = (
+        [profile_state(conn, arn) for arn in arns.values()],
+        budget_state(conn, "claims-prod-monthly"),
+        alarm_state(conn, "claims-prod-errors"),
+    )
+    profiles.ensure(conn, shared)
+    ours = [profiles.resolve(conn, name) for name in shared.analysed_names]
+    metrics.ensure_alarms(conn, ours, owner, "dept", 1000)
+    plan = profiles.delete_plan(conn, shared).set_index("name")
+    for name in arns:
+        assert plan.loc[name, "decision"] == "keep"
+        assert "creates no profile of this name" in plan.loc[name, "reason"]
+    assert set(plan.index[plan["decision"] == "delete"]) == {s.name for s in shared.profiles}
+    profiles.delete(conn, plan.reset_index())
+    budget_plan = budgets.delete_plan(conn, shared).set_index("budget")
+    assert budget_plan.loc["claims-prod-monthly", "decision"] == "keep"
+    budgets.delete(conn, budget_plan.reset_index())
+    alarm_plan = metrics.delete_alarms_plan(conn, owner).set_index("alarm")
+    assert alarm_plan.loc["claims-prod-errors", "decision"] == "keep"
+    assert (alarm_plan.drop("claims-prod-errors")["decision"] == "delete").all()
+    metrics.delete_alarms(conn, alarm_plan.reset_index())
+    after = (
+        [profile_state(conn, arn) for arn in arns.values()],
+        budget_state(conn, "claims-prod-monthly"),
+        alarm_state(conn, "claims-prod-errors"),
+    )
+    assert after == before
+    assert sorted(p.name for p in profiles.list_profiles(conn)) == sorted(arns)
+    # named explicitly, a profile carrying the tag is deleted (99's also_delete)
+    named = profiles.delete_plan(conn, shared, names="prod_claims")
+    assert list(named["decision"]) == ["delete"]
+
+
 # --- class 20: one string where a list is expected ------------------------------------------
 def test_one_string_is_a_list_of_one_and_other_types_are_refused(conn, cfg):
     created = profiles.ensure(conn, cfg).set_index("name")
