@@ -481,13 +481,15 @@ def analysed(conn: Connection, cfg: WorkshopConfig) -> list[Profile]:
     only under ``profile_names`` are existing profiles chosen on purpose and used as they are.
     """
     specs = {spec.name: spec for spec in cfg.profiles}
-    found: list[Profile] = []
+    named: list[tuple[str, Profile]] = []
     missing: list[InputError] = []
     for name in cfg.analysed_names:
         try:
-            found.append(resolve(conn, name))
+            named.append((name, resolve(conn, name)))
         except InputError as error:
             missing.append(error)
+    _refuse_repeats(named, cfg)
+    found = [profile for _, profile in named]
     problems = [
         reason
         for profile in found
@@ -499,6 +501,50 @@ def analysed(conn: Connection, cfg: WorkshopConfig) -> list[Profile]:
     if missing:
         raise missing[0]
     return found
+
+
+def _refuse_repeats(named: list[tuple[str, Profile]], cfg: WorkshopConfig) -> None:
+    """One profile listed twice (by name and by ID or ARN) would be counted and charged twice."""
+    by_arn: dict[str, list[str]] = {}
+    for name, profile in named:
+        by_arn.setdefault(profile.arn, []).append(name)
+    repeats = {arn: names for arn, names in by_arn.items() if len(names) > 1}
+    if repeats:
+        described = "; ".join(
+            f"{next(p.name for _, p in named if p.arn == arn)} as "
+            + " and ".join(repr(n) for n in names)
+            for arn, names in repeats.items()
+        )
+        raise ConfigError(
+            f"{cfg.path.name} names one profile more than once (by its name, ID or ARN): "
+            f"{described}. Its usage and cost would be counted twice.",
+            "list each profile once in profile_names (or profiles).",
+        )
+
+
+def to_analyse(conn: Connection, cfg: WorkshopConfig) -> tuple[list[Profile], list[str]]:
+    """The profiles to analyse that exist, and the names that do not (skipped, not fatal).
+
+    Each profile counts once: one named twice (by name and by ID) is refused.
+    """
+    named: list[tuple[str, Profile]] = []
+    missing: list[str] = []
+    for name in cfg.analysed_names:
+        try:
+            named.append((name, resolve(conn, name)))
+        except InputError:
+            missing.append(name)
+    _refuse_repeats(named, cfg)
+    if not named:
+        listed = ", ".join(missing)
+        raise InputError(
+            f"None of the profiles to analyse exists in {cfg.region} ({listed}).",
+            "run 01_create_profiles first."
+            if cfg.profiles
+            else "check the names in profile_names against profiles.inventory(conn), and the "
+            "region; this config only names existing profiles, so 01_create_profiles makes none.",
+        )
+    return [profile for _, profile in named], missing
 
 
 def delete_plan(

@@ -939,6 +939,29 @@ CASES = [
         ('the key "tag_key" appears twice',),
         "appears twice",
     ),
+    Case(
+        "one profile named by its name and by its ID",
+        lambda c: profiles.to_analyse(
+            c.conn,
+            config.load(
+                c.write_config(
+                    {"profile_names": ["claims_dept", c.profile().profile_id]},
+                )
+            ),
+        ),
+        ConfigError,
+        ("names one profile more than once", "claims_dept as 'claims_dept' and"),
+        "more than once",
+    ),
+    Case(
+        "a profile_names-only config naming nothing that exists",
+        lambda c: profiles.to_analyse(
+            c.conn, config.load(c.write_config({"profile_names": ["gone_a", "gone_b"]}))
+        ),
+        InputError,
+        ("None of the profiles to analyse exists", "check the names in profile_names"),
+        "None of the profiles to analyse exists",
+    ),
 ]
 
 

@@ -183,3 +183,36 @@ def test_copy_from_an_application_profile_is_refused_before_aws(tmp_path):
             },
             tmp_path / "c.json",
         )
+
+
+def test_one_profile_named_twice_by_name_and_id_is_refused(conn, cfg, tmp_path):
+    """profile_names passes the config check with a name and that profile's ID (an ID is a
+    valid name): the same profile would be analysed, alarmed and charged twice."""
+    from helpers import config
+    from helpers.errors import ConfigError
+
+    profiles.ensure(conn, cfg)
+    claims = profiles.resolve(conn, "claims_dept")
+    for names in (
+        ["claims_dept", "support_dept", claims.profile_id],
+        [claims.profile_id, "support_dept", "claims_dept"],
+    ):
+        named_twice = config.parse({"profile_names": names}, tmp_path / "config.json")
+        for helper in (profiles.to_analyse, profiles.analysed):
+            with pytest.raises(ConfigError, match="more than once") as refused:
+                helper(conn, named_twice)
+            assert f"claims_dept as {names[0]!r} and {names[2]!r}" in refused.value.problem
+    found, missing = profiles.to_analyse(conn, cfg)
+    assert [p.name for p in found] == list(cfg.analysed_names) and missing == []
+
+
+def test_analysing_only_missing_names_says_what_to_check(conn, cfg, tmp_path):
+    from helpers import config
+
+    names_only = config.parse({"profile_names": ["nope_a"]}, tmp_path / "config.json")
+    with pytest.raises(InputError, match="None of the profiles to analyse exists") as refused:
+        profiles.to_analyse(conn, names_only)
+    assert "check the names in profile_names" in refused.value.fix
+    with pytest.raises(InputError) as refused:
+        profiles.to_analyse(conn, cfg)  # nothing created yet
+    assert "run 01_create_profiles first" in refused.value.fix
