@@ -379,8 +379,8 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         raise reader.fail(
             non_finite,
             "is NaN or Infinity (JSON reads 1e400 and larger as Infinity)",
-            "write a plain number there: JSON has no NaN or Infinity, and a NaN spend cap "
-            "would disable the cap.",
+            "write a plain number there: JSON has no NaN or Infinity (and a NaN would slip "
+            "past every range check, such as the spend cap's).",
         )
     mode = mode_override or raw.get("mode", "offline")
     mode_key = "WORKSHOP_MODE (environment)" if mode_override else "mode"

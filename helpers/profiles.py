@@ -172,10 +172,13 @@ def tag(
     A key the profile already has is never overwritten, and a profile without the ownership
     tag is never tagged (call ``conn.bedrock.tag_resource`` yourself to change a tag on purpose).
     """
-    if not isinstance(tags, dict) or not tags:
+    if not isinstance(tags, dict):
         raise InputError(
-            f"No tags given (tags is {tags!r}).", 'pass a dict such as {"reviewed_by": "finops"}.'
+            f"Tags are a dict of key and value, not {type(tags).__name__} {tags!r}.",
+            'pass a dict such as {"reviewed_by": "finops"}.',
         )
+    if not tags:
+        raise InputError("No tags given.", 'pass a dict such as {"reviewed_by": "finops"}.')
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise InputError(
             f"Tag keys and values must be strings: {tags!r}.",

@@ -348,6 +348,8 @@ def test_one_string_is_a_list_of_one_and_other_types_are_refused(conn, cfg):
             profiles.untag(conn, claims, wrong, cfg.owner_tag)
     with pytest.raises(InputError, match="tag key must be a non-empty string"):
         profiles.find_by_tag(conn, ["dept"])
+    with pytest.raises(InputError, match="Tags are a dict of key and value, not str"):
+        profiles.tag(conn, claims, "reviewed_by", cfg.owner_tag)  # 02's new_tag as a string
     assert len(profiles.list_profiles(conn)) == 4  # nothing deleted by any of it
 
 
