@@ -57,9 +57,13 @@ class Period:
     end: date
     granularity: str = "DAILY"
 
-    def time_period(self) -> dict[str, str]:
-        """Start and End as AWS wants them: yyyy-MM-dd, or yyyy-MM-ddThh:mm:ssZ for HOURLY."""
-        if self.granularity == "HOURLY":
+    def time_period(self, hourly: bool | None = None) -> dict[str, str]:
+        """Start and End as AWS wants them: yyyy-MM-dd, or yyyy-MM-ddThh:mm:ssZ for HOURLY.
+
+        ``hourly=False`` gives dates whatever the granularity (for calls that take no
+        Granularity, such as GetDimensionValues).
+        """
+        if self.granularity == "HOURLY" if hourly is None else hourly:
             return {"Start": f"{self.start}T00:00:00Z", "End": f"{self.end}T00:00:00Z"}
         return {"Start": self.start.isoformat(), "End": self.end.isoformat()}
 
@@ -166,7 +170,9 @@ def bedrock_services(conn: Connection, span: Period) -> list[str]:
     span = _checked(span)
     with explained("list the services with cost (ce:GetDimensionValues)"):
         values = conn.ce.get_dimension_values(
-            TimePeriod=span.time_period(), Dimension="SERVICE", Context="COST_AND_USAGE"
+            TimePeriod=span.time_period(hourly=False),
+            Dimension="SERVICE",
+            Context="COST_AND_USAGE",
         )["DimensionValues"]
     return sorted(v["Value"] for v in values if "Bedrock" in v["Value"])
 

@@ -475,6 +475,8 @@ def test_hourly_cost_on_the_standin(conn, cfg, endpoint):
     control(endpoint, "POST", "/_standin/backfill", {"days": 5, "seed": 2})
     costs.activate_tag(conn, "dept")
     span = costs.last_days(2, granularity="HOURLY")
+    # GetDimensionValues takes no granularity: plain dates, even for an hourly period
+    assert "Claude Haiku 4.5 (Amazon Bedrock Edition)" in costs.bedrock_services(conn, span)
     frame = costs.cost_by_tag(conn, costs.cost_request(span, "dept"))
     assert not frame.empty
     assert all(isinstance(s, datetime) and s.tzinfo is not None for s in frame["start"])
