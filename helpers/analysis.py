@@ -113,7 +113,10 @@ def totals_by_department(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
-    """Cost per period (rows) and department (columns), zeros where nothing was spent."""
+    """Cost per period (rows) and department (columns), zeros where nothing was spent.
+
+    Rows are days or months (dates), or hours ("2026-11-27 13:00 UTC") for HOURLY costs.
+    """
     import pandas as pd
 
     if costs.empty:  # no period and no department: an empty table, columns named
@@ -125,7 +128,10 @@ def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
     )
     table = table[sorted(table.columns, key=lambda c: (c == UNTAGGED, c))]
     table.columns.name = "department"
-    return table.sort_index()
+    table = table.sort_index()
+    if isinstance(table.index, pd.DatetimeIndex):  # HOURLY periods: one row per hour, named
+        table.index = pd.Index(table.index.strftime("%Y-%m-%d %H:00 UTC"), name="start")
+    return table
 
 
 def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.DataFrame:

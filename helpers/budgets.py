@@ -7,8 +7,12 @@ only those. Budgets lives in us-east-1 and is addressed by account ID.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import math
+import numbers
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import ownership
@@ -56,6 +60,26 @@ def departments(found: list[Profile], tag_key: str) -> list[str]:
     return values
 
 
+def positive_number(value: object, what: str, unit: str, fix: str) -> float:
+    """A number above 0 as a person types it: 10, 10.5, "10.5", a numpy number.
+
+    Words, NaN, infinity and True/False are refused, as are 0 and less.
+    """
+    number = None
+    if isinstance(value, bool):  # True is 1 to Python, never an amount
+        pass
+    elif isinstance(value, (numbers.Real, Decimal)):
+        number = float(value)
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):  # a word stays None, and is refused below
+            number = float(value.strip())
+    if number is None or not math.isfinite(number):
+        raise InputError(f"{what} must be a number, not {value!r}.", fix)
+    if number <= 0:
+        raise InputError(f"{what} must be above 0{unit}, not {value!r}.", fix)
+    return number
+
+
 def budget_request(
     account: str,
     cfg: WorkshopConfig,
@@ -65,12 +89,28 @@ def budget_request(
     forecast_pct: float = 80.0,
     actual_pct: float = 100.0,
 ) -> dict[str, Any]:
-    """The CreateBudget request: a monthly cost budget on one value of the tag, two alerts."""
-    if limit_usd <= 0:
-        raise InputError(
-            f"The budget for {department} must be above 0 USD, not {limit_usd}.",
-            "set a positive amount in budgets_usd or default_budget_usd.",
+    """The CreateBudget request: a monthly cost budget on one value of the tag, two alerts.
+
+    Amounts and percentages may be numbers or text such as "10.5".
+    """
+    limit_usd = positive_number(
+        limit_usd,
+        f"The budget for {department} (budgets_usd or default_budget_usd)",
+        " USD",
+        f"set a positive amount in US dollars, e.g. budgets_usd={{{department!r}: 10.0}}.",
+    )
+    forecast_pct, actual_pct = (
+        positive_number(
+            pct,
+            f"{name} ({parameter} in 07_budgets_and_alerts)",
+            "%",
+            f"set a percentage of the budget above 0, e.g. {parameter}={example}.",
         )
+        for pct, name, parameter, example in (
+            (forecast_pct, "forecast_pct", "forecast_threshold_pct", 80.0),
+            (actual_pct, "actual_pct", "actual_threshold_pct", 100.0),
+        )
+    )
     if "@" not in email:
         raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
     subscribers = [{"SubscriptionType": "EMAIL", "Address": email}]
@@ -101,6 +141,33 @@ def budget_request(
             {"Key": cfg.tag_key, "Value": department},
         ],
     }
+
+
+def limits(
+    departments: list[str], budgets_usd: dict[str, object], default_budget_usd: object
+) -> dict[str, float]:
+    """Department -> monthly limit in USD: its entry in ``budgets_usd``, else the default.
+
+    Amounts may be numbers or text such as "10.5"; anything else is refused by name.
+    """
+    if not isinstance(budgets_usd, dict):
+        raise InputError(
+            f"budgets_usd must be a dict of department -> USD, not {budgets_usd!r}.",
+            "set e.g. budgets_usd={'claims': 10.0} ({} for the default everywhere).",
+        )
+    chosen = {}
+    for department in departments:
+        given = department in budgets_usd
+        chosen[department] = positive_number(
+            budgets_usd[department] if given else default_budget_usd,
+            f"The budget for {department} ("
+            + (f"budgets_usd[{department!r}]" if given else "default_budget_usd")
+            + ")",
+            " USD",
+            "set a positive amount in US dollars, e.g. "
+            + (f"budgets_usd={{{department!r}: 10.0}}." if given else "default_budget_usd=5.0."),
+        )
+    return chosen
 
 
 def all_budgets(conn: Connection) -> list[dict[str, Any]]:
@@ -156,8 +223,13 @@ def ensure(
             {
                 "department": department,
                 "budget": name,
-                "limit_usd": limit,
-                "alerts": f"forecast > {forecast_pct:g}%, actual > {actual_pct:g}%",
+                "limit_usd": float(request["Budget"]["BudgetLimit"]["Amount"]),
+                "alerts": "forecast > {:g}%, actual > {:g}%".format(
+                    *(
+                        n["Notification"]["Threshold"]
+                        for n in request["NotificationsWithSubscribers"]
+                    )
+                ),
                 "action": action,
             }
         )

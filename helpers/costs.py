@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .aws import Connection
 
 GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
+HOURLY_DAYS = 14  # Cost Explorer keeps hourly data for the last 14 days only
 HISTORY_MONTHS = dates.COST_EXPLORER_MONTHS  # counting the current month
 UNTAGGED = "(untagged)"
 EMPTY_COLUMNS = [
@@ -56,7 +57,14 @@ class Period:
     end: date
     granularity: str = "DAILY"
 
-    def time_period(self) -> dict[str, str]:
+    def time_period(self, hourly: bool | None = None) -> dict[str, str]:
+        """Start and End as AWS wants them: yyyy-MM-dd, or yyyy-MM-ddThh:mm:ssZ for HOURLY.
+
+        ``hourly=False`` gives dates whatever the granularity (for calls that take no
+        Granularity, such as GetDimensionValues).
+        """
+        if self.granularity == "HOURLY" if hourly is None else hourly:
+            return {"Start": f"{self.start}T00:00:00Z", "End": f"{self.end}T00:00:00Z"}
         return {"Start": self.start.isoformat(), "End": self.end.isoformat()}
 
     @property
@@ -74,12 +82,7 @@ def period(
     """A checked Period. ``end`` is exclusive: to include today, end tomorrow."""
     today = _today_or(today)
     start, end = _as_date(start, "start"), _as_date(end, "end")
-    granularity = str(granularity).upper()
-    if granularity not in GRANULARITIES:
-        raise InputError(
-            f"Granularity {granularity!r} is not one of {', '.join(GRANULARITIES)}.",
-            "use DAILY or MONTHLY.",
-        )
+    granularity = granularity_of(granularity)
     if end <= start:
         what = "empty" if end == start else "inverted"
         raise InputError(
@@ -108,11 +111,27 @@ def period(
             f"months of history, this one included (from {oldest}).",
             f"start on {oldest} or later.",
         )
-    if granularity == "HOURLY" and (end - start).days > 14:
+    hourly_oldest = today - timedelta(days=HOURLY_DAYS - 1)
+    if granularity == "HOURLY" and start < hourly_oldest:
         raise InputError(
-            "HOURLY granularity covers at most the last 14 days.", "use DAILY for longer periods."
+            f"The period starts on {start}: HOURLY granularity covers only the last "
+            f"{HOURLY_DAYS} days (from {hourly_oldest}, today included), and only once hourly "
+            "granularity is enabled in Cost Explorer's preferences.",
+            f"start on {hourly_oldest} or later (e.g. last_days({HOURLY_DAYS}, "
+            "granularity='HOURLY')), or use DAILY for longer periods.",
         )
     return Period(start, end, granularity)
+
+
+def granularity_of(value: object) -> str:
+    """A Cost Explorer granularity from any case: "daily" is DAILY."""
+    text = value.strip().upper() if isinstance(value, str) else None
+    if text not in GRANULARITIES:
+        raise InputError(
+            f"Granularity {value!r} is not one of {', '.join(GRANULARITIES)}.",
+            f"use one of {', '.join(GRANULARITIES)} (any case, e.g. granularity='daily').",
+        )
+    return text
 
 
 def month_to_date(today: date | str | None = None, granularity: str = "DAILY") -> Period:
@@ -151,7 +170,9 @@ def bedrock_services(conn: Connection, span: Period) -> list[str]:
     span = _checked(span)
     with explained("list the services with cost (ce:GetDimensionValues)"):
         values = conn.ce.get_dimension_values(
-            TimePeriod=span.time_period(), Dimension="SERVICE", Context="COST_AND_USAGE"
+            TimePeriod=span.time_period(hourly=False),
+            Dimension="SERVICE",
+            Context="COST_AND_USAGE",
         )["DimensionValues"]
     return sorted(v["Value"] for v in values if "Bedrock" in v["Value"])
 
@@ -198,6 +219,13 @@ def fetch_pages(conn: Connection, request: dict[str, Any]) -> list[dict]:
                 return pages
 
 
+def _bound(value: str) -> date:
+    """A period bound: a date, or a UTC datetime for HOURLY periods (yyyy-MM-ddThh:mm:ssZ)."""
+    if len(value) > 10:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return date.fromisoformat(value)
+
+
 def parse_pages(pages: list[dict]) -> pd.DataFrame:
     """Tidy rows from GetCostAndUsage pages: one per period and group, tags parsed.
 
@@ -211,8 +239,8 @@ def parse_pages(pages: list[dict]) -> pd.DataFrame:
         definitions = page.get("GroupDefinitions") or []
         for result in page["ResultsByTime"]:
             base = {
-                "start": date.fromisoformat(result["TimePeriod"]["Start"][:10]),
-                "end": date.fromisoformat(result["TimePeriod"]["End"][:10]),
+                "start": _bound(result["TimePeriod"]["Start"]),
+                "end": _bound(result["TimePeriod"]["End"]),
                 "estimated": bool(result.get("Estimated")),
             }
             groups = result.get("Groups") or []

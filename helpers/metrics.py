@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from . import dates, ownership
+from .budgets import positive_number
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -172,9 +173,16 @@ def usage(
 def alarm_requests(
     profile: Profile, owner_tag: tuple[str, str], tag_key: str, tokens_per_hour: float
 ) -> list[dict]:
-    """PutMetricAlarm requests for a profile: tokens per hour, and any throttling."""
-    if tokens_per_hour <= 0:
-        raise InputError(f"tokens_per_hour must be above 0, not {tokens_per_hour}.")
+    """PutMetricAlarm requests for a profile: tokens per hour, and any throttling.
+
+    ``tokens_per_hour`` may be a number or text such as "200000".
+    """
+    tokens_per_hour = positive_number(
+        tokens_per_hour,
+        "tokens_per_hour (tokens_per_hour_alarm in 07_budgets_and_alerts)",
+        " tokens",
+        "set the alarm threshold in tokens per hour, e.g. tokens_per_hour_alarm=200000.",
+    )
     dimensions = [{"Name": DIMENSION, "Value": dimension_value(profile)}]
     tags = [
         {"Key": owner_tag[0], "Value": owner_tag[1]},

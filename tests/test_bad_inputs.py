@@ -962,6 +962,43 @@ CASES = [
         ("None of the profiles to analyse exists", "check the names in profile_names"),
         "None of the profiles to analyse exists",
     ),
+    Case(
+        "hourly cost beyond 14 days",
+        lambda c: costs.last_days(30, granularity="HOURLY"),
+        InputError,
+        ("HOURLY granularity covers only the last 14 days", "enabled in Cost Explorer"),
+        "HOURLY granularity covers only the last 14 days",
+    ),
+    Case(
+        "weekly granularity",
+        lambda c: costs.last_days(7, granularity="weekly"),
+        InputError,
+        ("Granularity 'weekly' is not one of DAILY, MONTHLY, HOURLY",),
+        "is not one of DAILY, MONTHLY, HOURLY",
+    ),
+    Case(
+        "budget in words",
+        lambda c: budgets.limits(["claims"], {"claims": "ten"}, 5.0),
+        InputError,
+        ("budgets_usd['claims']", "must be a number, not 'ten'"),
+        "must be a number, not",
+    ),
+    Case(
+        "negative alert threshold",
+        lambda c: budgets.budget_request(
+            "123456789012", c.cfg, "claims", 10, "a@example.com", -5, 100
+        ),
+        InputError,
+        ("forecast_threshold_pct", "must be above 0%"),
+        "must be above 0%",
+    ),
+    Case(
+        "alarm threshold of zero",
+        lambda c: metrics.alarm_requests(None, c.cfg.owner_tag, "dept", "0"),
+        InputError,
+        ("tokens_per_hour_alarm", "must be above 0 tokens"),
+        "must be above 0 tokens",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
@@ -194,3 +195,66 @@ def test_budgets_iam_actions_are_named_right():
         "create a budget",
     )
     assert "budgets:ModifyBudget" in str(error)
+
+
+TYPED_NUMBERS = [("200000", 200000.0), (" 10.5 ", 10.5), (np.int64(7), 7.0), (np.float64(2.5), 2.5)]
+NOT_NUMBERS = ["ten", "", "1,000", float("nan"), float("inf"), True, False, None, [5]]
+NOT_POSITIVE = [0, -1, "-3", np.int64(0)]
+
+
+@pytest.mark.parametrize(("typed", "number"), TYPED_NUMBERS)
+def test_alarm_threshold_as_typed(cfg, history, typed, number):
+    tokens = metrics.alarm_requests(history[0], cfg.owner_tag, "dept", typed)[0]
+    assert tokens["Threshold"] == number and isinstance(tokens["Threshold"], float)
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS + NOT_POSITIVE)
+def test_alarm_threshold_refused_by_name(cfg, history, typed):
+    with pytest.raises(InputError, match=r"tokens_per_hour_alarm in 07") as excinfo:
+        metrics.alarm_requests(history[0], cfg.owner_tag, "dept", typed)
+    assert "must be a number, not" in str(excinfo.value) or "must be above 0" in str(excinfo.value)
+    assert "tokens_per_hour_alarm=200000" in excinfo.value.fix
+
+
+@pytest.mark.parametrize(("typed", "number"), TYPED_NUMBERS)
+def test_budget_amounts_and_thresholds_as_typed(cfg, typed, number):
+    request = budgets.budget_request(ACCOUNT, cfg, "claims", typed, "a@example.com", typed, typed)
+    assert request["Budget"]["BudgetLimit"]["Amount"] == f"{number:.2f}"
+    thresholds = [n["Notification"]["Threshold"] for n in request["NotificationsWithSubscribers"]]
+    assert thresholds == [number, number]
+    assert budgets.limits(["claims", "support"], {"claims": typed}, "5") == {
+        "claims": number,
+        "support": 5.0,
+    }
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS + NOT_POSITIVE)
+def test_budget_amounts_and_thresholds_refused_by_name(cfg, typed):
+    def refused(call) -> InputError:
+        with pytest.raises(InputError) as excinfo:
+            call()
+        return excinfo.value
+
+    fine = ("claims", 10.0, "a@example.com", 80.0, 100.0)
+    for position, parameter in (
+        (1, "budgets_usd"),
+        (3, "forecast_threshold_pct"),
+        (4, "actual_threshold_pct"),
+    ):
+        args = list(fine)
+        args[position] = typed
+        error = refused(lambda a=args: budgets.budget_request(ACCOUNT, cfg, *a))
+        assert parameter in str(error) and parameter in error.fix
+        assert "must be a number, not" in str(error) or "must be above 0" in str(error)
+    error = refused(lambda: budgets.limits(["claims"], {"claims": typed}, 5.0))
+    assert "budgets_usd['claims']" in str(error)
+    error = refused(lambda: budgets.limits(["claims"], {}, typed))
+    assert "default_budget_usd" in str(error) and "default_budget_usd=" in error.fix
+
+
+def test_budget_ensure_takes_typed_amounts(conn, cfg):
+    made = budgets.ensure(conn, cfg, {"claims": "10.5"}, "a@example.com", "80", np.int64(100))
+    assert made.loc[0, "limit_usd"] == 10.5
+    assert made.loc[0, "alerts"] == "forecast > 80%, actual > 100%"
+    with pytest.raises(InputError, match="budgets_usd"):
+        budgets.ensure(conn, cfg, {"claims": "ten"}, "a@example.com")

@@ -436,3 +436,78 @@ def test_the_analysts_first_tweak_goes_on(workshop, tmp_path):
         )
     )
     assert "is Active" in by_project and "Backfill not possible yet" in by_project
+
+
+def test_hourly_periods_are_sent_with_hours_and_kept_to_14_days():
+    span = costs.last_days(2, today=TODAY, granularity="HOURLY")
+    assert span.time_period() == {"Start": "2026-11-27T00:00:00Z", "End": "2026-11-29T00:00:00Z"}
+    assert costs.cost_request(span, "dept")["TimePeriod"] == span.time_period()
+    assert costs.last_days(14, today=TODAY, granularity="hourly").start == date(2026, 11, 15)
+    for days in (15, 30):
+        with pytest.raises(InputError, match="only the last 14 days") as excinfo:
+            costs.last_days(days, today=TODAY, granularity="HOURLY")
+        assert "2026-11-15" in excinfo.value.fix and "DAILY" in excinfo.value.fix
+    # a short period that starts too long ago is refused too, not only a long one
+    with pytest.raises(InputError, match="only the last 14 days"):
+        costs.period("2026-11-01", "2026-11-03", "HOURLY", today=TODAY)
+    # DAILY and MONTHLY keep plain dates
+    assert costs.last_days(2, today=TODAY).time_period()["Start"] == "2026-11-27"
+
+
+@pytest.mark.parametrize("typed", ["daily", "Daily", " DAILY ", "monthly", "hourly"])
+def test_granularity_in_any_case(typed):
+    span = costs.last_days(3, today=TODAY, granularity=typed)
+    assert span.granularity == typed.strip().upper()
+
+
+@pytest.mark.parametrize("typed", ["weekly", "WEEKLY", "day", "", None, 1])
+def test_granularity_refused_lists_exactly_the_valid_values(typed):
+    with pytest.raises(InputError, match="is not one of DAILY, MONTHLY, HOURLY") as excinfo:
+        costs.last_days(3, today=TODAY, granularity=typed)
+    assert "DAILY, MONTHLY, HOURLY" in excinfo.value.fix
+    assert "use DAILY or MONTHLY" not in excinfo.value.fix
+
+
+def test_hourly_cost_on_the_standin(conn, cfg, endpoint):
+    from helpers import analysis
+
+    profiles.ensure(conn, cfg)
+    control(endpoint, "POST", "/_standin/backfill", {"days": 5, "seed": 2})
+    costs.activate_tag(conn, "dept")
+    span = costs.last_days(2, granularity="HOURLY")
+    # GetDimensionValues takes no granularity: plain dates, even for an hourly period
+    assert "Claude Haiku 4.5 (Amazon Bedrock Edition)" in costs.bedrock_services(conn, span)
+    frame = costs.cost_by_tag(conn, costs.cost_request(span, "dept"))
+    assert not frame.empty
+    assert all(isinstance(s, datetime) and s.tzinfo is not None for s in frame["start"])
+    daily = costs.cost_by_tag(conn, costs.cost_request(costs.last_days(2), "dept"))
+    assert round(frame["cost"].sum(), 6) == round(daily["cost"].sum(), 6)
+    table = analysis.daily_by_department(frame)
+    assert table.index.name == "start" and table.index.is_unique
+    assert all(label.endswith(":00 UTC") for label in table.index)
+    assert round(float(table.to_numpy().sum()), 6) == round(frame["cost"].sum(), 6)
+
+
+def test_standin_answers_hourly_as_aws_does(conn):
+    from botocore.exceptions import ClientError
+
+    today = datetime.now(timezone.utc).date()
+    request = {"Granularity": "HOURLY", "Metrics": ["UnblendedCost"]}
+
+    def refused(start: str, end: str) -> str:
+        with pytest.raises(ClientError) as excinfo:
+            conn.ce.get_cost_and_usage(TimePeriod={"Start": start, "End": end}, **request)
+        return str(excinfo.value)
+
+    # the seed's plain dates, refused as AWS refuses them
+    assert "yyyy-MM-ddThh:mm:ssZ" in refused(f"{today}", f"{today + timedelta(days=1)}")
+    old = today - timedelta(days=20)
+    assert "max supported days for hourly" in refused(
+        f"{old}T00:00:00Z", f"{old + timedelta(days=1)}T00:00:00Z"
+    )
+    start = today - timedelta(days=13)
+    answer = conn.ce.get_cost_and_usage(
+        TimePeriod={"Start": f"{start}T00:00:00Z", "End": f"{today}T00:00:00Z"}, **request
+    )
+    assert len(answer["ResultsByTime"]) == 13 * 24
+    assert answer["ResultsByTime"][0]["TimePeriod"]["Start"] == f"{start}T00:00:00Z"

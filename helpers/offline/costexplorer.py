@@ -76,6 +76,7 @@ FORECAST_METRICS = {
     "NET_UNBLENDED_COST",
     "NET_AMORTIZED_COST",
 }
+HOURLY_DAYS = 14  # hourly cost data is kept for the last 14 days
 DEFAULT_PAGE_SIZE = 2000  # (period, group) entries per page; the real size is not documented
 ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -359,6 +360,12 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             raise DataUnavailableException(
                 f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
                 f"date is {oldest.date().isoformat()}."
+            )
+        if granularity == "HOURLY" and start < now - timedelta(days=HOURLY_DAYS):
+            # AWS's own wording for a HOURLY start beyond its 14 days of hourly data
+            raise ValidationException(
+                "start date is too old for hourly, the max supported days for hourly "
+                f"granularity is {HOURLY_DAYS} days."
             )
         metrics = params["Metrics"]
         unknown = [m for m in metrics if m not in METRICS]
