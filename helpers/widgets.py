@@ -142,12 +142,16 @@ class PeriodPicker:
     ) -> None:
         import ipywidgets as w
 
+        from .costs import GRANULARITIES, granularity_of
+
         self.on_change = on_change
         self.start = w.DatePicker(description="First day", value=start)
         self.start.add_class("period-start")
         self.last = w.DatePicker(description="Last day", value=last_day)
         self.last.add_class("period-last")
-        self.granularity = w.ToggleButtons(options=["DAILY", "MONTHLY"], value=granularity)
+        self.granularity = w.ToggleButtons(
+            options=list(GRANULARITIES), value=granularity_of(granularity)
+        )
         self.button = w.Button(description="Apply", button_style="primary")
         self.button.add_class("period-apply")
         self.output = w.Output()

@@ -82,3 +82,32 @@ def test_an_analyst_changes_the_tag_key_period_and_granularity(workshop, client,
     papermill_run(
         "06_cur_at_scale", cur, config_path=config_path, tag_key="team", output_dir=str(cur)
     )
+
+
+@pytest.mark.slow
+def test_parameters_as_people_type_them(workshop, client, tmp_path):
+    """Hourly cost in lower case, amounts and thresholds typed as text: accepted; a budget in
+    words: one message naming the parameter."""
+    papermill_run("01_create_profiles", tmp_path / "a")
+    papermill_run("04_generate_usage", tmp_path / "a", requests=3, max_tokens=16)
+    hourly = tmp_path / "hourly"
+    papermill_run("05_cost_analysis", hourly, granularity="hourly", days=2, output_dir=str(hourly))
+    assert {d for d, cost in bill(hourly).items() if cost > 0} >= DEPARTMENTS
+    typed = tmp_path / "typed"
+    executed = papermill_run(
+        "07_budgets_and_alerts",
+        typed,
+        budgets_usd={"claims": "10.5"},
+        default_budget_usd="5",
+        tokens_per_hour_alarm="200000",
+        output_dir=str(typed),
+    )
+    limits = {
+        r["department"]: float(r["budget_usd"]) for r in read_csv(typed / "budget_vs_actual.csv")
+    }
+    assert limits == {"claims": 10.5, "underwriting": 5.0, "support": 5.0}
+    assert "Traceback" not in text_of(executed)
+    with pytest.raises(papermill.PapermillExecutionError) as stopped:
+        papermill_run("07_budgets_and_alerts", tmp_path / "words", budgets_usd={"claims": "ten"})
+    assert stopped.value.ename == "InputError"
+    assert "budgets_usd['claims']" in stopped.value.evalue
