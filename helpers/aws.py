@@ -37,6 +37,7 @@ from .errors import (  # noqa: F401 - ACCOUNT_ID and mask_account_ids re-exporte
     WorkshopError,
     explained,
     mask_account_ids,
+    port_fix,
 )
 from .offline.loopback import SERVICE_NAME, is_loopback
 
@@ -62,16 +63,13 @@ def masked(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-PORT_FIX = 'change "offline": {"port": ...} in config.json to a free port, or stop that program.'
-
-
 def _not_the_standin(endpoint: str, answered: str) -> StandinError:
     """Something other than the stand-in holds the port: say which port, what it did, the fix."""
     parsed = urlparse(endpoint)
     where = f"Port {parsed.port}" if parsed.port else f"{endpoint}"
     return StandinError(
         f"{where} is taken by another program, not the workshop's stand-in: it {answered}.",
-        PORT_FIX,
+        port_fix(endpoint),
     )
 
 
@@ -286,7 +284,7 @@ class Connection:
             raise StandinError(
                 f"{self.endpoint_url} answered {method} {path} with a JSON "
                 f"{type(answer).__name__}, not the stand-in's answer.",
-                PORT_FIX,
+                port_fix(self.endpoint_url),
             )
         return answer
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import http.client
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -217,9 +218,10 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
 
 def network_errors() -> tuple[type[BaseException], ...]:
     """What a failing connection raises, botocore's wrappers and the layers below them."""
+    from botocore.eventstream import ParserError as EventStreamError
     from urllib3.exceptions import HTTPError as Urllib3Error
 
-    return (*NETWORK_ERRORS, Urllib3Error)
+    return (*NETWORK_ERRORS, Urllib3Error, EventStreamError)
 
 
 def _origin(url: str) -> str:
@@ -243,6 +245,16 @@ def _explain_local(
     url = _origin(kwargs.get("endpoint_url") or endpoint or "the endpoint")
     so_far = f" Received before it broke: {received}." if received else ""
 
+    from botocore.eventstream import ParserError as EventStreamError
+
+    if isinstance(error, EventStreamError):  # an HTML page or other bytes, not an event stream
+        arrived = f"other bytes ({_short(error)})"
+        return unreadable_answer(
+            doing,
+            "an event stream",
+            endpoint=endpoint or kwargs.get("endpoint_url"),
+            received=arrived + (f"; before them: {received}" if received else ""),
+        )
     credentials = _explain_credentials(error, doing)
     if credentials is not None:
         return credentials
@@ -299,6 +311,33 @@ def _explain_local(
     )
 
 
+def port_fix(endpoint: str | None) -> str:
+    """How to free the stand-in's address from another program: config.json, or the variable."""
+    variable = os.environ.get("WORKSHOP_ENDPOINT_URL", "").strip()
+    if variable and endpoint and _origin(variable.rstrip("/")) == _origin(endpoint):
+        # the variable overrides "offline": {"port": ...}, so changing config.json does nothing
+        return (
+            f"WORKSHOP_ENDPOINT_URL={variable} points there: point it at a running stand-in "
+            "(`make standin` runs one at http://127.0.0.1:4599) or unset it, so the workshop "
+            "starts its own on the port in config.json; or stop that program."
+        )
+    return 'change "offline": {"port": ...} in config.json to a free port, or stop that program.'
+
+
+def _answer_error(problem: str, endpoint: str | None) -> WorkshopError:
+    """An unreadable HTTP 200: offline, another program may hold the port; on AWS, a proxy."""
+    if endpoint and _on_loopback(endpoint):
+        return StandinError(
+            problem + f" {endpoint} may not be the workshop's stand-in.",
+            "run the setup cell again; if another program holds the port: " + port_fix(endpoint),
+        )
+    return WorkshopError(
+        problem,
+        "run the cell again; if it recurs, something between you and AWS (a proxy, "
+        "AWS_ENDPOINT_URL) is changing the answers: check HTTPS_PROXY and AWS_ENDPOINT_URL.",
+    )
+
+
 def incomplete_answer(
     doing: str, missing: str, *, endpoint: str | None = None, received: str | None = None
 ) -> WorkshopError:
@@ -308,17 +347,44 @@ def incomplete_answer(
         f"Could not {doing}: the answer came back (HTTP 200) without {missing}: it is empty "
         f"or cut short, so it cannot be read.{so_far}"
     )
-    if endpoint and _on_loopback(endpoint):
-        return StandinError(
-            problem + f" {endpoint} may not be the workshop's stand-in.",
-            "run the setup cell again; if another program holds the port, change "
-            '"offline": {"port": ...} in config.json or stop that program.',
-        )
-    return WorkshopError(
-        problem,
-        "run the cell again; if it recurs, something between you and AWS (a proxy, "
-        "AWS_ENDPOINT_URL) is changing the answers: check HTTPS_PROXY and AWS_ENDPOINT_URL.",
+    return _answer_error(problem, endpoint)
+
+
+def unreadable_answer(
+    doing: str, expected: str, *, endpoint: str | None = None, received: str | None = None
+) -> WorkshopError:
+    """An HTTP 200 whose body is not in the API's shape (HTML, a JSON list, text for a number)."""
+    so_far = f" Received: {received}." if received else ""
+    problem = (
+        f"Could not {doing}: the answer came back (HTTP 200) but is not {expected}, so it "
+        f"cannot be read.{so_far}"
     )
+    return _answer_error(problem, endpoint)
+
+
+def _short(error: BaseException) -> str:
+    detail = str(error).strip() or type(error).__name__
+    detail = detail if len(detail) <= 120 else detail[:117] + "..."
+    return f"{type(error).__name__}: {detail}"
+
+
+def from_parser(error: BaseException) -> bool:
+    """Whether botocore raised ``error`` while reading an answer (its parsers, its event stream).
+
+    botocore reads a body of the wrong shape with plain Python errors ('list' object has no
+    attribute 'get', int('a')), which say nothing about the answer.
+    """
+    from botocore.eventstream import ParserError
+
+    if isinstance(error, ParserError):
+        return True
+    trace = error.__traceback__
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename.replace("\\", "/")
+        if name.endswith(("botocore/parsers.py", "botocore/eventstream.py")):
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _explain_credentials(error: Exception, doing: str) -> WorkshopError | None:
@@ -503,11 +569,30 @@ def service_of(operation: str) -> str:
 
 
 @contextmanager
-def explained(doing: str, *, region: str | None = None, model: str | None = None) -> Iterator[None]:
-    """Turn botocore errors inside the block into WorkshopErrors that say what to do."""
+def explained(
+    doing: str,
+    *,
+    region: str | None = None,
+    model: str | None = None,
+    endpoint: str | None = None,
+) -> Iterator[None]:
+    """Turn botocore errors inside the block into WorkshopErrors that say what to do.
+
+    An answer botocore cannot read (a JSON list, text where a number belongs) is explained as
+    such, not left as the ValueError or AttributeError botocore's parser raises.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield
     except (ClientError, BotoCoreError, *network_errors()) as exc:
-        raise explain(exc, doing, region=region, model=model) from exc
+        raise explain(exc, doing, region=region, model=model, endpoint=endpoint) from exc
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        if not from_parser(exc):
+            raise
+        raise unreadable_answer(
+            doing,
+            "JSON in the shape of AWS's answer",
+            endpoint=endpoint,
+            received=_short(exc),
+        ) from exc

@@ -25,9 +25,11 @@ from .errors import (
     WorkshopError,
     explain,
     explained,
+    from_parser,
     incomplete_answer,
     mask_account_ids,
     network_errors,
+    unreadable_answer,
 )
 
 if TYPE_CHECKING:
@@ -93,16 +95,38 @@ def _model_of(identifier: str) -> str:
     return catalog.split_profile_id(cleaned)[1]
 
 
-def _token_fields(usage: dict) -> dict[str, Any]:
-    """Reply's token fields from the ``usage`` of a Converse reply or ConverseStream metadata."""
+def _count(value: Any) -> int:
+    """A token count from an answer: a whole number of at least 0, else ValueError."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    raise ValueError(f"a token count of {value!r}")
+
+
+def _token_fields(usage: Any, doing: str, endpoint: str | None) -> dict[str, Any]:
+    """Reply's token fields from the ``usage`` of a Converse reply or ConverseStream metadata.
+
+    AWS always sends inputTokens and outputTokens as whole numbers; an answer without them
+    (or with text there) is not AWS's, and is named instead of counted as it is.
+    """
+    if not isinstance(usage, dict) or not {"inputTokens", "outputTokens"} <= set(usage):
+        raise incomplete_answer(doing, "'usage' with its token counts", endpoint=endpoint)
+    try:
+        counts = {
+            field: _count(usage.get(key, 0))
+            for field, key in (
+                ("input_tokens", "inputTokens"),
+                ("output_tokens", "outputTokens"),
+                ("cache_read_tokens", "cacheReadInputTokens"),
+                ("cache_write_tokens", "cacheWriteInputTokens"),
+            )
+        }
+    except ValueError as exc:
+        raise unreadable_answer(
+            doing, "whole-number token counts", endpoint=endpoint, received=str(exc)
+        ) from None
     details = usage.get("cacheDetails") or [{}]
-    return {
-        "input_tokens": usage.get("inputTokens", 0),
-        "output_tokens": usage.get("outputTokens", 0),
-        "cache_read_tokens": usage.get("cacheReadInputTokens", 0),
-        "cache_write_tokens": usage.get("cacheWriteInputTokens", 0),
-        "cache_ttl": details[0].get("ttl") or "5m",
-    }
+    first = details[0] if isinstance(details, list) and isinstance(details[0], dict) else {}
+    return {**counts, "cache_ttl": first.get("ttl") or "5m"}
 
 
 def family_of(model_id: str) -> str:
@@ -332,9 +356,10 @@ def converse(
         _target(profile), prompt, max_tokens, temperature, system, cache_system
     )
     doing = f"call Converse on {request['modelId']}"
-    with explained(doing, region=conn.region, model=_model_id(profile)):
+    with explained(doing, region=conn.region, model=_model_id(profile), endpoint=conn.endpoint_url):
         response = conn.runtime.converse(**request)
     _complete(response, CONVERSE_MEMBERS, doing, conn.endpoint_url)
+    tokens = _token_fields(response["usage"], doing, conn.endpoint_url)
     return Reply(
         text="".join(
             b.get("text", "") for b in response["output"].get("message", {}).get("content", [])
@@ -342,7 +367,7 @@ def converse(
         stop_reason=response["stopReason"],
         latency_ms=response["metrics"].get("latencyMs", 0),
         model_id=_model_id(profile),
-        **_token_fields(response["usage"]),
+        **tokens,
     )
 
 
@@ -415,7 +440,7 @@ class TextStream:
             stop_reason=stop_reason,
             latency_ms=latency,
             model_id=self.model_id,
-            **_token_fields(usage),
+            **_token_fields(usage, doing, self.endpoint),
         )
 
     @staticmethod
@@ -450,6 +475,7 @@ def stream(
         f"call ConverseStream on {request['modelId']}",
         region=conn.region,
         model=_model_id(profile),
+        endpoint=conn.endpoint_url,
     ):
         response = conn.runtime.converse_stream(**request)
     if "stream" not in response:
@@ -500,7 +526,20 @@ REASONING = re.compile(r"<reasoning>.*?(?:</reasoning>|\Z)", re.DOTALL)
 
 
 def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
-    """(text, stop reason, input tokens, output tokens) from a family's response body."""
+    """(text, stop reason, input tokens, output tokens) from a family's response body.
+
+    Raises ValueError (or KeyError, TypeError...) for a body of another shape: text that is
+    not text, token counts that are not whole numbers.
+    """
+    text, stop, tokens_in, tokens_out = _invoke_fields(family, body)
+    if not isinstance(text, str) or not isinstance(stop, (str, type(None))):
+        raise ValueError("the answer's text is not text")
+    return text, stop or "", _count(tokens_in), _count(tokens_out)
+
+
+def _invoke_fields(family: str, body: dict) -> tuple[Any, Any, Any, Any]:
+    if not isinstance(body, dict):
+        raise TypeError(f"a JSON {type(body).__name__}, not an object")
     if family == "anthropic-messages":
         text = "".join(b.get("text", "") for b in body["content"] if b.get("type") == "text")
         return (
@@ -599,7 +638,7 @@ def invoke_model(
     target = _target(profile).strip()
     began = time.perf_counter()
     doing = f"call InvokeModel on {target}"
-    with explained(doing, region=conn.region, model=model_id):
+    with explained(doing, region=conn.region, model=model_id, endpoint=conn.endpoint_url):
         response = conn.runtime.invoke_model(
             modelId=target,
             body=json.dumps(body),
@@ -777,7 +816,7 @@ def generate_load(
                 fix = explain(exc, "call Converse", region=conn.region, model=profile.model_id).fix
                 break
             _complete(response, CONVERSE_MEMBERS, "call Converse", conn.endpoint_url)
-            usage = response["usage"]
+            tokens = _token_fields(response["usage"], "call Converse", conn.endpoint_url)
             return {
                 "request": index,
                 "profile": profile.name,
@@ -786,8 +825,8 @@ def generate_load(
                 "model_id": profile.model_id,
                 "started_at": began,
                 "latency_ms": response["metrics"]["latencyMs"],
-                "input_tokens": usage["inputTokens"],
-                "output_tokens": usage["outputTokens"],
+                "input_tokens": tokens["input_tokens"],
+                "output_tokens": tokens["output_tokens"],
                 "attempts": attempt,
                 "throttled": throttled,
                 "error": None,
@@ -821,6 +860,15 @@ def generate_load(
             exc,
             f"finish the load: {len(rows)} of {requests} calls completed",
             endpoint=conn.endpoint_url,
+        ) from exc
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        if not from_parser(exc):
+            raise
+        raise unreadable_answer(  # botocore could not read an answer: a JSON list, text for a count
+            f"finish the load: {len(rows)} of {requests} calls completed",
+            "JSON in the shape of AWS's answer",
+            endpoint=conn.endpoint_url,
+            received=f"{type(exc).__name__}: {exc}",
         ) from exc
     except WorkshopError as exc:  # an empty or cut-short answer
         raise type(exc)(

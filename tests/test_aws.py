@@ -174,6 +174,23 @@ def test_another_program_at_workshop_endpoint_url_is_named(tmp_path, monkeypatch
             aws.connect(cfg_with(tmp_path))
 
 
+@pytest.mark.parametrize("behaviour", NOT_THE_STANDIN, ids=list(NOT_THE_STANDIN))
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_another_program_at_workshop_endpoint_url_names_the_variable_in_the_fix(
+    behaviour, slash, tmp_path, monkeypatch
+):
+    # the variable overrides config.json's port: changing the port there would do nothing
+    monkeypatch.setattr(aws, "HEALTH_TIMEOUT_SECONDS", 0.5)
+    with fake_servers.RawServer(NOT_THE_STANDIN[behaviour]) as server:
+        monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", server.endpoint + slash)
+        with pytest.raises(StandinError) as excinfo:
+            aws.connect(cfg_with(tmp_path, offline={"port": free_port()}))
+    fix = excinfo.value.fix
+    assert f"WORKSHOP_ENDPOINT_URL={server.endpoint}" in fix
+    assert "unset it" in fix
+    assert '"offline": {"port": ...}' not in fix
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://127.0.0.1:abc"])
 def test_workshop_endpoint_url_with_a_bad_port(url, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", url)

@@ -252,6 +252,26 @@ def empty_http_200(ctx: Context):
         invoke.converse(_fake_conn(server.endpoint), "us.amazon.nova-lite-v1:0", "hi")
 
 
+def http_200_of_another_shape(ctx: Context, body: bytes, content_type: str, call: str):
+    from tests import fake_servers
+
+    answer = fake_servers.http_answer("200 OK", body, content_type)
+    with fake_servers.RawServer(answer) as server:
+        conn = _fake_conn(server.endpoint)
+        if call == "stream":
+            invoke.stream(conn, "us.amazon.nova-lite-v1:0", "hi").read()
+        else:
+            invoke.converse(conn, "us.amazon.nova-lite-v1:0", "hi")
+
+
+def endpoint_variable_at_another_program(ctx: Context):
+    from tests import fake_servers
+
+    with fake_servers.RawServer(fake_servers.http_answer("200 OK", b"[]")) as server:
+        ctx.monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", server.endpoint)
+        aws.connect(ctx.cfg)
+
+
 def aws_files(ctx: Context, config_text: str, credentials_text: str = "") -> config.WorkshopConfig:
     """aws mode with the test's own AWS files (no network, no real account)."""
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
@@ -998,6 +1018,43 @@ CASES = [
         InputError,
         ("tokens_per_hour_alarm", "must be above 0 tokens"),
         "must be above 0 tokens",
+    ),
+    Case(
+        "a JSON list where Converse's answer belongs",
+        lambda c: http_200_of_another_shape(c, b"[1, 2]", "application/json", "converse"),
+        StandinError,
+        ("(HTTP 200) but is not JSON in the shape of AWS's answer", "so it cannot be read"),
+        "but is not ... so it cannot be read",
+    ),
+    Case(
+        "text where Converse's token count belongs",
+        lambda c: http_200_of_another_shape(
+            c,
+            b'{"output": {"message": {"role": "assistant", "content": [{"text": "x"}]}}, '
+            b'"stopReason": "end_turn", "metrics": {"latencyMs": 1}, '
+            b'"usage": {"inputTokens": "a", "outputTokens": 1, "totalTokens": 1}}',
+            "application/json",
+            "converse",
+        ),
+        StandinError,
+        ("(HTTP 200) but is not", "ValueError", "may not be the workshop's stand-in"),
+        "but is not ... so it cannot be read",
+    ),
+    Case(
+        "a proxy's login page where ConverseStream's event stream belongs",
+        lambda c: http_200_of_another_shape(
+            c, b"<html>Sign in to the proxy</html>", "text/html", "stream"
+        ),
+        StandinError,
+        ("(HTTP 200) but is not an event stream", "another program holds the port"),
+        "but is not ... so it cannot be read",
+    ),
+    Case(
+        "WORKSHOP_ENDPOINT_URL at a port another program holds",
+        endpoint_variable_at_another_program,
+        StandinError,
+        ("is taken by another program", "WORKSHOP_ENDPOINT_URL=http://127.0.0.1:", "unset it"),
+        "is taken by another program",
     ),
 ]
 

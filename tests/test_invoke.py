@@ -378,6 +378,93 @@ def test_an_empty_http_200_is_named(call):
     assert "is empty or cut short" in str(excinfo.value)
 
 
+REPLY = {
+    "output": {"message": {"role": "assistant", "content": [{"text": "x"}]}},
+    "stopReason": "end_turn",
+    "metrics": {"latencyMs": 1},
+}
+BAD_200 = {
+    "a JSON list": (b"[1, 2]", "application/json"),
+    "a JSON string": (b'"hello"', "application/json"),
+    "text for a token count": (
+        _json.dumps(
+            {**REPLY, "usage": {"inputTokens": "a", "outputTokens": 1, "totalTokens": 1}}
+        ).encode(),
+        "application/json",
+    ),
+    "a structure for a token count": (
+        _json.dumps(
+            {**REPLY, "usage": {"inputTokens": {}, "outputTokens": 1, "totalTokens": 1}}
+        ).encode(),
+        "application/json",
+    ),
+    "a proxy's login page": (b"<html><body>Sign in to the proxy</body></html>", "text/html"),
+}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
+        lambda c: invoke.stream(c, HAIKU_PROFILE, "hi").read(),
+        lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
+    ],
+    ids=["converse", "stream", "invoke_model"],
+)
+@pytest.mark.parametrize("body", BAD_200, ids=list(BAD_200))
+def test_an_http_200_of_another_shape_is_named(call, body):
+    answer = fake_servers.http_answer("200 OK", *BAD_200[body])
+    with fake_servers.RawServer(answer) as server, pytest.raises(StandinError) as excinfo:
+        call(fake_conn(server))
+    message = str(excinfo.value)
+    assert "(HTTP 200)" in message and "so it cannot be read" in message
+    assert f"{server.endpoint} may not be the workshop's stand-in" in message
+    assert "another program holds the port" in excinfo.value.fix
+
+
+@pytest.mark.parametrize("tokens", ["a", "12", -3, 1.5, None, True, [1]])
+def test_invoke_model_refuses_token_counts_that_are_not_whole_numbers(tokens):
+    body = {
+        "output": {"message": {"role": "assistant", "content": [{"text": "x"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": tokens, "outputTokens": 1},
+    }
+    answer = fake_servers.http_answer("200 OK", _json.dumps(body).encode())
+    with fake_servers.RawServer(answer) as server, pytest.raises(StandinError) as excinfo:
+        invoke.invoke_model(fake_conn(server), "us.amazon.nova-2-lite-v1:0", "hi", max_tokens=9)
+    assert "(HTTP 200)" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "usage", [{}, {"inputTokens": 3}, {"outputTokens": 3}, {"inputTokens": -1, "outputTokens": 2}]
+)
+def test_converse_refuses_a_usage_without_whole_token_counts(usage):
+    body = _json.dumps({**REPLY, "usage": usage}).encode()
+    with (
+        fake_servers.RawServer(fake_servers.http_answer("200 OK", body)) as server,
+        pytest.raises(StandinError, match=r"\(HTTP 200\)"),
+    ):
+        invoke.converse(fake_conn(server), HAIKU_PROFILE, "hi")
+
+
+def test_an_http_200_of_another_shape_stops_the_load(conn, made):
+    answer = fake_servers.http_answer("200 OK", b"[1, 2]")
+    with fake_servers.RawServer(answer) as server, pytest.raises(StandinError) as excinfo:
+        invoke.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
+    assert "so it cannot be read" in str(excinfo.value)
+    assert "0 of 3 calls completed" in str(excinfo.value)
+
+
+def test_an_http_200_of_another_shape_at_workshop_endpoint_url_names_the_variable(monkeypatch):
+    answer = fake_servers.http_answer("200 OK", b"[1, 2]")
+    with fake_servers.RawServer(answer) as server:
+        monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", server.endpoint)
+        with pytest.raises(StandinError) as excinfo:
+            invoke.converse(fake_conn(server), HAIKU_PROFILE, "hi")
+    assert f"WORKSHOP_ENDPOINT_URL={server.endpoint}" in excinfo.value.fix
+    assert '"offline": {"port": ...}' not in excinfo.value.fix
+
+
 def test_an_empty_http_200_stops_the_load_and_counts_what_completed(conn, made):
     empty = fake_servers.http_answer("200 OK", b"{}")
     with fake_servers.RawServer(empty) as server, pytest.raises(WorkshopError) as excinfo:
