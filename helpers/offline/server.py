@@ -112,6 +112,17 @@ def _missing_authentication(start_response: Any) -> list[bytes]:
     return [payload]
 
 
+class _ThenRun(list):
+    """A WSGI body that runs ``after`` once the server has sent it (WSGI calls ``close``)."""
+
+    def __init__(self, chunks: list[bytes], after: Any) -> None:
+        super().__init__(chunks)
+        self.after = after
+
+    def close(self) -> None:
+        self.after()
+
+
 class ControlApp:
     """WSGI middleware: the ``/_standin/`` control API in front of moto's dispatcher."""
 
@@ -139,6 +150,9 @@ class ControlApp:
             f"{status} {'OK' if status == 200 else 'Bad Request'}",
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
+        if path == "/_standin/shutdown" and status == 200:
+            # stop only once the answer is sent: stopping first can cut the caller off
+            return _ThenRun([payload], self.standin.shutdown_requested.set)
         return [payload]
 
     @staticmethod
@@ -202,8 +216,7 @@ class ControlApp:
                 body.get("export_name", "workshop"),
             )
         if path == "/_standin/shutdown" and method == "POST":
-            self.standin.shutdown_requested.set()
-            return 200, {"stopping": True, "pid": os.getpid()}
+            return 200, {"stopping": True, "pid": os.getpid()}  # stops after answering
         if path == "/_standin/settings" and method == "POST":
             state.SETTINGS.update(body)
             return 200, vars(state.SETTINGS)
