@@ -338,28 +338,28 @@ def _answer_error(problem: str, endpoint: str | None) -> WorkshopError:
     )
 
 
+def _unusable_answer(
+    doing: str, what: str, endpoint: str | None, received: str | None
+) -> WorkshopError:
+    so_far = f" Received: {received}." if received else ""
+    problem = f"Could not {doing}: the answer came back (HTTP 200) {what}, so it cannot be read."
+    return _answer_error(problem + so_far, endpoint)
+
+
 def incomplete_answer(
     doing: str, missing: str, *, endpoint: str | None = None, received: str | None = None
 ) -> WorkshopError:
     """An HTTP 200 whose body lacks what every answer carries (empty, or cut short)."""
-    so_far = f" Received: {received}." if received else ""
-    problem = (
-        f"Could not {doing}: the answer came back (HTTP 200) without {missing}: it is empty "
-        f"or cut short, so it cannot be read.{so_far}"
+    return _unusable_answer(
+        doing, f"without {missing}: it is empty or cut short", endpoint, received
     )
-    return _answer_error(problem, endpoint)
 
 
 def unreadable_answer(
     doing: str, expected: str, *, endpoint: str | None = None, received: str | None = None
 ) -> WorkshopError:
     """An HTTP 200 whose body is not in the API's shape (HTML, a JSON list, text for a number)."""
-    so_far = f" Received: {received}." if received else ""
-    problem = (
-        f"Could not {doing}: the answer came back (HTTP 200) but is not {expected}, so it "
-        f"cannot be read.{so_far}"
-    )
-    return _answer_error(problem, endpoint)
+    return _unusable_answer(doing, f"but is not {expected}", endpoint, received)
 
 
 def _short(error: BaseException) -> str:
