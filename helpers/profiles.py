@@ -147,17 +147,11 @@ def tags_of(conn: Connection, arn: str) -> dict[str, str]:
     return {t["key"]: t["value"] for t in listed}
 
 
-def _shown(arn: str) -> str:
-    from .aws import mask_account_ids
-
-    return mask_account_ids(arn)
-
-
 def _require_owned(arn: str, tags: dict[str, str], owner_tag: tuple[str, str], doing: str) -> None:
     if not ownership.owns(tags, owner_tag):
         key, value = owner_tag
         raise InputError(
-            f"The workshop does not {doing} {_shown(arn)}: it is not the workshop's profile "
+            f"The workshop does not {doing} {arn}: it is not the workshop's profile "
             f"(no {key}={value} tag), so it belongs to someone else.",
             "change tags only on the workshop's own profiles (those 01_create_profiles made); "
             "ask the profile's owner to change theirs.",
@@ -189,12 +183,12 @@ def tag(
     taken = sorted(set(tags) & set(before))
     if taken:
         raise InputError(
-            f"{_shown(arn)} already has the tag(s) "
+            f"{arn} already has the tag(s) "
             f"{', '.join(f'{k}={before[k]}' for k in taken)}; tagging would overwrite them "
             "(and untagging afterwards would remove them).",
             f"choose a key the profile does not have yet (it has {', '.join(sorted(before))}).",
         )
-    with explained(f"tag {_shown(arn)}"):
+    with explained(f"tag {arn}"):
         conn.bedrock.tag_resource(
             resourceARN=arn, tags=[{"key": k, "value": v} for k, v in tags.items()]
         )
@@ -219,7 +213,7 @@ def untag(
             f"leave {owner_tag[0]} out of the keys to remove.",
         )
     _require_owned(arn, tags_of(conn, arn), owner_tag, "untag")
-    with explained(f"untag {_shown(arn)}"):
+    with explained(f"untag {arn}"):
         conn.bedrock.untag_resource(resourceARN=arn, tagKeys=keys)
     return tags_of(conn, arn)
 
