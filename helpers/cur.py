@@ -596,7 +596,7 @@ def cleanup_plan(
         for path in sorted(folder.glob("*/*.parquet")) if folder.is_dir() else []:
             add(
                 "local file",
-                str(path),
+                shown(path),
                 "delete",
                 "a local copy of the CUR export (06 Step 3)",
                 path,
