@@ -618,6 +618,8 @@ def cleanup_plan(
 
 def cleanup(conn: Connection, plan: pd.DataFrame, database: str) -> pd.DataFrame:
     """Carry out a ``cleanup_plan``; returns it with a ``result`` column (without ``target``)."""
+    from botocore.exceptions import ClientError
+
     glue, s3 = conn.client("glue"), conn.client("s3")
     results = []
     for row in plan.itertuples():
@@ -633,9 +635,15 @@ def cleanup(conn: Connection, plan: pd.DataFrame, database: str) -> pd.DataFrame
                     glue.delete_database(Name=row.name)
             elif row.kind == "Athena result":
                 bucket, key = _split_s3(row.target)
-                with explained(f"delete {row.target} (s3:DeleteObject)"):
-                    s3.delete_object(Bucket=bucket, Key=key)
-                    s3.delete_object(Bucket=bucket, Key=key + ".metadata")
+                try:  # the result, and the .metadata file Athena writes beside it
+                    for each in (key, key + ".metadata"):
+                        s3.delete_object(Bucket=bucket, Key=each)
+                except ClientError as exc:
+                    if exc.response["Error"]["Code"] != "NoSuchBucket":
+                        with explained(f"delete {row.target} (s3:DeleteObject)"):
+                            raise
+                    results.append("already gone")
+                    continue
             elif row.kind == "local file":
                 Path(row.target).unlink(missing_ok=True)
             results.append("deleted")

@@ -246,3 +246,62 @@ def test_99_keeps_a_database_of_ours_that_holds_another_teams_table(conn, cfg, t
     assert "their_table" in plan.loc["workshop_cur", "reason"]
     cur.cleanup(conn, plan.reset_index(), "workshop_cur")
     assert glue_names(conn) == {"workshop_cur": ["their_table"]}
+
+
+def html_of(executed) -> str:
+    """Every output of an executed notebook: streams, plain text and HTML tables."""
+    parts = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif "data" in output:
+                parts.append(output["data"].get("text/html", output["data"].get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def test_06_07_99_tell_the_story_and_99_cleans_up_only_the_workshops(workshop, client, tmp_path):
+    import re
+
+    from tests.test_notebooks import papermill_run
+
+    out = tmp_path / "out"
+    for name in ("01_create_profiles", "04_generate_usage"):
+        papermill_run(name, tmp_path)
+    cur_run = html_of(papermill_run("06_cur_at_scale", tmp_path, output_dir=str(out)))
+    for name in ("claims_dept_haiku_4_5_global", "support_dept_nova_2_lite_us"):
+        assert name in cur_run  # cost_by_profile names the profiles, not only their ARNs
+    assert not re.search(r"\d\.\d+e-\d\d", cur_run), "money in e-notation"
+    assert not re.search(r"applica\.\.\.|\.\.\.\s*</td>", cur_run), "a cut identifier"
+    assert "No untagged spend in this period" in cur_run  # 00 and 03 did not run
+    assert (out / "cur" / cur.RESULTS_RECORD).exists()
+
+    budget_run = html_of(
+        papermill_run(
+            "07_budgets_and_alerts", tmp_path, output_dir=str(out), alert_email="finops@example.com"
+        )
+    )
+    assert "Cost Explorer forecast" not in budget_run  # offline, the stand-in forecast
+    assert "stand-in&#x27;s projection" in budget_run or "stand-in's projection" in budget_run
+    assert "pending confirmation" in budget_run
+    sns = client("sns")
+    [ours] = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    assert ours.endswith(":workshop-bedrock-alerts")
+    alarms = client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert alarms and all(a["AlarmActions"] == [ours] for a in alarms)
+
+    foreign_topic = sns.create_topic(Name="workshop-team-alerts")["TopicArn"]
+    client("glue").create_database(DatabaseInput={"Name": "team_cur"})
+    cleaned = papermill_run("99_cleanup", tmp_path / "clean", output_dir=str(out))
+    shown = "\n".join(
+        o.text for c in cleaned.cells for o in c.get("outputs", []) if o.output_type == "stream"
+    )
+    assert "kept SNS topic workshop-team-alerts: not created by the workshop" in shown
+    for gone in ("SNS topic workshop-bedrock-alerts", "Glue table bedrock_workshop_cur.cur_daily"):
+        assert gone in shown
+    assert [t["TopicArn"] for t in sns.list_topics()["Topics"]] == [foreign_topic]
+    assert [d["Name"] for d in client("glue").get_databases()["DatabaseList"]] == ["team_cur"]
+    assert not list((out / "cur").rglob("*.parquet"))
+    results = client("s3").list_objects_v2(Bucket="bedrock-workshop-cur", Prefix="athena-results/")
+    assert results.get("KeyCount", 0) == 0
+    papermill_run("99_cleanup", tmp_path / "again", output_dir=str(out))  # nothing left: no error
