@@ -305,3 +305,24 @@ def test_06_07_99_tell_the_story_and_99_cleans_up_only_the_workshops(workshop, c
     results = client("s3").list_objects_v2(Bucket="bedrock-workshop-cur", Prefix="athena-results/")
     assert results.get("KeyCount", 0) == 0
     papermill_run("99_cleanup", tmp_path / "again", output_dir=str(out))  # nothing left: no error
+
+
+def test_importing_the_alerts_module_loads_nothing_heavy():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_imports import HEAVY
+
+    code = (
+        "import sys; import helpers.alerts; "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
