@@ -315,7 +315,9 @@ def ensure_alarms(
                 "profile": profile.name,
                 "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
                 "threshold": request["Threshold"],
-                "notifies": ", ".join(request.get("AlarmActions", [])) or "nobody",
+                "notifies": "unchanged (not ours)"
+                if action.startswith(ownership.NOT_OURS)
+                else ", ".join(request.get("AlarmActions", [])) or "nobody",
                 "action": action,
             }
         )
