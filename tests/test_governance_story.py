@@ -56,13 +56,16 @@ def test_the_topic_is_created_tagged_and_lets_only_this_accounts_budgets_publish
 def test_an_email_is_subscribed_once_and_left_pending(conn, cfg):
     topic = alerts.ensure_topic(conn, cfg, email="finops@example.com")
     assert "pending confirmation" in topic.subscription
-    alerts.ensure_topic(conn, cfg, email="finops@example.com")
     subscriptions = conn.client("sns").list_subscriptions_by_topic(TopicArn=topic.arn)[
         "Subscriptions"
     ]
     assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [
         ("email", "finops@example.com")
     ]
+    # as on AWS, an e-mail subscription stays pending until its owner follows the link
+    assert subscriptions[0]["SubscriptionArn"] == "PendingConfirmation"
+    again = alerts.ensure_topic(conn, cfg, email="FinOps@example.com")
+    assert again.subscription == "FinOps@example.com: already pending confirmation"
     assert alerts.ensure_topic(conn, cfg).subscription.startswith("none")
 
 
@@ -326,3 +329,17 @@ def test_importing_the_alerts_module_loads_nothing_heavy():
         check=True,
     )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_the_stand_in_keeps_an_email_subscription_pending_as_aws_does(conn, assert_shape):
+    sns = conn.client("sns")
+    arn = sns.create_topic(Name="any-topic")["TopicArn"]
+    answer = sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="a@example.com")
+    assert answer["SubscriptionArn"] == "PendingConfirmation"
+    shown = sns.subscribe(
+        TopicArn=arn, Protocol="email", Endpoint="a@example.com", ReturnSubscriptionArn=True
+    )
+    assert shown["SubscriptionArn"].startswith(arn + ":")
+    listed = sns.list_subscriptions()
+    assert_shape("sns", "ListSubscriptions", listed)
+    assert [s["SubscriptionArn"] for s in listed["Subscriptions"]] == ["PendingConfirmation"]
