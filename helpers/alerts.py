@@ -32,7 +32,7 @@ BUDGETS_SID = "WorkshopBudgetsPublish"  # the statement the workshop adds to the
 class Topic:
     name: str
     arn: str
-    action: str  # created | unchanged
+    action: str  # created | updated (the Budgets statement added) | unchanged
     subscription: str  # what happened to the e-mail subscription, in words
 
 
