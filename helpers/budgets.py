@@ -1,8 +1,14 @@
 """Monthly AWS Budgets per department, filtered on the cost allocation tag.
 
-Each budget alerts by e-mail when the month's *forecast* passes one threshold and when the
-*actual* spend passes another. The workshop tags its budgets with its ownership tag and deletes
-only those. Budgets lives in us-east-1 and is addressed by account ID.
+Each budget alerts when the month's *forecast* passes one threshold and when the *actual* spend
+passes another, through the workshop's SNS topic (``alerts.ensure_topic``), an e-mail address,
+or both. The workshop tags its budgets with its ownership tag and deletes only those. Budgets
+lives in us-east-1 and is addressed by account ID.
+
+A budget filtered on ``dept=claims`` counts *every* cost tagged ``dept=claims``, Bedrock or not
+(an EC2 instance, an S3 bucket with the same tag): add a ``Service`` filter (``services=``) to
+count Bedrock only, listing the Marketplace service names too (Anthropic and OpenAI models bill
+under them, not under "Amazon Bedrock").
 """
 
 from __future__ import annotations
@@ -80,18 +86,39 @@ def positive_number(value: object, what: str, unit: str, fix: str) -> float:
     return number
 
 
+def subscribers_of(email: str | None, topic_arn: str | None) -> list[dict[str, str]]:
+    """A budget alert's subscribers: the SNS topic and/or the e-mail address."""
+    subscribers = []
+    if topic_arn:
+        subscribers.append({"SubscriptionType": "SNS", "Address": topic_arn})
+    if email is not None:
+        if not isinstance(email, str) or "@" not in email:
+            raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
+        subscribers.append({"SubscriptionType": "EMAIL", "Address": email})
+    if not subscribers:
+        raise InputError(
+            "A budget alert needs someone to tell: no SNS topic and no e-mail address given.",
+            "pass topic_arn= (alerts.ensure_topic(...).arn) or an e-mail address.",
+        )
+    return subscribers
+
+
 def budget_request(
     account: str,
     cfg: WorkshopConfig,
     department: str,
     limit_usd: float,
-    email: str,
+    email: str | None,
     forecast_pct: float = 80.0,
     actual_pct: float = 100.0,
+    topic_arn: str | None = None,
+    services: list[str] | None = None,
 ) -> dict[str, Any]:
     """The CreateBudget request: a monthly cost budget on one value of the tag, two alerts.
 
-    Amounts and percentages may be numbers or text such as "10.5".
+    The alerts go to ``topic_arn`` (an SNS topic Budgets may publish to) and/or ``email``; at
+    least one is needed. ``services`` adds a Service filter (without it, non-Bedrock resources
+    with the same tag count too). Amounts and percentages may be numbers or text such as "10.5".
     """
     limit_usd = positive_number(
         limit_usd,
@@ -111,9 +138,11 @@ def budget_request(
             (actual_pct, "actual_pct", "actual_threshold_pct", 100.0),
         )
     )
-    if "@" not in email:
-        raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
-    subscribers = [{"SubscriptionType": "EMAIL", "Address": email}]
+    subscribers = subscribers_of(email, topic_arn)
+    # Budgets names a cost allocation tag "user:<key>" and its value after "$"
+    filters: dict[str, list[str]] = {"TagKeyValue": [f"user:{cfg.tag_key}${department}"]}
+    if services:
+        filters["Service"] = list(services)
     return {
         "AccountId": account,
         "Budget": {
@@ -121,8 +150,7 @@ def budget_request(
             "BudgetLimit": {"Amount": f"{limit_usd:.2f}", "Unit": "USD"},
             "TimeUnit": "MONTHLY",
             "BudgetType": "COST",
-            # Budgets names a cost allocation tag "user:<key>" and its value after "$"
-            "CostFilters": {"TagKeyValue": [f"user:{cfg.tag_key}${department}"]},
+            "CostFilters": filters,
         },
         "NotificationsWithSubscribers": [
             {
@@ -189,18 +217,33 @@ def ensure(
     conn: Connection,
     cfg: WorkshopConfig,
     limits: dict[str, float],
-    email: str,
+    email: str | None,
     forecast_pct: float = 80.0,
     actual_pct: float = 100.0,
+    topic_arn: str | None = None,
+    services: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Create each department's budget, or bring the workshop's existing one up to date."""
+    """Create each department's budget, or bring the workshop's existing one up to date.
+
+    An existing budget of the workshop's gets any alert it lacks, and UpdateBudget when its
+    amount or filters changed; an existing alert keeps the subscribers it was created with
+    (delete the budget with 99_cleanup to change them).
+    """
     import pandas as pd
 
     existing = {b["BudgetName"]: b for b in all_budgets(conn)}
     rows = []
     for department, limit in sorted(limits.items()):
         request = budget_request(
-            conn.account, cfg, department, limit, email, forecast_pct, actual_pct
+            conn.account,
+            cfg,
+            department,
+            limit,
+            email,
+            forecast_pct,
+            actual_pct,
+            topic_arn=topic_arn,
+            services=services,
         )
         name = request["Budget"]["BudgetName"]
         found = existing.get(name)
@@ -212,8 +255,10 @@ def ensure(
             action = f"{ownership.NOT_OURS} (a budget of this name exists, without the tag)"
         else:
             action = "unchanged"
-            if float(found["BudgetLimit"]["Amount"]) != float(
-                request["Budget"]["BudgetLimit"]["Amount"]
+            if (
+                float(found["BudgetLimit"]["Amount"])
+                != float(request["Budget"]["BudgetLimit"]["Amount"])
+                or (found.get("CostFilters") or {}) != request["Budget"]["CostFilters"]
             ):
                 with explained(f"update the budget {name} (budgets:ModifyBudget)"):
                     conn.budgets.update_budget(AccountId=conn.account, NewBudget=request["Budget"])
@@ -230,6 +275,10 @@ def ensure(
                         for n in request["NotificationsWithSubscribers"]
                     )
                 ),
+                "notifies": ", ".join(
+                    s["Address"] for s in request["NotificationsWithSubscribers"][0]["Subscribers"]
+                ),
+                "counts": "tag and service" if services else "tag only (any service)",
                 "action": action,
             }
         )
@@ -309,3 +358,27 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
         "NotFoundException",
         lambda row: f"delete the budget {row.budget} (budgets:ModifyBudget)",
     )
+
+
+# How each month-end figure in 07_budgets_and_alerts is made, in the words its table shows.
+FORECAST_WINDOW_DAYS = 30  # the stand-in's GetCostForecast window (helpers/offline/costexplorer)
+
+
+def forecast_label(offline: bool, from_forecast_api: bool, window_days: int = 14) -> str:
+    """Say truthfully where a month-end forecast came from.
+
+    On AWS, GetCostForecast answers with Cost Explorer's forecast (its model is not public);
+    offline, the same call answers with the stand-in's projection, whose method is stated.
+    Without a forecast, ``analysis.project_month_end`` projects the mean of a window of days.
+    """
+    if not from_forecast_api:
+        return (
+            f"projection: cost so far + mean daily cost of the last {window_days} complete days "
+            "x days left (analysis.project_month_end)"
+        )
+    if offline:
+        return (
+            "stand-in's projection (offline, not Cost Explorer): mean daily cost of the last "
+            f"{FORECAST_WINDOW_DAYS} complete days (from the first day with cost) x days left"
+        )
+    return "Cost Explorer forecast (GetCostForecast; AWS does not publish its model)"

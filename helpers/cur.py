@@ -22,6 +22,7 @@ from datetime import time as day_start
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import ownership
 from .aws import mask_account_ids
 from .errors import InputError, WorkshopError, explained
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .aws import Connection
+    from .config import WorkshopConfig
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -179,6 +181,23 @@ def parameter_values(
     return [values[name] for name in chosen.parameters]
 
 
+def name_profiles(frame: pd.DataFrame, found: list[Any]) -> pd.DataFrame:
+    """``cost_by_profile`` results with each profile's name and ID first, joined on the ARN.
+
+    ``found`` are the account's application profiles (``profiles.all_application_profiles``);
+    an ARN none of them has (a profile deleted since) is named ``(deleted)``, its ID read from
+    the ARN. The full ARN stays, last.
+    """
+    by_arn = {p.arn: (p.name, p.profile_id) for p in found}
+    named = frame.copy()
+    pairs = [
+        by_arn.get(arn, ("(deleted)", str(arn).rsplit("/", 1)[-1])) for arn in named["profile_arn"]
+    ]
+    named.insert(0, "profile", [name for name, _ in pairs])
+    named.insert(1, "profile_id", [pid for _, pid in pairs])
+    return named[[c for c in named.columns if c != "profile_arn"] + ["profile_arn"]]
+
+
 def athena_literal(value: Any) -> str:
     """An Athena ExecutionParameters entry: the value as a SQL literal, quotes escaped."""
     if isinstance(value, datetime):
@@ -268,6 +287,7 @@ class AthenaRunner:
         self.timeout_seconds = timeout_seconds
         self.page_size = page_size
         self.first_poll = 0.01 if conn.offline else 0.5
+        self.written: list[str] = []  # the S3 objects Athena wrote results to (record_results)
 
     def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
         import pandas as pd
@@ -325,9 +345,11 @@ class AthenaRunner:
         deadline = time.monotonic() + self.timeout_seconds
         while True:
             with explained(f"follow the Athena query {name} (athena:GetQueryExecution)"):
-                status = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"][
-                    "Status"
-                ]
+                execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+            status = execution["Status"]
+            written = execution.get("ResultConfiguration", {}).get("OutputLocation")
+            if written and written not in self.written:
+                self.written.append(written)
             if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
                 return status["State"], status.get("StateChangeReason", "")
             if time.monotonic() > deadline:
@@ -360,23 +382,69 @@ CUR_COLUMNS = [
 ]
 
 
-def register_athena_table(conn: Connection, database: str, table: str, location: str) -> None:
+# The names 06_cur_at_scale gives (its parameters), which 99_cleanup looks for
+DEFAULT_DATABASE = "bedrock_workshop_cur"
+DEFAULT_TABLE = "cur_daily"
+RESULTS_PREFIX = "athena-results/"  # under the export's bucket, unless athena_output says else
+RESULTS_RECORD = "athena-results.json"  # beside the local Parquet files: what Athena wrote
+
+
+def glue_arn(conn: Connection, database: str, table: str | None = None) -> str:
+    """The ARN of a Glue database, or of a table in it (what GetTags and TagResource take)."""
+    from .catalog import load
+
+    head = f"arn:{load().partition(conn.region)}:glue:{conn.region}:{conn.account}"
+    return f"{head}:table/{database}/{table}" if table else f"{head}:database/{database}"
+
+
+def _glue_tags(conn: Connection, arn: str) -> dict[str, str]:
+    with explained(f"read the tags of {arn} (glue:GetTags)"):
+        return dict(conn.client("glue").get_tags(ResourceArn=arn).get("Tags", {}))
+
+
+def _not_ours(what: str, owner_tag: tuple[str, str], parameter: str) -> InputError:
+    key, value = owner_tag
+    return InputError(
+        f"The Glue {what} exists but is not the workshop's (no {key}={value} tag): it belongs "
+        "to someone else, so the workshop neither changes it nor puts its table there.",
+        f"give the workshop's another name ({parameter} in 06_cur_at_scale); the workshop "
+        "never changes or deletes a Glue database or table it did not create.",
+    )
+
+
+def register_athena_table(
+    conn: Connection,
+    database: str,
+    table: str,
+    location: str,
+    owner_tag: tuple[str, str] | None = None,
+) -> str:
     """Create (or keep) the Glue database and CUR table Athena reads. Idempotent.
 
     The table is partitioned by billing period with partition projection, the layout Data
-    Exports writes (``.../data/BILLING_PERIOD=YYYY-MM/``).
+    Exports writes (``.../data/BILLING_PERIOD=YYYY-MM/``). With ``owner_tag``, both are
+    tagged with it when created, and a database or table of the same name without it (someone
+    else's) is refused, never changed. Returns what was done, in words.
     """
     from botocore.exceptions import ClientError
 
     table_name(database, table)  # checks both names
     glue = conn.client("glue")
     location = location.rstrip("/") + "/"
+    tags = {owner_tag[0]: owner_tag[1]} if owner_tag else {}
+    done = []
     try:
         with explained(f"create the Glue database {database} (glue:CreateDatabase)"):
-            glue.create_database(DatabaseInput={"Name": database})
+            glue.create_database(
+                DatabaseInput={"Name": database}, **({"Tags": tags} if tags else {})
+            )
+        done.append(f"created the database {database}")
     except WorkshopError as error:
         if getattr(error, "code", "") != "AlreadyExistsException":
             raise
+        if owner_tag and not ownership.owns(_glue_tags(conn, glue_arn(conn, database)), owner_tag):
+            raise _not_ours(f"database {database}", owner_tag, "athena_database") from None
+        done.append(f"kept the database {database}")
     table_input = {
         "Name": table,
         "TableType": "EXTERNAL_TABLE",
@@ -405,8 +473,185 @@ def register_athena_table(conn: Connection, database: str, table: str, location:
         if exc.response["Error"]["Code"] != "AlreadyExistsException":
             with explained(f"create the Glue table {database}.{table} (glue:CreateTable)"):
                 raise
+        arn = glue_arn(conn, database, table)
+        if owner_tag and not ownership.owns(_glue_tags(conn, arn), owner_tag):
+            raise _not_ours(f"table {database}.{table}", owner_tag, "athena_table") from None
         with explained(f"update the Glue table {database}.{table} (glue:UpdateTable)"):
             glue.update_table(DatabaseName=database, TableInput=table_input)
+        done.append(f"updated the table {table}")
+    else:
+        if tags:  # CreateTable takes no tags: they are added right after
+            with explained(f"tag the Glue table {database}.{table} (glue:TagResource)"):
+                glue.tag_resource(ResourceArn=glue_arn(conn, database, table), TagsToAdd=tags)
+        done.append(f"created the table {table}")
+    return ", ".join(done)
+
+
+def record_results(destination: Path | str, locations: list[str]) -> Path:
+    """Add the S3 objects Athena wrote for the workshop's queries to ``athena-results.json``,
+    so 99_cleanup deletes those objects and no others."""
+    import json
+
+    path = Path(destination) / RESULTS_RECORD
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        known = known if isinstance(known, list) else []
+    except (OSError, ValueError):
+        known = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(sorted(set(known) | set(locations)), indent=1), encoding="utf-8")
+    return path
+
+
+def _split_s3(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def cleanup_plan(
+    conn: Connection,
+    cfg: WorkshopConfig,
+    database: str = DEFAULT_DATABASE,
+    table: str = DEFAULT_TABLE,
+    local_dir: Path | str | None = None,
+) -> pd.DataFrame:
+    """What 06_cur_at_scale left, and what to do with each: the Glue table and database (deleted
+    when they carry the ownership tag; a database holding other tables is kept), the Athena
+    result objects recorded in ``athena-results.json``, and the local Parquet copies.
+
+    Columns: kind, name, decision, reason, and ``target`` (what the delete call takes).
+    """
+    import json
+
+    import pandas as pd
+    from botocore.exceptions import ClientError
+
+    table_name(database, table)
+    glue = conn.client("glue")
+    owner = cfg.owner_tag
+    rows: list[dict[str, Any]] = []
+
+    def add(kind: str, name: str, decision: str, reason: str, target: Any = None) -> None:
+        rows.append(
+            {"kind": kind, "name": name, "decision": decision, "reason": reason, "target": target}
+        )
+
+    try:
+        with explained(f"look up the Glue database {database} (glue:GetDatabase)"):
+            glue.get_database(Name=database)
+        database_exists = True
+    except WorkshopError as error:
+        if getattr(error, "code", "") != "EntityNotFoundException":
+            raise
+        database_exists = False
+    if database_exists:
+        others: list[str] = []
+        with explained(f"list the tables of the Glue database {database} (glue:GetTables)"):
+            for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
+                others.extend(t["Name"] for t in page.get("TableList", []) if t["Name"] != table)
+        table_owned = None
+        try:
+            glue.get_table(DatabaseName=database, Name=table)
+            table_owned = ownership.owns(_glue_tags(conn, glue_arn(conn, database, table)), owner)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "EntityNotFoundException":
+                with explained(f"look up the Glue table {database}.{table} (glue:GetTable)"):
+                    raise
+        if table_owned is not None:
+            add("Glue table", f"{database}.{table}", *ownership.decision(table_owned, owner))
+        db_owned = ownership.owns(_glue_tags(conn, glue_arn(conn, database)), owner)
+        decision, reason = ownership.decision(db_owned, owner)
+        if decision == "delete" and others:
+            decision, reason = (
+                "keep",
+                (
+                    f"carries {owner[0]}={owner[1]}, but also holds {len(others)} other table(s) "
+                    f"({', '.join(sorted(others)[:5])}): deleting it would delete them"
+                ),
+            )
+        add("Glue database", database, decision, reason)
+    if local_dir is not None:
+        folder = Path(local_dir)
+
+        def shown(path: Path) -> str:  # inside the project: relative, as a reader finds it
+            from .config import PROJECT_ROOT
+
+            resolved = path.resolve()
+            inside = resolved.is_relative_to(PROJECT_ROOT)
+            return str(resolved.relative_to(PROJECT_ROOT)) if inside else str(path)
+
+        record = folder / RESULTS_RECORD
+        try:
+            recorded = json.loads(record.read_text(encoding="utf-8")) if record.exists() else []
+        except ValueError:
+            recorded = []
+        for uri in recorded if isinstance(recorded, list) else []:
+            add(
+                "Athena result",
+                uri,
+                "delete",
+                "written by Athena for one of the workshop's queries (athena-results.json)",
+                uri,
+            )
+        for path in sorted(folder.glob("*/*.parquet")) if folder.is_dir() else []:
+            add(
+                "local file",
+                shown(path),
+                "delete",
+                "a local copy of the CUR export (06 Step 3)",
+                path,
+            )
+        if record.exists():
+            add(
+                "local file", shown(record), "delete", "the record of Athena's result files", record
+            )
+        for manifest in sorted(folder.glob(f"*/{MANIFEST}")) if folder.is_dir() else []:
+            add(
+                "local file",
+                shown(manifest),
+                "delete",
+                "what 06 copied from S3, and when",
+                manifest,
+            )
+    return pd.DataFrame(rows, columns=["kind", "name", "decision", "reason", "target"])
+
+
+def cleanup(conn: Connection, plan: pd.DataFrame, database: str) -> pd.DataFrame:
+    """Carry out a ``cleanup_plan``; returns it with a ``result`` column (without ``target``)."""
+    from botocore.exceptions import ClientError
+
+    glue, s3 = conn.client("glue"), conn.client("s3")
+    results = []
+    for row in plan.itertuples():
+        if row.decision != "delete":
+            results.append("kept")
+            continue
+        try:
+            if row.kind == "Glue table":
+                with explained(f"delete the Glue table {row.name} (glue:DeleteTable)"):
+                    glue.delete_table(DatabaseName=database, Name=row.name.split(".", 1)[1])
+            elif row.kind == "Glue database":
+                with explained(f"delete the Glue database {row.name} (glue:DeleteDatabase)"):
+                    glue.delete_database(Name=row.name)
+            elif row.kind == "Athena result":
+                bucket, key = _split_s3(row.target)
+                try:  # the result, and the .metadata file Athena writes beside it
+                    for each in (key, key + ".metadata"):
+                        s3.delete_object(Bucket=bucket, Key=each)
+                except ClientError as exc:
+                    if exc.response["Error"]["Code"] != "NoSuchBucket":
+                        with explained(f"delete {row.target} (s3:DeleteObject)"):
+                            raise
+                    results.append("already gone")
+                    continue
+            elif row.kind == "local file":
+                Path(row.target).unlink(missing_ok=True)
+            results.append("deleted")
+        except WorkshopError as error:
+            if getattr(error, "code", "") != "EntityNotFoundException":
+                raise
+            results.append("already gone")
+    return plan.drop(columns=["target"]).assign(result=results)
 
 
 MANIFEST = "downloaded.json"  # in the destination: what each local file was copied from

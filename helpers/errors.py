@@ -130,12 +130,15 @@ TAG_ON_CREATE = {
     ("bedrock", "CreateInferenceProfile"): "bedrock:TagResource",
     ("cloudwatch", "PutMetricAlarm"): "cloudwatch:TagResource",
     ("budgets", "CreateBudget"): "budgets:TagResource",
+    ("sns", "CreateTopic"): "sns:TagResource",
+    ("glue", "CreateDatabase"): "glue:TagResource",
 }
 S3_ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
     "HeadObject": "s3:GetObject",
     "GetObject": "s3:GetObject",
     "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
 }
 
 
@@ -552,6 +555,7 @@ WORKSHOP_SERVICES = (
     "athena",
     "glue",
     "s3",
+    "sns",
     "sts",
 )
 

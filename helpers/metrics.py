@@ -171,11 +171,17 @@ def usage(
 
 # --- alarms ---------------------------------------------------------------------------------
 def alarm_requests(
-    profile: Profile, owner_tag: tuple[str, str], tag_key: str, tokens_per_hour: float
+    profile: Profile,
+    owner_tag: tuple[str, str],
+    tag_key: str,
+    tokens_per_hour: float,
+    topic_arn: str | None = None,
 ) -> list[dict]:
     """PutMetricAlarm requests for a profile: tokens per hour, and any throttling.
 
-    ``tokens_per_hour`` may be a number or text such as "200000".
+    ``tokens_per_hour`` may be a number or text such as "200000". With ``topic_arn`` (an SNS
+    topic in the alarm's region), each alarm notifies it on entering ALARM and on the all-clear
+    (back to OK); without it, an alarm only changes state.
     """
     tokens_per_hour = positive_number(
         tokens_per_hour,
@@ -188,6 +194,8 @@ def alarm_requests(
         {"Key": owner_tag[0], "Value": owner_tag[1]},
         {"Key": tag_key, "Value": profile.tags.get(tag_key, "")},
     ]
+
+    actions = {"AlarmActions": [topic_arn], "OKActions": [topic_arn]} if topic_arn else {}
 
     def token_query(query_id: str, metric: str) -> dict:
         return {
@@ -219,6 +227,7 @@ def alarm_requests(
             "Threshold": float(tokens_per_hour),
             "EvaluationPeriods": 1,
             "TreatMissingData": "notBreaching",
+            **actions,
             "Tags": tags,
         },
         {
@@ -233,6 +242,7 @@ def alarm_requests(
             "Threshold": 0.0,
             "ComparisonOperator": "GreaterThanThreshold",
             "TreatMissingData": "notBreaching",
+            **actions,
             "Tags": tags,
         },
     ]
@@ -272,8 +282,11 @@ def ensure_alarms(
     owner_tag: tuple[str, str],
     tag_key: str,
     tokens_per_hour: float,
+    topic_arn: str | None = None,
 ) -> pd.DataFrame:
     """Put the alarms of every profile; an alarm of the same name that is not ours is kept.
+
+    With ``topic_arn``, every alarm the workshop puts notifies that SNS topic.
 
     PutMetricAlarm replaces the whole configuration of an alarm of the same name (and ignores
     ``Tags`` then), so the workshop puts only alarms that do not exist or carry its tag.
@@ -283,7 +296,7 @@ def ensure_alarms(
     planned = [
         (profile, request)
         for profile in profiles
-        for request in alarm_requests(profile, owner_tag, tag_key, tokens_per_hour)
+        for request in alarm_requests(profile, owner_tag, tag_key, tokens_per_hour, topic_arn)
     ]
     existing = _existing_alarms(conn, [request["AlarmName"] for _, request in planned])
     owned = _owned_alarm_arns(conn, owner_tag) if existing else set()
@@ -302,10 +315,15 @@ def ensure_alarms(
                 "profile": profile.name,
                 "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
                 "threshold": request["Threshold"],
+                "notifies": "unchanged (not ours)"
+                if action.startswith(ownership.NOT_OURS)
+                else ", ".join(request.get("AlarmActions", [])) or "nobody",
                 "action": action,
             }
         )
-    return pd.DataFrame(rows, columns=["alarm", "profile", "watches", "threshold", "action"])
+    return pd.DataFrame(
+        rows, columns=["alarm", "profile", "watches", "threshold", "notifies", "action"]
+    )
 
 
 def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:

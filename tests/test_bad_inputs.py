@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from helpers import analysis, aws, budgets, config, costs, cur, invoke, metrics, profiles
+from helpers import alerts, analysis, aws, budgets, config, costs, cur, invoke, metrics, profiles
 from helpers.errors import AwsError, ConfigError, InputError, StandinError, WorkshopError
 from helpers.offline import Standin, free_port
 from tests.conftest import BASE_CONFIG
@@ -315,6 +315,18 @@ def sso_never_signed_in(ctx: Context):
     ctx.monkeypatch.setenv("AWS_PROFILE", "team")
     ctx.monkeypatch.setenv("HOME", str(ctx.tmp_path))
     aws.connect(cfg).describe()
+
+
+def foreign_alert_topic(ctx: Context):
+    ctx.conn.client("sns").create_topic(Name="workshop-bedrock-alerts")
+    alerts.ensure_topic(ctx.conn, ctx.cfg)
+
+
+def foreign_glue_database(ctx: Context):
+    ctx.conn.client("glue").create_database(DatabaseInput={"Name": "team_cur"})
+    cur.register_athena_table(
+        ctx.conn, "team_cur", "cur_daily", "s3://cur-exports/cur/", owner_tag=ctx.cfg.owner_tag
+    )
 
 
 CASES = [
@@ -1055,6 +1067,34 @@ CASES = [
         StandinError,
         ("is taken by another program", "WORKSHOP_ENDPOINT_URL=http://127.0.0.1:", "unset it"),
         "is taken by another program",
+    ),
+    Case(
+        "someone else's SNS topic named as the alert topic",
+        foreign_alert_topic,
+        InputError,
+        ("belongs to someone else", "alert_topic", "workshop-bedrock-alerts"),
+        "belongs to someone else",
+    ),
+    Case(
+        "an alert topic without the workshop- prefix",
+        lambda ctx: alerts.ensure_topic(ctx.conn, ctx.cfg, "bedrock-alerts"),
+        InputError,
+        ("does not start with 'workshop-'", "99_cleanup"),
+        "does not start with 'workshop-'",
+    ),
+    Case(
+        "someone else's Glue database named as 06's",
+        foreign_glue_database,
+        InputError,
+        ("The Glue database team_cur exists but is not the workshop's", "athena_database"),
+        "The Glue database ... exists but is not the workshop's",
+    ),
+    Case(
+        "a budget alert with nobody to tell",
+        lambda ctx: budgets.budget_request("123456789012", ctx.cfg, "claims", 5.0, None),
+        InputError,
+        ("needs someone to tell", "topic_arn"),
+        "A budget alert needs someone to tell",
     ),
 ]
 

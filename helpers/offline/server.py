@@ -45,6 +45,7 @@ def install() -> None:
         import moto.cloudwatch.models
         import moto.cloudwatch.urls
         import moto.resourcegroupstaggingapi.urls
+        import moto.sns.urls
 
         from .athena import StandinAthenaBackend, StandinAthenaResponse
         from .bedrock import StandinBedrockBackend, StandinBedrockResponse
@@ -52,6 +53,7 @@ def install() -> None:
         from .cloudwatch import StandinCloudWatchBackend, StandinCloudWatchResponse
         from .costexplorer import StandinCostExplorerBackend, StandinCostExplorerResponse
         from .runtime import StandinRuntimeResponse
+        from .sns import StandinSNSResponse
         from .tagging import StandinTaggingResponse
 
         swaps = [
@@ -73,6 +75,7 @@ def install() -> None:
             StandinCloudWatchResponse,
             StandinCostExplorerResponse,
             StandinRuntimeResponse,
+            StandinSNSResponse,
             StandinTaggingResponse,
         ):
             validation.guard_parsing(response_cls)
@@ -89,6 +92,7 @@ def install() -> None:
         moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
         moto.athena.urls.url_paths["{0}/$"] = StandinAthenaResponse.dispatch
         moto.budgets.urls.url_paths["{0}/$"] = StandinBudgetsResponse.dispatch
+        moto.sns.urls.url_paths["{0}/$"] = StandinSNSResponse.dispatch
         _installed = True
 
 
