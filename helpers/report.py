@@ -24,12 +24,12 @@ HTML_NAME = "chargeback.html"
 CSV_COLUMNS = {"cost": "cost_usd", "cost_per_1k_tokens": "cost_per_1k_tokens_usd"}
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
-       max-width: 1100px; color: #222; line-height: 1.45; padding: 0 1em; }
+       max-width: 1280px; color: #222; line-height: 1.45; padding: 0 1em; }
 h1 { font-size: 1.5em; margin-bottom: 0.2em; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; }
 th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left !important; }
@@ -94,8 +94,9 @@ def chargeback_html(
         shown["note"] = [department_notes.get(str(d), "") for d in shown["department"]]
     styler = tables.show(shown)
     if "note" in shown:
-        styler = styler.set_properties(
-            subset=["note"], **{"white-space": "normal", "text-align": "left"}
+        styler = styler.set_table_styles(
+            {"note": [{"selector": "", "props": "white-space: normal; text-align: left"}]},
+            overwrite=False,
         )
     facts = {
         "Period": period,
