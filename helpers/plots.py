@@ -80,12 +80,15 @@ def _note_only(ax: Axes, title: str, note: str) -> None:
 
 
 def daily_cost_by_department(
-    daily: pd.DataFrame, title: str = "Daily cost by department", note: str | None = None
+    daily: pd.DataFrame,
+    title: str = "Daily cost by department",
+    note: str | None = None,
+    granularity: str = "DAILY",
 ) -> Figure:
     """Stacked bars: one bar per period, one colour per department (``daily_by_department``).
 
     The legend sits right of the bars, and the period labels are rotated and thinned so they
-    never overlap.
+    never overlap. ``granularity`` (DAILY, MONTHLY or HOURLY) names the periods on the axis.
     """
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
@@ -93,7 +96,9 @@ def daily_cost_by_department(
         _note_only(ax, title if not note else f"{title}\n{note}", NO_USAGE)
         return fig
     bottom = None
-    labels = [d.strftime("%m-%d") if hasattr(d, "strftime") else str(d) for d in daily.index]
+    monthly = str(granularity).upper() == "MONTHLY"
+    shape = "%Y-%m" if monthly else "%m-%d"
+    labels = [d.strftime(shape) if hasattr(d, "strftime") else str(d) for d in daily.index]
     palette = colours([str(d) for d in daily.columns])
     for department in daily.columns:
         values = daily[department].to_numpy()
@@ -109,7 +114,7 @@ def daily_cost_by_department(
         bottom = values if bottom is None else bottom + values
     ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
     hourly = any(str(label).endswith("UTC") for label in labels)
-    ax.set_xlabel("Hour (UTC)" if hourly else "Day (UTC)")
+    ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
     ax.set_ylabel("Cost (USD)")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)

@@ -412,3 +412,32 @@ def test_05_with_a_tag_key_no_profile_carries_warns_by_name(workshop, tmp_path):
     for name in ("claims_dept_haiku_4_5_global", "underwriting_dept_gpt_oss_120b"):
         assert f"{name} (ID " in shown
     assert "--tags key=costcentre,value=DEPARTMENT" in shown
+
+
+def test_monthly_periods_are_named_as_months():
+    costs = pd.DataFrame(
+        [
+            {"start": date(2026, 10, 1), "department": "claims", "cost": 1.0},
+            {"start": date(2026, 11, 1), "department": "claims", "cost": 2.0},
+        ]
+    )
+    daily = analysis.daily_by_department(costs)
+    ax = plots.daily_cost_by_department(daily, granularity="MONTHLY").axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2026-10", "2026-11"]
+    assert ax.get_xlabel() == "Month (UTC)"
+    assert plots.daily_cost_by_department(daily).axes[0].get_xlabel() == "Day (UTC)"
+
+
+@pytest.mark.slow
+def test_05_monthly_writes_the_report_with_a_monthly_plot(workshop, tmp_path):
+    from tests.test_notebooks import papermill_run, read_csv
+
+    papermill_run("01_create_profiles", tmp_path / "run")
+    papermill_run("04_generate_usage", tmp_path / "run", requests=6, backfill_days=40)
+    out = tmp_path / "out"
+    papermill_run("05_cost_analysis", tmp_path / "m", output_dir=str(out), granularity="monthly")
+    page = (out / "chargeback.html").read_text(encoding="utf-8")
+    assert "Monthly cost by department" in page and "(monthly)" in page
+    daily = read_csv(out / "daily_cost_by_department.csv")
+    # one row per calendar month the 30 days touch (the first starts on the period's first day)
+    assert 1 <= len(daily) <= 2 and all(r["start"].endswith("-01") for r in daily[1:])
