@@ -178,7 +178,8 @@ def reconcile(
     prices that differ from the table, or billing lag. Amounts are rounded to
     ``MONEY_DECIMALS`` before they are compared, so float noise (1.1e-16) is no difference.
     ``basis`` says what an agreement means: "by construction" when the bill was computed from
-    the same tokens and prices (the offline stand-in), "measured" when it is AWS's own bill.
+    the same tokens and prices (the offline stand-in), "measured" when it is AWS's own bill;
+    (untagged) is not estimated here, and a "(no ... tag)" group is billed as (untagged).
     """
     estimated = estimated.copy()
     billed = billed.copy()
@@ -198,7 +199,15 @@ def reconcile(
     out["difference"] = (out["billed_cost"] - out["estimated_cost"]).round(MONEY_DECIMALS)
     base = out["billed_cost"].where(out["billed_cost"] != 0)
     out["difference_pct"] = (out["difference"] / base * 100).round(2)
-    out["basis"] = "by construction" if by_construction else "measured"
+    basis = "by construction" if by_construction else "measured"
+    out["basis"] = [
+        "not estimated: calls outside the profiles"
+        if department == UNTAGGED
+        else f"billed as {UNTAGGED}"
+        if str(department).startswith("(no ") and str(department).endswith(" tag)")
+        else basis
+        for department in out["department"]
+    ]
     return out.sort_values("department", kind="stable").reset_index(drop=True)
 
 

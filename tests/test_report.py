@@ -258,9 +258,13 @@ def test_reconciliation_has_no_float_noise_and_says_its_basis():
     assert offline.loc["claims", "difference"] == 0.0
     assert offline.loc["claims", "difference_pct"] == 0.0
     assert offline.loc["(untagged)", "difference"] == pytest.approx(0.000282)
-    assert set(offline["basis"]) == {"by construction"}
-    measured = analysis.reconcile(estimated, billed)
-    assert set(measured["basis"]) == {"measured"}
+    assert offline.loc["claims", "basis"] == "by construction"
+    assert offline.loc["(untagged)", "basis"] == "not estimated: calls outside the profiles"
+    measured = analysis.reconcile(estimated, billed).set_index("department")
+    assert measured.loc["claims", "basis"] == "measured"
+    no_tag = pd.DataFrame({"department": ["(no dept tag)"], "estimated_cost": [0.2]})
+    shown = analysis.reconcile(no_tag, billed).set_index("department")
+    assert shown.loc["(no dept tag)", "basis"] == "billed as (untagged)"
 
 
 # --- the (untagged) row explained with CloudWatch data --------------------------------------
