@@ -6,6 +6,7 @@ after 00 then 01) gives an empty table with every column, never a narrower one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .pricing import PriceTable
+    from .profiles import Profile
 
 COUNT_COLUMNS = {
     "Invocations": "invocations",
@@ -29,6 +31,7 @@ COUNT_COLUMNS = {
 }
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 UNTAGGED = "(untagged)"
+MONEY_DECIMALS = 8  # compare money to 1/1,000,000 of a cent: below any Bedrock line item
 
 
 def usage_by_profile(usage: pd.DataFrame) -> pd.DataFrame:
@@ -166,11 +169,17 @@ def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.Da
     ).reset_index(drop=True)
 
 
-def reconcile(estimated: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
+def reconcile(
+    estimated: pd.DataFrame, billed: pd.DataFrame, by_construction: bool = False
+) -> pd.DataFrame:
     """Estimated (tokens x list price) against billed cost, per department.
 
     A gap means usage the metrics did not see (calls outside these profiles, other regions),
-    prices that differ from the table, or billing lag.
+    prices that differ from the table, or billing lag. Amounts are rounded to
+    ``MONEY_DECIMALS`` before they are compared, so float noise (1.1e-16) is no difference.
+    ``basis`` says what an agreement means: "by construction" when the bill was computed from
+    the same tokens and prices (the offline stand-in), "measured" when it is AWS's own bill;
+    (untagged) is not estimated here, and a "(no ... tag)" group is billed as (untagged).
     """
     estimated = estimated.copy()
     billed = billed.copy()
@@ -185,11 +194,20 @@ def reconcile(estimated: pd.DataFrame, billed: pd.DataFrame) -> pd.DataFrame:
         how="outer",
     )
     out[["estimated_cost", "billed_cost"]] = (
-        out[["estimated_cost", "billed_cost"]].astype(float).fillna(0.0)
+        out[["estimated_cost", "billed_cost"]].astype(float).fillna(0.0).round(MONEY_DECIMALS)
     )
-    out["difference"] = out["billed_cost"] - out["estimated_cost"]
+    out["difference"] = (out["billed_cost"] - out["estimated_cost"]).round(MONEY_DECIMALS)
     base = out["billed_cost"].where(out["billed_cost"] != 0)
     out["difference_pct"] = (out["difference"] / base * 100).round(2)
+    basis = "by construction" if by_construction else "measured"
+    out["basis"] = [
+        "not estimated: calls outside the profiles"
+        if department == UNTAGGED
+        else f"billed as {UNTAGGED}"
+        if str(department).startswith("(no ") and str(department).endswith(" tag)")
+        else basis
+        for department in out["department"]
+    ]
     return out.sort_values("department", kind="stable").reset_index(drop=True)
 
 
@@ -284,4 +302,216 @@ def budget_status(
         else "on track"
         for b, a, f in zip(out["budget_usd"], out["actual_pct"], out["forecast_pct"], strict=True)
     ]
+    return out
+
+
+# --- departments: the tag key each analysed profile carries, or says it lacks -----------------
+def no_tag_label(tag_key: str) -> str:
+    """The department a profile without the tag key is grouped under: "(no dept tag)"."""
+    return f"(no {tag_key} tag)"
+
+
+def departments_of(
+    profiles: Iterable[Profile], tag_key: str
+) -> tuple[dict[str, str], list[Profile]]:
+    """Each profile's department (its ``tag_key`` value), and the profiles that lack one.
+
+    A profile without the key, or with a blank value, is grouped under ``no_tag_label(tag_key)``
+    rather than "": Cost Explorer bills its calls as (untagged), and the analyst should see why.
+    """
+    departments: dict[str, str] = {}
+    missing: list[Profile] = []
+    for profile in profiles:
+        value = (profile.tags or {}).get(tag_key, "").strip()
+        if not value:
+            missing.append(profile)
+        departments[profile.name] = value or no_tag_label(tag_key)
+    return departments, missing
+
+
+def missing_tag_warning(missing: list[Profile], tag_key: str) -> str | None:
+    """A warning naming each profile without ``tag_key``, with the commands that add it.
+
+    None when every profile carries the key.
+    """
+    if not missing:
+        return None
+    label = no_tag_label(tag_key)
+    lines = [
+        f"WARNING: {len(missing)} profile(s) analysed without the tag '{tag_key}'. Cost Explorer "
+        f"bills their calls under {UNTAGGED}; the tables below group them as {label}.",
+    ]
+    for profile in missing:
+        tags = profile.tags or {}
+        has = (
+            f"its '{tag_key}' value is blank"
+            if tag_key in tags
+            else "it has " + (", ".join(f"{k}={v}" for k, v in sorted(tags.items())) or "no tags")
+        )
+        lines += [
+            f"  {profile.name} (ID {profile.profile_id}; {has}). Add the tag with the AWS CLI:",
+            f"    aws bedrock tag-resource --resource-arn {profile.arn} "
+            f"--tags key={tag_key},value=DEPARTMENT",
+            "  or, for one of the workshop's own profiles (it carries the ownership tag):",
+            f'    profiles.tag(conn, "{profile.arn}", {{"{tag_key}": "DEPARTMENT"}}, '
+            "cfg.owner_tag)",
+        ]
+    lines.append(
+        "Replace DEPARTMENT with the department's name. A tag applies to later costs only "
+        "(earlier ones stay untagged unless backfilled). If you changed tag_key, check it is "
+        "the key your profiles carry (config.json's tag_key)."
+    )
+    return "\n".join(lines)
+
+
+# --- the (untagged) row: calls that went through no application profile ---------------------
+DIRECT_METRICS = {
+    "Invocations": "invocations",
+    "InputTokenCount": "input_tokens",
+    "OutputTokenCount": "output_tokens",
+    "CacheReadInputTokens": "cache_read_tokens",
+    "CacheWriteInputTokens": "cache_write_tokens",
+}
+
+
+def is_direct_model_id(value: str) -> bool:
+    """A ModelId value of a call made without an application profile.
+
+    Model IDs (``amazon.nova-2-lite-v1:0``) and system profile IDs
+    (``us.amazon.nova-2-lite-v1:0``) have a dot; application profile IDs (12 lower-case
+    letters and digits) do not.
+    """
+    return "." in value
+
+
+def direct_model_ids(listed: Iterable[dict], configured: Iterable[str]) -> list[str]:
+    """The ModelIds to look at: the configured sources, and those CloudWatch lists.
+
+    ``listed`` is ``ListMetrics``' ``Metrics`` (each with its ``Dimensions``); ``configured``
+    the profiles' ``copy_from`` values (IDs or ARNs: an ARN counts by its ID). Application
+    profile IDs are left out: their calls are the profiles' own.
+    """
+    ids = {value.rsplit("/", 1)[-1] for value in configured}
+    for metric in listed:
+        for dimension in metric.get("Dimensions") or []:
+            if dimension.get("Name") == "ModelId":
+                ids.add(dimension["Value"])
+    return sorted(i for i in ids if is_direct_model_id(i))
+
+
+def direct_queries(model_ids: list[str], seconds: int) -> list[dict]:
+    """GetMetricData queries: one per ModelId and metric, each one sum over ``seconds``."""
+    return [
+        {
+            "Id": f"d{i}_m{j}",
+            "Label": f"{model_id} {metric}",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/Bedrock",
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "ModelId", "Value": model_id}],
+                },
+                "Period": seconds,
+                "Stat": "Sum",
+            },
+        }
+        for i, model_id in enumerate(model_ids)
+        for j, metric in enumerate(DIRECT_METRICS)
+    ]
+
+
+def direct_usage(results: list[dict], model_ids: list[str]) -> pd.DataFrame:
+    """Invocations and tokens per ModelId from ``GetMetricData``'s ``MetricDataResults``."""
+    import pandas as pd
+
+    names = list(DIRECT_METRICS.values())
+    sums = {model_id: dict.fromkeys(names, 0.0) for model_id in model_ids}
+    for result in results:
+        model_key, metric_key = result["Id"].split("_")
+        model_id = model_ids[int(model_key[1:])]
+        sums[model_id][names[int(metric_key[1:])]] += float(sum(result.get("Values") or []))
+    out = pd.DataFrame(
+        [{"model_id": model_id, **values} for model_id, values in sums.items()],
+        columns=["model_id", *names],
+    )
+    out[names] = out[names].astype("int64")
+    return out.sort_values("model_id", kind="stable").reset_index(drop=True)
+
+
+def estimate_direct(direct: pd.DataFrame, prices: PriceTable, region: str | None) -> pd.DataFrame:
+    """Add what each ModelId is (system profile or model) and its list-price cost.
+
+    A model that ``prices`` does not know gets NaN (shown as a dash), not a guess.
+    """
+    import pandas as pd
+
+    from .catalog import split_profile_id
+
+    out = direct.copy()
+    costs = []
+    for row in out.itertuples(index=False):
+        try:
+            cost = prices.cost(
+                row.model_id,
+                row.input_tokens,
+                row.output_tokens,
+                region=region,
+                cache_read_tokens=row.cache_read_tokens,
+                cache_write_tokens=row.cache_write_tokens,
+            )
+        except InputError:  # not in prices.json: no guess
+            cost = float("nan")
+        costs.append(round(float(cost), MONEY_DECIMALS))
+    out.insert(
+        1,
+        "called_as",
+        [
+            "system profile" if split_profile_id(m)[0] else "model ID"
+            for m in out["model_id"].astype(str)
+        ],
+    )
+    out["tokens"] = out[list(TOKEN_COLUMNS)].sum(axis=1).astype("int64")
+    out["estimated_cost"] = pd.Series(costs, index=out.index, dtype=float)
+    return out
+
+
+def untagged_sources(direct: pd.DataFrame, estimated: pd.DataFrame, tag_key: str) -> pd.DataFrame:
+    """What Cost Explorer's (untagged) row can hold that this account's metrics show.
+
+    Calls made directly (a model or system profile ID, from ``estimate_direct``) and calls
+    through an analysed profile without ``tag_key`` (``estimate_costs`` rows grouped under
+    ``no_tag_label``), with their invocations, tokens and list-price estimate; ModelIds
+    without calls in the window are left out.
+    """
+    import pandas as pd
+
+    columns = ["source", "called_as", "invocations", "tokens", "estimated_cost"]
+    rows = []
+    for row in direct.itertuples(index=False):
+        if row.invocations or row.tokens:
+            rows.append(
+                {
+                    "source": row.model_id,
+                    "called_as": f"{row.called_as}, directly",
+                    "invocations": row.invocations,
+                    "tokens": row.tokens,
+                    "estimated_cost": row.estimated_cost,
+                }
+            )
+    label = no_tag_label(tag_key)
+    if not estimated.empty and "department" in estimated:
+        for row in estimated[estimated["department"] == label].itertuples(index=False):
+            tokens = sum(int(getattr(row, c, 0) or 0) for c in TOKEN_COLUMNS)
+            rows.append(
+                {
+                    "source": row.profile,
+                    "called_as": f"application profile without '{tag_key}'",
+                    "invocations": int(getattr(row, "invocations", 0) or 0),
+                    "tokens": tokens,
+                    "estimated_cost": float(row.estimated_cost),
+                }
+            )
+    out = pd.DataFrame(rows, columns=columns)
+    out[["invocations", "tokens"]] = out[["invocations", "tokens"]].astype("int64")
+    out["estimated_cost"] = out["estimated_cost"].astype(float)
     return out

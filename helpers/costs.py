@@ -2,9 +2,9 @@
 
 The request is a plain dict (``cost_request``) that an analyst can print, edit and pass back;
 ``cost_by_tag`` sends it, follows NextPageToken and parses ``key$value`` group keys. Two
-mistakes of the seed are avoided: its period was empty on the 1st of a month (End is
-exclusive), and its filter ``SERVICE = Amazon Bedrock`` missed Anthropic and Meta spend,
-which AWS Marketplace bills under their own service names.
+mistakes of the original ``cost_analysis.py`` are avoided: its period was empty on the 1st of a
+month (End is exclusive), and its filter ``SERVICE = Amazon Bedrock`` missed Anthropic and
+Meta spend, which AWS Marketplace bills under their own service names.
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def period(
         what = "empty" if end == start else "inverted"
         raise InputError(
             f"The period {start} to {end} is {what}: Cost Explorer's End is exclusive, so it must "
-            "come after Start. (This is the seed's bug on the 1st of a month: 'from the 1st to "
-            "today' is empty then.)",
+            "come after Start. (This is the bug of the original cost_analysis.py on the 1st of a "
+            "month: 'from the 1st to today' is empty then.)",
             f"end the period the day after its last day, e.g. period('{start}', "
             f"'{start + timedelta(days=1)}') for {start} alone.",
         )

@@ -16,12 +16,59 @@ if TYPE_CHECKING:
 
 NO_USAGE = "No usage yet: run 04_generate_usage, then this notebook again."
 NO_BUDGETS = "No departments to show: check the profiles' tags, then run this notebook again."
+UNTAGGED = "(untagged)"
+# A qualitative palette of 13 distinct colours (matplotlib's tab10 without its grey, then the
+# darkest of tab20b): ten departments and more stay apart. Grey is kept for (untagged).
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#843c39",
+    "#7b4173",
+)
+UNTAGGED_COLOUR = "#9e9e9e"
+
+
+def colours(departments: list[str]) -> dict[str, str]:
+    """One colour per department, the same in every figure whatever the order given.
+
+    Departments take the palette in alphabetical order; (untagged) and "(no ... tag)" are grey.
+    """
+    chosen: dict[str, str] = {}
+    index = 0
+    for department in sorted(departments):
+        if department == UNTAGGED or (department.startswith("(no ") and department.endswith(")")):
+            chosen[department] = UNTAGGED_COLOUR
+        else:
+            chosen[department] = PALETTE[index % len(PALETTE)]
+            index += 1
+    return chosen
 
 
 def _figure(width: float = 9.0, height: float = 4.5) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _legend_outside(ax: Axes, title: str) -> None:
+    """The legend right of the axes, never over the data (constrained layout makes room)."""
+    ax.legend(
+        title=title,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
+        frameon=False,
+    )
 
 
 def _note_only(ax: Axes, title: str, note: str) -> None:
@@ -33,42 +80,67 @@ def _note_only(ax: Axes, title: str, note: str) -> None:
 
 
 def daily_cost_by_department(
-    daily: pd.DataFrame, title: str = "Daily cost by department", note: str | None = None
+    daily: pd.DataFrame,
+    title: str = "Daily cost by department",
+    note: str | None = None,
+    granularity: str = "DAILY",
 ) -> Figure:
-    """Stacked bars: one bar per period, one colour per department (``daily_by_department``)."""
-    fig = _figure()
+    """Stacked bars: one bar per period, one colour per department (``daily_by_department``).
+
+    The legend sits right of the bars, and the period labels are rotated and thinned so they
+    never overlap. ``granularity`` (DAILY, MONTHLY or HOURLY) names the periods on the axis.
+    """
+    fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
     if daily.empty or not len(daily.columns):
         _note_only(ax, title if not note else f"{title}\n{note}", NO_USAGE)
         return fig
     bottom = None
-    labels = [d.strftime("%m-%d") if hasattr(d, "strftime") else str(d) for d in daily.index]
+    monthly = str(granularity).upper() == "MONTHLY"
+    shape = "%Y-%m" if monthly else "%m-%d"
+    labels = [d.strftime(shape) if hasattr(d, "strftime") else str(d) for d in daily.index]
+    palette = colours([str(d) for d in daily.columns])
     for department in daily.columns:
         values = daily[department].to_numpy()
-        ax.bar(labels, values, bottom=bottom, label=str(department))
+        ax.bar(
+            labels,
+            values,
+            bottom=bottom,
+            label=str(department),
+            color=palette[str(department)],
+            edgecolor="white",
+            linewidth=0.3,
+        )
         bottom = values if bottom is None else bottom + values
     ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
-    ax.set_xlabel("Day (UTC)")
+    hourly = any(str(label).endswith("UTC") for label in labels)
+    ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
     ax.set_ylabel("Cost (USD)")
-    ax.legend(title="Department", loc="upper left", fontsize="small")
-    step = max(1, len(labels) // 12)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    _legend_outside(ax, "Department")
+    step = max(1, len(labels) // (8 if hourly else 15))
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
     return fig
 
 
 def share_by_department(table: pd.DataFrame, title: str = "Share of cost by department") -> Figure:
     """Horizontal bars of each department's share of the total (``chargeback`` table)."""
-    fig = _figure(7.0, 0.6 * max(3, len(table)) + 1.0)
+    from .tables import money
+
+    fig = _figure(8.0, 0.45 * max(3, len(table)) + 1.2)
     ax = fig.add_subplot()
     if table.empty or not {"department", "cost", "share"} <= set(table.columns):
         _note_only(ax, title, NO_USAGE)
         return fig
     ordered = table.sort_values("cost")
-    bars = ax.barh(ordered["department"].astype(str), ordered["share"] * 100)
+    names = [str(d) for d in ordered["department"]]
+    palette = colours(names)
+    bars = ax.barh(names, ordered["share"] * 100, color=[palette[n] for n in names])
     ax.bar_label(
         bars,
         labels=[
-            f"{s:.1%}  (${c:,.2f})" for s, c in zip(ordered["share"], ordered["cost"], strict=True)
+            f"{s:.1%}  ({money(c)})" for s, c in zip(ordered["share"], ordered["cost"], strict=True)
         ],
         padding=3,
         fontsize="small",
@@ -81,25 +153,34 @@ def share_by_department(table: pd.DataFrame, title: str = "Share of cost by depa
 
 
 def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> Figure:
-    """One point per department: total tokens against cost (``chargeback`` table with tokens)."""
-    fig = _figure(7.0, 4.5)
+    """One point per department: total tokens against cost (``chargeback`` table with tokens).
+
+    Each department has its own colour and a legend entry right of the axes (no labels on the
+    points, which would overlap with many departments).
+    """
+    fig = _figure(9.0, 4.5)
     ax = fig.add_subplot()
     if table.empty or "tokens" not in table or not (table["tokens"] > 0).any():
         _note_only(ax, title, NO_USAGE)
         return fig
-    ax.scatter(table["tokens"] / 1000, table["cost"])
-    for row in table.itertuples():
-        ax.annotate(
-            str(row.department),
-            (row.tokens / 1000, row.cost),
-            fontsize="small",
-            xytext=(4, 4),
-            textcoords="offset points",
+    names = [str(d) for d in table["department"]]
+    palette = colours(names)
+    markers = "osD^v<>ph*"
+    for index, row in enumerate(table.itertuples()):
+        ax.scatter(
+            row.tokens / 1000,
+            row.cost,
+            color=palette[str(row.department)],
+            marker=markers[index % len(markers)],
+            s=50,
+            label=str(row.department),
+            zorder=3,
         )
     ax.set_title(title)
     ax.set_xlabel("Tokens (thousands: input, output and cached)")
     ax.set_ylabel("Cost (USD)")
     ax.grid(alpha=0.3)
+    _legend_outside(ax, "Department")
     return fig
 
 
@@ -125,5 +206,5 @@ def budget_vs_actual(table: pd.DataFrame, title: str = "Budget, actual and forec
     ax.set_title(title)
     ax.set_xlabel("Cost this month (USD)")
     ax.set_ylabel("Department")
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_outside(ax, "")
     return fig

@@ -294,7 +294,7 @@ def test_plots_of_one_department():
     share = plots.share_by_department(one["chargeback"]).axes[0]
     assert len(share.patches) == 1
     tokens = plots.tokens_vs_cost(one["chargeback"]).axes[0]
-    assert [t.get_text() for t in tokens.texts] == ["claims"]
+    assert [t.get_text() for t in tokens.get_legend().get_texts()] == ["claims"]
     budgets = analysis.budget_status(
         {"claims": 10.0},
         one["totals"],

@@ -527,7 +527,7 @@ CASES = [
         "period on the 1st of the month",
         first_of_month,
         InputError,
-        ("seed's bug on the 1st of a month",),
+        ("original cost_analysis.py on the 1st of a month",),
         "is empty or inverted",
     ),
     Case(

@@ -205,3 +205,47 @@ def test_period_picker_redoes_the_table_and_the_plot(browser, lab):
         expect(output.locator("table")).to_contain_text("claims")
     shoot(page, output, "05_period_picker")
     page.close()
+
+
+def shoot_element(locator, name: str) -> Path:
+    """A screenshot of one element at its rendered size (the page is 1400 px wide), not a
+    thumbnail of the whole window."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    path = SCREENSHOTS / f"{name}.png"
+    locator.screenshot(path=str(path))
+    return path
+
+
+def test_chargeback_table_and_daily_plot_are_legible(browser, lab):
+    """05's chargeback table shows every department with money as dollars, and the daily plot
+    is rendered in full; both are saved as element screenshots a reader can check."""
+    from helpers import aws, invoke
+
+    conn = aws.connect(lab["cfg"])  # a call without a profile, as 00 and 03 make: (untagged)
+    invoke.converse(conn, "us.amazon.nova-2-lite-v1:0", "Hello", max_tokens=4)
+    page = open_and_run_all(browser, lab, "05_cost_analysis")
+    chargeback_cell = page.locator(".jp-CodeCell").filter(has_text="chargeback.html").last
+    table = chargeback_cell.locator(".jp-OutputArea-output table").first
+    table.wait_for()
+    page.keyboard.press("Control+b")  # close the file browser: the notebook takes the width
+    page.locator("#jp-left-stack").wait_for(state="hidden")
+    holder = chargeback_cell.locator(".jp-OutputArea-output").filter(has=page.locator("table"))
+    assert holder.first.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), (
+        "the chargeback table is wider than the notebook: columns are cut off on screen"
+    )
+    departments = {p.tags[lab["cfg"].tag_key] for p in lab["cfg"].profiles}
+    for department in [*sorted(departments), "(untagged)"]:
+        expect(table).to_contain_text(department)
+    cost_cells = table.locator("tbody tr td:nth-child(2)")
+    expect(cost_cells).to_have_count(len(departments) + 1)
+    assert all(text.startswith("$") for text in cost_cells.all_inner_texts())
+    assert "e-0" not in table.inner_text()
+    plot_cell = page.locator(".jp-CodeCell").filter(has_text="daily_cost_by_department(").first
+    plot = plot_cell.locator(".jp-OutputArea-output img").first
+    expect(plot).to_be_visible()
+    box = plot.bounding_box()
+    assert box and box["width"] >= 800, f"the daily plot is shown {box} wide: too small to read"
+    shots = [shoot_element(table, "05_chargeback_table"), shoot_element(plot, "05_daily_plot")]
+    assert all(path.stat().st_size > 5_000 for path in shots)
+    page.close()

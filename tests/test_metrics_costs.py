@@ -96,7 +96,7 @@ def test_bad_periods(start, end, fragment):
 
 def test_the_seeds_first_of_month_bug():
     first = date(2026, 11, 1)
-    with pytest.raises(InputError, match="seed's bug on the 1st of a month"):
+    with pytest.raises(InputError, match="original cost_analysis.py on the 1st of a month"):
         costs.period(first, first, today=first)
     span = costs.month_to_date(today=first)  # the fix: End is the day after today
     assert span.time_period() == {"Start": "2026-11-01", "End": "2026-11-02"}
@@ -423,7 +423,7 @@ def test_the_analysts_first_tweak_goes_on(workshop, tmp_path):
     )
     assert "Now: Active" in by_team and "Backfill not possible yet" in by_team
     assert "aws ce start-cost-allocation-tag-backfill --backfill-from" in by_team
-    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
+    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost_usd"]) > 0}
     assert {"adjusters", "helpdesk", "(untagged)"} <= teams  # today's calls, then history
     by_project = text_of(
         papermill_run(

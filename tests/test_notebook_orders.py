@@ -18,7 +18,7 @@ SHIPPED = sorted(p["name"] for p in json.loads((ROOT / "config.json").read_text(
 
 
 def bill(out) -> dict[str, float]:
-    return {r["department"]: float(r["cost"]) for r in read_csv(out / "chargeback.csv")}
+    return {r["department"]: float(r["cost_usd"]) for r in read_csv(out / "chargeback.csv")}
 
 
 @pytest.mark.slow

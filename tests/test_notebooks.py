@@ -148,7 +148,7 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         if name == "03_invoke_models":
             assert "on-demand throughput isn\u2019t supported" in text_of(executed)
     chargeback = read_csv(out / "chargeback.csv")
-    departments = {r["department"] for r in chargeback if float(r["cost"]) > 0}
+    departments = {r["department"] for r in chargeback if float(r["cost_usd"]) > 0}
     assert {"claims", "underwriting", "support"} <= departments
     assert abs(sum(float(r["share"]) for r in chargeback) - 1) < 0.01
     daily = read_csv(out / "daily_cost_by_department.csv")
@@ -175,7 +175,7 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         "05_cost_analysis", month_to_date, days=date.today().day, output_dir=str(month_to_date)
     )
     chargeback_mtd = {
-        r["department"]: float(r["cost"]) for r in read_csv(month_to_date / "chargeback.csv")
+        r["department"]: float(r["cost_usd"]) for r in read_csv(month_to_date / "chargeback.csv")
     }
     budget_rows = read_csv(out / "budget_vs_actual.csv")
     assert {r["department"] for r in budget_rows} == {"claims", "underwriting", "support"}
@@ -237,12 +237,12 @@ def test_the_tokyo_config_end_to_end(workshop, client, tmp_path):
     assert "Everything is ready" in text_of(executed["00_setup"])
     chargeback = {r["department"]: r for r in read_csv(out / "chargeback.csv")}
     assert {"claims", "underwriting", "support", "research"} <= {
-        d for d, r in chargeback.items() if float(r["cost"]) > 0
+        d for d, r in chargeback.items() if float(r["cost_usd"]) > 0
     }
     # DeepSeek V3.2 is billed at Tokyo's own price ($0.74 / $2.22), not the US one
     underwriting = chargeback["underwriting"]
     tokyo = int(underwriting["input_tokens"]) * 0.74 + int(underwriting["output_tokens"]) * 2.22
-    assert abs(float(underwriting["cost"]) - tokyo / 1e6) < 1e-6
+    assert abs(float(underwriting["cost_usd"]) - tokyo / 1e6) < 1e-6
     papermill_run("99_cleanup", tmp_path / "clean", config_path=path)
     assert application_profiles(client, "ap-northeast-1") == []
 
@@ -288,7 +288,7 @@ def test_another_config_tag_key_team_in_ireland(workshop, client, tmp_path):
         p["name"] for p in OTHER_CONFIG["profiles"]
     )
     assert application_profiles(client, "us-east-1") == []
-    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost"]) > 0}
+    teams = {r["department"] for r in read_csv(out / "chargeback.csv") if float(r["cost_usd"]) > 0}
     assert {"claims", "risk", "support", "research"} <= teams
     papermill_run("99_cleanup", tmp_path, config_path=str(path))
     assert application_profiles(client, "eu-west-1") == []

@@ -1,0 +1,144 @@
+"""The chargeback as files a finance colleague can open: CSV for machines, one HTML page for people.
+
+``write_csv`` keeps numbers numeric (plain decimals, never e-notation) and names the currency in
+the column (``cost_usd``). ``chargeback_html`` makes one self-contained page: the period, the tag
+key, where the data came from, when it was made, the table (money as money, every department,
+``(untagged)`` included and explained) and the figures as embedded PNG images. No external CSS,
+script, font or image: it opens from an e-mail attachment, without Jupyter.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+CSV_NAME = "chargeback.csv"
+HTML_NAME = "chargeback.html"
+# the analysis' column names, and the CSV's (currency named where the number is money)
+CSV_COLUMNS = {"cost": "cost_usd", "cost_per_1k_tokens": "cost_per_1k_tokens_usd"}
+STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1280px; color: #222; line-height: 1.45; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; }
+th { background: #f3f3f3; }
+td:first-child, th:first-child { text-align: left !important; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+.notes li { margin-bottom: 0.4em; }
+"""
+
+
+def csv_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The chargeback with the CSV's column names (``cost`` becomes ``cost_usd``)."""
+    return table.rename(columns=CSV_COLUMNS)
+
+
+def write_csv(table: pd.DataFrame, folder: Path | str) -> Path:
+    """Write ``chargeback.csv``: numeric columns stay numbers, in plain decimal notation."""
+    path = Path(folder) / CSV_NAME
+    csv_table(table).to_csv(path, index=False, float_format=plain_decimal)
+    return path
+
+
+def plain_decimal(value: float) -> str:
+    """The shortest text that reads back as the same float, never in e-notation (0.000028191)."""
+    import numpy as np
+
+    return np.format_float_positional(value, trim="-")
+
+
+def figure_png(fig: Figure) -> str:
+    """A figure as a base64 PNG data URI, to embed in a page."""
+    import base64
+    from io import BytesIO
+
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def chargeback_html(
+    table: pd.DataFrame,
+    *,
+    period: str,
+    tag_key: str,
+    source: str,
+    figures: dict[str, Figure] | None = None,
+    notes: list[str] | None = None,
+    department_notes: dict[str, str] | None = None,
+    generated_at: datetime | None = None,
+    title: str = "Generative AI chargeback by department",
+) -> str:
+    """One self-contained HTML page: facts, the chargeback table, notes and figures.
+
+    ``table`` is ``analysis.chargeback``'s; ``department_notes`` adds a "note" column (e.g. what
+    ``(untagged)`` holds); ``figures`` maps a caption to a matplotlib Figure.
+    """
+    from . import tables
+
+    generated_at = generated_at or datetime.now(timezone.utc)
+    shown = table.copy()
+    if department_notes:
+        shown["note"] = [department_notes.get(str(d), "") for d in shown["department"]]
+    styler = tables.show(shown)
+    if "note" in shown:
+        styler = styler.set_table_styles(
+            {"note": [{"selector": "", "props": "white-space: normal; text-align: left"}]},
+            overwrite=False,
+        )
+    facts = {
+        "Period": period,
+        "Grouped by tag": tag_key,
+        "Data source": source,
+        "Generated": f"{generated_at:%Y-%m-%d %H:%M} UTC",
+        "Currency": "US dollars (USD)",
+    }
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+        '<dl class="facts">',
+        *(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts.items()),
+        "</dl>",
+        "<h2>Cost by department</h2>",
+        styler.to_html(),
+    ]
+    if notes:
+        parts += [
+            "<h2>Notes</h2>",
+            '<ul class="notes">',
+            *(f"<li>{html.escape(note)}</li>" for note in notes),
+            "</ul>",
+        ]
+    for caption, fig in (figures or {}).items():
+        parts.append(
+            f'<figure><img src="{figure_png(fig)}" alt="{html.escape(caption, quote=True)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def write_html(page: str, folder: Path | str) -> Path:
+    """Write ``chargeback.html`` (UTF-8) next to ``chargeback.csv``."""
+    path = Path(folder) / HTML_NAME
+    path.write_text(page, encoding="utf-8")
+    return path
