@@ -22,6 +22,38 @@ sys.path.insert(0, str(ROOT))
 ORDER = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 
 
+def quiet_kernel_manager() -> type:
+    """The kernel manager notebooks run under here and in the tests: no noise, errors kept.
+
+    jupyter_client's own manager makes two lines of noise per run, each with a root cause:
+
+    - ipykernel 7 logs "Kernel is running over TCP without encryption" at every start unless
+      the manager provisions CurveZMQ keys. This manager does (``transport_encryption``
+      "auto"), where pyzmq has Curve and the kernelspec declares it; elsewhere nothing changes.
+    - jupyter_client interrupts (SIGINT) every kernel before shutting it down. papermill's last
+      message, a kernel_info request, is often still in its handler when that signal lands (the
+      reply is sent, the handler has not returned), and ipykernel logs "KeyboardInterrupt
+      caught in kernel." This manager does not interrupt a kernel it is shutting down: the
+      notebook has finished, and the shutdown request that follows stops the kernel (a kernel
+      that does not stop is killed, as before). Interrupts at any other time are unchanged.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if zmq.has("curve") and self.has_trait("transport_encryption"):
+                self.transport_encryption = "auto"
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "build"), help="where results go")
@@ -86,6 +118,7 @@ def main() -> int:
                     kernel_name="python3",
                     cwd=str(ROOT / "notebooks"),
                     progress_bar=False,
+                    kernel_manager_class=quiet_kernel_manager(),
                 )
             except papermill.PapermillExecutionError as error:
                 status = f"FAILED: {error.ename}: {error.evalue.splitlines()[0]}"
