@@ -67,6 +67,13 @@ def main() -> int:
         action="store_true",
         help="skip 99_cleanup, leaving the profiles in place",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=ORDER,
+        help="run only these notebooks (in the workshop's order), e.g. --only 00_setup",
+    )
     args = parser.parse_args()
 
     import nbformat
@@ -101,6 +108,8 @@ def main() -> int:
     (out / "html").mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
     order = ORDER[:-1] if args.keep_profiles else ORDER
+    if args.only:
+        order = [name for name in order if name in args.only]
     results = []
     began = time.perf_counter()
     try:
