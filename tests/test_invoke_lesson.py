@@ -195,8 +195,7 @@ def test_cloudwatch_check_explains_every_count():
 
 # --- quiet runs ------------------------------------------------------------------------------
 def _quiet_manager():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from run_notebooks import quiet_kernel_manager
+    from tests.test_notebooks import quiet_kernel_manager
 
     return quiet_kernel_manager()
 
@@ -306,3 +305,50 @@ def test_make_standin_refuses_a_bad_config_with_its_fix(tmp_path):
     assert result.returncode != 0
     assert "offline.port" in result.stderr and "Fix:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the executed notebooks ----------------------------------------------------------------
+def _output_texts(executed) -> list[str]:
+    texts = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                texts.append(output.text)
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    texts.append(value)
+    return texts
+
+
+@pytest.mark.slow
+def test_03_and_04_show_every_number_in_full_and_explained(workshop, tmp_path):
+    from tests.test_notebooks import papermill_run
+
+    papermill_run("01_create_profiles", tmp_path)
+    nb03 = papermill_run("03_invoke_models", tmp_path)
+    nb04 = papermill_run("04_generate_usage", tmp_path, backfill_days=0)
+    for name, executed in (("03", nb03), ("04", nb04)):
+        for text in _output_texts(executed):
+            assert not re.search(r"\.\.\.|…", text), f"{name}: cut text in {text[:300]!r}"
+            assert not re.search(r"\d\.\d+e-\d+", text), f"{name}: e-notation in {text[:300]!r}"
+    texts03 = "\n".join(_output_texts(nb03))
+    # streamed InvokeModel: each family's chunks, the counts from the last one, gpt-oss named
+    for expected in ("anthropic-messages", "nova-2", "amazon-bedrock-invocationMetrics"):
+        assert expected in texts03
+    assert "does not publish its InvokeModelWithResponseStream chunk format" in texts03
+    assert "list-price cost" in texts03 and "$" in texts03
+    # the frameworks run if installed; otherwise one line says how to add them
+    assert "LangChain:" in texts03 or "pip install -e '.[frameworks]'" in texts03
+    texts04 = "\n".join(_output_texts(nb04))
+    assert "Every count adds up: before + this load = after (offline: by construction)." in texts04
+    # before the load: 03's calls (gpt-oss: InvokeModel; Nova 2: InvokeModel and its stream)
+    assert re.search(r"underwriting_dept_gpt_oss_120b \(\w+\): 1$", texts04, re.M)
+    assert re.search(r"support_dept_nova_2_lite_us \(\w+\): 2$", texts04, re.M)
+    for executed, next_one in ((nb03, "04_generate_usage"), (nb04, "05_cost_analysis")):
+        markdown = [c.source for c in executed.cells if c.cell_type == "markdown"]
+        what_next = next(s for s in markdown if "## What next" in s)
+        assert f"**{next_one}**" in what_next.split("## What next")[1]
+        assert any(s.startswith("## Try it") for s in markdown)
+        solution = next(c for c in executed.cells if "solution" in c.metadata.get("tags", []))
+        assert solution.source.startswith("<details><summary>Solution</summary>")
+        assert not re.search(r"\bthe seed\b", " ".join(markdown), re.I)
