@@ -1056,6 +1056,20 @@ CASES = [
         ("is taken by another program", "WORKSHOP_ENDPOINT_URL=http://127.0.0.1:", "unset it"),
         "is taken by another program",
     ),
+    Case(
+        "InvokeModelWithResponseStream for gpt-oss, whose chunks are not public",
+        lambda c: invoke.invoke_stream(c.conn, "openai.gpt-oss-120b-1:0", "Hello"),
+        InputError,
+        ("does not publish its InvokeModelWithResponseStream chunk format", "invoke.stream()"),
+        "does not publish its InvokeModelWithResponseStream chunk format",
+    ),
+    Case(
+        "InvokeModelWithResponseStream for Llama 4, which cannot stream",
+        lambda c: invoke.invoke_stream(c.conn, "us.meta.llama4-scout-17b-instruct-v1:0", "Hello"),
+        InputError,
+        ("which cannot stream", "invoke.invoke_model()"),
+        "which cannot stream",
+    ),
 ]
 
 
