@@ -128,6 +128,9 @@ def main() -> int:
                     cwd=str(ROOT / "notebooks"),
                     progress_bar=False,
                     kernel_manager_class=quiet_kernel_manager(),
+                    # streamed text arrives piece by piece: one output per stream, as Jupyter
+                    # shows it, not one <pre> block per word in the HTML
+                    coalesce_streams=True,
                 )
             except papermill.PapermillExecutionError as error:
                 status = f"FAILED: {error.ename}: {error.evalue.splitlines()[0]}"
