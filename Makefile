@@ -41,9 +41,16 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The offline stand-in in the foreground, on the port config.json uses (Ctrl-C stops it).
+# The offline stand-in in the foreground, on the port and streaming pace of config.json (or of
+# the file WORKSHOP_CONFIG names), where the notebooks look for it (Ctrl-C stops it).
+STANDIN_SETTINGS := import sys; from helpers import config, errors; \
+	sys.excepthook = lambda kind, error, tb: print(error, file=sys.stderr) \
+	if isinstance(error, errors.WorkshopError) else sys.__excepthook__(kind, error, tb); \
+	offline = config.load().offline; print(offline.port, offline.stream_delay_ms)
 standin: setup
-	$(BIN)/python -m helpers.offline serve --port 4599
+	@settings="$$($(BIN)/python -c '$(STANDIN_SETTINGS)')" || exit 2; set -- $$settings; \
+	echo "stand-in on port $$1 (from $${WORKSHOP_CONFIG:-config.json}); Ctrl-C stops it"; \
+	exec $(BIN)/python -m helpers.offline serve --port $$1 --stream-delay-ms $$2
 
 # Every benchmark in one table, also written to benchmarks/results.md (takes a few minutes).
 bench: setup

@@ -600,21 +600,10 @@ def body_families(body: dict) -> set[str]:
     return {"nova-v1", "nova-2"}
 
 
-def invoke_model(
-    conn: Connection,
-    profile: Profile | str,
-    prompt: str = "",
-    *,
-    max_tokens: int = 512,
-    body: dict | None = None,
-) -> Reply:
-    """One InvokeModel call with the body format of the profile's model family.
-
-    ``profile`` is a Profile, or a model or system profile ID (an application profile's ARN
-    does not say its model: resolve it first). Pass ``body`` to send your own; it is checked
-    against the family first, so a body meant for another model is refused here with the fix
-    instead of by AWS.
-    """
+def _invoke_request(
+    profile: Profile | str, prompt: Any, max_tokens: int, body: Any
+) -> tuple[str, str, str, dict]:
+    """(model ID, family, target, body) of an InvokeModel call, the body checked for the family."""
     model_id = profile.model_id if hasattr(profile, "model_id") else _model_of(str(profile))
     name = getattr(profile, "name", model_id)
     family = family_of(model_id)
@@ -635,7 +624,25 @@ def invoke_model(
             f"runs {model_id}, of the {family} family.",
             f'build the body with invoke.invoke_body("{family}", prompt, max_tokens).',
         )
-    target = _target(profile).strip()
+    return model_id, family, _target(profile).strip(), body
+
+
+def invoke_model(
+    conn: Connection,
+    profile: Profile | str,
+    prompt: str = "",
+    *,
+    max_tokens: int = 512,
+    body: dict | None = None,
+) -> Reply:
+    """One InvokeModel call with the body format of the profile's model family.
+
+    ``profile`` is a Profile, or a model or system profile ID (an application profile's ARN
+    does not say its model: resolve it first). Pass ``body`` to send your own; it is checked
+    against the family first, so a body meant for another model is refused here with the fix
+    instead of by AWS.
+    """
+    model_id, family, target, body = _invoke_request(profile, prompt, max_tokens, body)
     began = time.perf_counter()
     doing = f"call InvokeModel on {target}"
     with explained(doing, region=conn.region, model=model_id, endpoint=conn.endpoint_url):
@@ -662,6 +669,178 @@ def invoke_model(
         headers.get("x-amzn-bedrock-invocation-latency") or (time.perf_counter() - began) * 1000
     )
     return Reply(text, stop, tokens_in, tokens_out, latency, model_id)
+
+
+# InvokeModelWithResponseStream: the families whose chunks the workshop reads. gpt-oss's chunk
+# format is not published (the stand-in refuses it rather than guess): stream it with
+# ConverseStream. Where each family's chunks carry their text, as the notebook shows it:
+CHUNK_TEXT = {
+    "anthropic-messages": 'delta.text of the "content_block_delta" chunks',
+    "meta-llama": "generation",
+    "nova-v1": "contentBlockDelta.delta.text",
+    "nova-2": "contentBlockDelta.delta.text",
+    "titan-text": "outputText",
+}
+STREAM_FAMILIES = tuple(CHUNK_TEXT)
+# The last chunk of every family carries the call's counts under this key.
+INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
+
+
+def chunk_text(family: str, chunk: dict) -> str:
+    """The text one decoded InvokeModelWithResponseStream chunk carries ("" for the others)."""
+    if family == "anthropic-messages":
+        if chunk.get("type") != "content_block_delta":
+            return ""  # message_start, content_block_start/stop, message_delta, message_stop
+        return (chunk.get("delta") or {}).get("text") or ""
+    if family == "meta-llama":
+        return chunk.get("generation") or ""
+    if family in ("nova-v1", "nova-2"):
+        return ((chunk.get("contentBlockDelta") or {}).get("delta") or {}).get("text") or ""
+    if family == "titan-text":
+        return chunk.get("outputText") or ""
+    raise InputError(
+        f"The workshop does not read {family} stream chunks.",
+        "stream with invoke.stream() (ConverseStream), which speaks every model the same way.",
+    )
+
+
+def chunk_stop_reason(family: str, chunk: dict) -> str:
+    """The stop reason a chunk carries ("" for chunks without one)."""
+    if family == "anthropic-messages":
+        if chunk.get("type") == "message_delta":
+            return (chunk.get("delta") or {}).get("stop_reason") or ""
+        return ""
+    if family == "meta-llama":
+        return chunk.get("stop_reason") or ""
+    if family in ("nova-v1", "nova-2"):
+        return (chunk.get("messageStop") or {}).get("stopReason") or ""
+    return chunk.get("completionReason") or ""
+
+
+class ChunkStream:
+    """Iterate for the text of an InvokeModelWithResponseStream call as it arrives.
+
+    boto3 yields one event per frame, ``{"chunk": {"bytes": b'{...}'}}``: the bytes are the
+    model family's own JSON, already base64-decoded by botocore (decode them once, with
+    ``json.loads``). Where the text sits differs by family (``CHUNK_TEXT``). The last chunk
+    carries ``amazon-bedrock-invocationMetrics``; afterwards ``reply`` holds its token counts
+    and latency, and ``chunks`` every decoded chunk. An error in mid-stream arrives as an
+    exception event, which botocore raises while iterating.
+    """
+
+    def __init__(
+        self, events: Iterable[dict], family: str, model_id: str = "", endpoint: str | None = None
+    ) -> None:
+        self._events = events
+        self.family = family
+        self.model_id = model_id
+        self.endpoint = endpoint
+        self.chunks: list[dict] = []
+        self.reply: Reply | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        pieces: list[str] = []
+        stop_reason, counts = "", None
+        doing = "read the InvokeModelWithResponseStream response"
+        try:
+            for event in self._events:
+                if "chunk" not in event:
+                    continue
+                raw = event["chunk"].get("bytes", b"")
+                try:
+                    chunk = json.loads(raw)
+                    if not isinstance(chunk, dict):
+                        raise ValueError(f"a JSON {type(chunk).__name__}")
+                except ValueError as exc:
+                    raise unreadable_answer(
+                        doing,
+                        f"one JSON object per chunk, in the {self.family} format",
+                        endpoint=self.endpoint,
+                        received=f"{len(raw)} bytes ({exc})",
+                    ) from None
+                self.chunks.append(chunk)
+                text = chunk_text(self.family, chunk)
+                if text:
+                    pieces.append(text)
+                    yield text
+                stop_reason = chunk_stop_reason(self.family, chunk) or stop_reason
+                counts = chunk.get(INVOCATION_METRICS) or counts
+        except (ClientError, BotoCoreError, *network_errors()) as exc:
+            raise explain(
+                exc, doing, received=TextStream._so_far(pieces, False), endpoint=self.endpoint
+            ) from exc
+        if not isinstance(counts, dict):
+            raise incomplete_answer(
+                doing,
+                f"the {INVOCATION_METRICS} of its last chunk",
+                endpoint=self.endpoint,
+                received=TextStream._so_far(pieces, bool(stop_reason)),
+            )
+        try:
+            tokens_in = _count(counts.get("inputTokenCount"))
+            tokens_out = _count(counts.get("outputTokenCount"))
+        except ValueError as exc:
+            raise unreadable_answer(
+                doing, "whole-number token counts", endpoint=self.endpoint, received=str(exc)
+            ) from None
+        latency = counts.get("invocationLatency")
+        self.reply = Reply(
+            text="".join(pieces),
+            stop_reason=stop_reason,
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            latency_ms=latency if isinstance(latency, int) else 0,
+            model_id=self.model_id,
+        )
+
+    def read(self) -> Reply:
+        """Consume the whole stream and return the reply."""
+        for _ in self:
+            pass
+        assert self.reply is not None
+        return self.reply
+
+
+def invoke_stream(
+    conn: Connection,
+    profile: Profile | str,
+    prompt: str = "",
+    *,
+    max_tokens: int = 512,
+    body: dict | None = None,
+) -> ChunkStream:
+    """One InvokeModelWithResponseStream call, with the family's own body; iterate for text.
+
+    The same request body as InvokeModel; the answer arrives as chunks in the family's own
+    streaming format. Families whose chunk format is not public are refused with the fix.
+    """
+    model_id, family, target, body = _invoke_request(profile, prompt, max_tokens, body)
+    name = getattr(profile, "name", model_id)
+    if family not in STREAM_FAMILIES:
+        raise InputError(
+            f"{name} runs {model_id}: AWS does not publish its InvokeModelWithResponseStream "
+            "chunk format, so the workshop does not read it.",
+            "stream it with invoke.stream() (ConverseStream), which speaks every model the "
+            "same way.",
+        )
+    if not can_stream(model_id):
+        raise InputError(
+            f"{name} runs {model_id}, which cannot stream.",
+            "call invoke.invoke_model() (one answer) instead.",
+        )
+    doing = f"call InvokeModelWithResponseStream on {target}"
+    with explained(doing, region=conn.region, model=model_id, endpoint=conn.endpoint_url):
+        response = conn.runtime.invoke_model_with_response_stream(
+            modelId=target,
+            body=json.dumps(body),
+            contentType="application/json",
+            accept="application/json",
+        )
+    if "body" not in response:
+        raise incomplete_answer(doing, "'body'", endpoint=conn.endpoint_url)
+    return ChunkStream(response["body"], family, model_id, conn.endpoint_url)
 
 
 def _body_object(body: Any) -> dict:
@@ -878,3 +1057,46 @@ def generate_load(
     finally:
         bar.close()
     return pd.DataFrame(rows).sort_values("request").reset_index(drop=True)
+
+
+# CloudWatch metric -> (column of analysis.usage_by_profile, column of generate_load's frame)
+CHECKED_METRICS = {
+    "Invocations": ("invocations", None),  # the load's successful calls
+    "InputTokenCount": ("input_tokens", "input_tokens"),
+    "OutputTokenCount": ("output_tokens", "output_tokens"),
+}
+
+
+def cloudwatch_check(before: pd.DataFrame, load: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Per profile and metric: CloudWatch before a load, what the load sent, CloudWatch after.
+
+    ``before`` and ``after`` are ``analysis.usage_by_profile`` frames read over the same window;
+    ``load`` is ``generate_load``'s frame. A call that failed after its retries is not an
+    invocation (nor is a throttled attempt), so the load counts its successful calls.
+    ``unexplained`` is after - before - this load: 0 when every number adds up.
+    """
+    import pandas as pd
+
+    done = load[load["error"].isna()] if "error" in load.columns else load
+    names = sorted(set(load["profile"]) | set(before["profile"]) | set(after["profile"]))
+    ids = dict(zip(load["profile"], load["profile_id"], strict=False))
+    rows = []
+    for name in names:
+        sent = done[done["profile"] == name]
+        for metric, (column, load_column) in CHECKED_METRICS.items():
+            was = int(before.loc[before["profile"] == name, column].sum())
+            now = int(after.loc[after["profile"] == name, column].sum())
+            added = int(sent[load_column].sum()) if load_column else len(sent)
+            rows.append(
+                {
+                    "profile": name,
+                    "profile_id": ids.get(name, ""),
+                    "metric": metric,
+                    "before": was,
+                    "this load": added,
+                    "after": now,
+                    "unexplained": now - was - added,
+                }
+            )
+    columns = ["profile", "profile_id", "metric", "before", "this load", "after", "unexplained"]
+    return pd.DataFrame(rows, columns=columns)

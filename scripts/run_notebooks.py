@@ -22,6 +22,38 @@ sys.path.insert(0, str(ROOT))
 ORDER = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 
 
+def quiet_kernel_manager() -> type:
+    """The kernel manager notebooks run under here and in the tests: no noise, errors kept.
+
+    jupyter_client's own manager makes two lines of noise per run, each with a root cause:
+
+    - ipykernel 7 logs "Kernel is running over TCP without encryption" at every start unless
+      the manager provisions CurveZMQ keys. This manager does (``transport_encryption``
+      "auto"), where pyzmq has Curve and the kernelspec declares it; elsewhere nothing changes.
+    - jupyter_client interrupts (SIGINT) every kernel before shutting it down. papermill's last
+      message, a kernel_info request, is often still in its handler when that signal lands (the
+      reply is sent, the handler has not returned), and ipykernel logs "KeyboardInterrupt
+      caught in kernel." This manager does not interrupt a kernel it is shutting down: the
+      notebook has finished, and the shutdown request that follows stops the kernel (a kernel
+      that does not stop is killed, as before). Interrupts at any other time are unchanged.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if zmq.has("curve") and self.has_trait("transport_encryption"):
+                self.transport_encryption = "auto"
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "build"), help="where results go")
@@ -34,6 +66,13 @@ def main() -> int:
         "--keep-profiles",
         action="store_true",
         help="skip 99_cleanup, leaving the profiles in place",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=ORDER,
+        help="run only these notebooks (in the workshop's order), e.g. --only 00_setup",
     )
     args = parser.parse_args()
 
@@ -69,6 +108,8 @@ def main() -> int:
     (out / "html").mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
     order = ORDER[:-1] if args.keep_profiles else ORDER
+    if args.only:
+        order = [name for name in order if name in args.only]
     results = []
     began = time.perf_counter()
     try:
@@ -86,6 +127,10 @@ def main() -> int:
                     kernel_name="python3",
                     cwd=str(ROOT / "notebooks"),
                     progress_bar=False,
+                    kernel_manager_class=quiet_kernel_manager(),
+                    # streamed text arrives piece by piece: one output per stream, as Jupyter
+                    # shows it, not one <pre> block per word in the HTML
+                    coalesce_streams=True,
                 )
             except papermill.PapermillExecutionError as error:
                 status = f"FAILED: {error.ename}: {error.evalue.splitlines()[0]}"

@@ -1096,6 +1096,20 @@ CASES = [
         ("needs someone to tell", "topic_arn"),
         "A budget alert needs someone to tell",
     ),
+    Case(
+        "InvokeModelWithResponseStream for gpt-oss, whose chunks are not public",
+        lambda c: invoke.invoke_stream(c.conn, "openai.gpt-oss-120b-1:0", "Hello"),
+        InputError,
+        ("does not publish its InvokeModelWithResponseStream chunk format", "invoke.stream()"),
+        "does not publish its InvokeModelWithResponseStream chunk format",
+    ),
+    Case(
+        "InvokeModelWithResponseStream for Llama 4, which cannot stream",
+        lambda c: invoke.invoke_stream(c.conn, "us.meta.llama4-scout-17b-instruct-v1:0", "Hello"),
+        InputError,
+        ("which cannot stream", "invoke.invoke_model()"),
+        "which cannot stream",
+    ),
 ]
 
 

@@ -71,6 +71,18 @@ def test_stored_clean_with_one_skeleton(path):
         assert "import *" not in cell.source
 
 
+def quiet_kernel_manager():
+    """The kernel manager `make run` uses (scripts/run_notebooks.py): no kernel noise."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "run_notebooks", ROOT / "scripts" / "run_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.quiet_kernel_manager()
+
+
 def papermill_run(name, out_dir, **parameters):
     """Execute one notebook with papermill after checking the parameters exist in it."""
     import papermill
@@ -88,6 +100,7 @@ def papermill_run(name, out_dir, **parameters):
         kernel_name="python3",
         cwd=str(NOTEBOOKS),
         progress_bar=False,
+        kernel_manager_class=quiet_kernel_manager(),
     )
     executed = nbformat.read(output, as_version=4)
     errors = [
@@ -350,6 +363,7 @@ def test_setup_refuses_a_retired_model_and_warns_of_a_legacy_one(workshop, tmp_p
             kernel_name="python3",
             cwd=str(NOTEBOOKS),
             progress_bar=False,
+            kernel_manager_class=quiet_kernel_manager(),
         )
     checks = checks_of(nbformat.read(output, as_version=4))
     ready, detail = checks["model of claims_on_claude_3_haiku"]
