@@ -28,6 +28,19 @@ def _show_error(output: Any, error: WorkshopError) -> None:
         display(HTML(f"<pre style='color:#b00'>{html.escape(str(error))}</pre>"))
 
 
+def _display_live(widget: Any, what: str) -> None:
+    """Display a widget with a readable plain-text stand-in instead of its cut repr.
+
+    Where widgets do not run (an HTML export, a headless run), a reader sees ``what``, not
+    ipywidgets' ``VBox(children=(Dropdown(...`` cut at 110 characters.
+    """
+    from IPython.display import display
+
+    bundle = dict(widget._repr_mimebundle_() or {})
+    bundle["text/plain"] = f"[{what}: interactive, shown when the notebook runs in JupyterLab]"
+    display(bundle, raw=True)
+
+
 class ProfilePicker:
     """A dropdown of profiles from an inventory; shows ``describe(name)`` for the one picked."""
 
@@ -73,9 +86,7 @@ class ProfilePicker:
             display(shown)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        _display_live(self.widget, "profile picker")
 
 
 class ChatPanel:
@@ -125,9 +136,7 @@ class ChatPanel:
             self.button.disabled = False
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        _display_live(self.widget, "chat panel")
 
 
 class PeriodPicker:
@@ -187,6 +196,4 @@ class PeriodPicker:
                 display(shown)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        _display_live(self.widget, "period picker")

@@ -142,3 +142,24 @@ def test_an_error_quoting_markup_is_shown_as_text(monkeypatch):
     widgets._show_error(contextlib.nullcontext(), message)
     assert "&lt;html&gt;&lt;b&gt;It works!" in shown[0] and "<b>" not in shown[0]
     assert "stop it &lt;now&gt;" in shown[0]
+
+
+def test_widgets_show_a_readable_plain_text_stand_in():
+    """Where widgets do not run (HTML export, headless run), a reader sees what the widget is."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    inventory = pd.DataFrame({"name": ["claims_dept_haiku_4_5_global", "support_dept_nova"]})
+    shown = [
+        widgets.ProfilePicker(inventory, lambda name: name),
+        widgets.PeriodPicker(lambda period: [], date(2026, 11, 1), date(2026, 11, 28)),
+    ]
+    for widget in shown:
+        with capture_output() as captured:
+            widget._ipython_display_()
+        (bundle,) = [o.data for o in captured.outputs]
+        assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget
+        plain = bundle["text/plain"]
+        assert "interactive" in plain and "..." not in plain and "\u2026" not in plain
+        assert "picker" in plain
