@@ -91,6 +91,9 @@ def papermill_run(name, out_dir, **parameters):
     declared = papermill.inspect_notebook(str(source))
     unknown = set(parameters) - set(declared)
     assert not unknown, f"{name} has no parameters {unknown}; it declares {sorted(declared)}"
+    if "output_dir" in declared and "output_dir" not in parameters:
+        # never the project's build/: a test must not overwrite (or, in 99, delete) its files
+        parameters["output_dir"] = str(Path(out_dir) / "files")
     output = Path(out_dir) / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     papermill.execute_notebook(
