@@ -329,7 +329,7 @@ def checks_of(executed) -> dict[str, tuple[str, str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", tables[-1], re.S)
     out = {}
     for row in rows:
-        cells = [html.unescape(x) for x in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        cells = [html.unescape(x) for x in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         if len(cells) == 3:
             out[cells[0]] = (cells[1], cells[2])
     return out
