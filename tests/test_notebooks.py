@@ -109,6 +109,7 @@ def text_of(executed) -> str:
                 parts.append(output.text)
             elif "data" in output:
                 parts.append(output["data"].get("text/plain", ""))
+                parts.append(output["data"].get("text/html", ""))  # tables.show's tables
     return "\n".join(parts)
 
 
