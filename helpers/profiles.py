@@ -457,6 +457,7 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
         rows.append(
             {
                 "name": spec.name,
+                "profile_id": found.profile_id,
                 "action": action,
                 "owned_by_workshop": ownership.owns(tags, cfg.owner_tag),
                 "copied_from": spec.copy_from,

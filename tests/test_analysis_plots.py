@@ -323,21 +323,26 @@ def test_cost_notebooks_run_after_setup_and_profiles_only(workshop, tmp_path):
         for name in ("05_cost_analysis", "06_cur_at_scale", "07_budgets_and_alerts")
     }
     assert "Traceback" not in "".join(shown.values())
-    # 00's check call left an untagged cost, with no tokens through the profiles (the issue)
+    # 00's access checks and 01's Step 2 called the sources directly: untagged cost. 01's
+    # Step 7 made one call through the claims and underwriting profiles, none through support's.
     chargeback = read_csv(out / "chargeback.csv")
-    assert chargeback and all(row["tokens"] == "0" for row in chargeback)
-    assert read_csv(out / "cur_cost_by_profile.csv") == []  # nothing through the profiles
+    assert {r["department"] for r in chargeback if r["tokens"] != "0"} == {"claims", "underwriting"}
+    assert any(r["department"] == "(untagged)" and float(r["cost"]) > 0 for r in chargeback)
+    through_profiles = read_csv(out / "cur_cost_by_profile.csv")
+    assert sorted(r["tag_value"] for r in through_profiles) == ["claims", "underwriting"]
     compared = read_csv(out / "cur_vs_cost_explorer.csv")
-    assert [r["department"] for r in compared] == ["(untagged)"]
+    assert sorted(r["department"] for r in compared) == ["(untagged)", "claims", "underwriting"]
 
 
 @pytest.mark.slow
 def test_cur_notebook_runs_before_any_usage(workshop, endpoint, tmp_path):
-    """01 -> 06 on a fresh account: the export is empty, and 06 says what to run."""
+    """Profiles but no calls yet, then 06: the export is empty, and 06 says what to run."""
+    from helpers import aws, config, profiles
     from tests.test_notebooks import papermill_run, read_csv, text_of
 
     control(endpoint, "POST", "/moto-api/reset")
-    papermill_run("01_create_profiles", tmp_path / "run")
+    cfg = config.load()
+    profiles.ensure(aws.connect(cfg), cfg)  # 01's profiles, without 01's calls (Steps 2 and 7)
     out = tmp_path / "out"
     shown = text_of(papermill_run("06_cur_at_scale", tmp_path / "run", output_dir=str(out)))
     assert "No usage yet: run 04_generate_usage" in shown

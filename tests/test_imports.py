@@ -25,6 +25,7 @@ MODULES = [
     "helpers.plots",
     "helpers.widgets",
     "helpers.offline",
+    "helpers.attribution",
 ]
 HEAVY = [
     "pandas",

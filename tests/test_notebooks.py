@@ -125,6 +125,7 @@ def text_of(executed) -> str:
                 parts.append(output.text)
             elif "data" in output:
                 parts.append(output["data"].get("text/plain", ""))
+                parts.append(output["data"].get("text/html", ""))  # tables.show's tables
     return "\n".join(parts)
 
 
@@ -345,7 +346,7 @@ def checks_of(executed) -> dict[str, tuple[str, str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", tables[-1], re.S)
     out = {}
     for row in rows:
-        cells = [html.unescape(x) for x in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        cells = [html.unescape(x) for x in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         if len(cells) == 3:
             out[cells[0]] = (cells[1], cells[2])
     return out
