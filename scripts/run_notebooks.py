@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # The notebooks are numbered in the order they run.
+# `make run` is offline by default (seconds a notebook); aws mode may wait on throttling
+CELL_TIMEOUT_S = 900
 ORDER = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -78,6 +80,7 @@ def main() -> int:
 
     import nbformat
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from nbconvert import HTMLExporter
 
     from helpers import config
@@ -131,9 +134,13 @@ def main() -> int:
                     # streamed text arrives piece by piece: one output per stream, as Jupyter
                     # shows it, not one <pre> block per word in the HTML
                     coalesce_streams=True,
+                    # a cell stuck for this long is reported as failed, never a silent stall
+                    execution_timeout=CELL_TIMEOUT_S,
                 )
             except papermill.PapermillExecutionError as error:
                 status = f"FAILED: {error.ename}: {error.evalue.splitlines()[0]}"
+            except CellTimeoutError:
+                status = f"FAILED: a cell ran longer than {CELL_TIMEOUT_S} s (stopped)"
             executed = nbformat.read(target, as_version=4)
             html, _ = exporter.from_notebook_node(executed)
             (out / "html" / f"{name}.html").write_text(html, encoding="utf-8")

@@ -37,6 +37,8 @@ WRITERS = (
     "07_budgets_and_alerts",
 )  # take output_dir and write files there
 PATHS = [NOTEBOOKS / f"{name}.ipynb" for name in ORDER]
+# a cell that hangs (a kernel stuck under load) fails its test instead of stalling CI
+CELL_TIMEOUT_S = 300
 
 
 def test_the_workshop_has_its_notebooks():
@@ -104,6 +106,7 @@ def papermill_run(name, out_dir, **parameters):
         cwd=str(NOTEBOOKS),
         progress_bar=False,
         kernel_manager_class=quiet_kernel_manager(),
+        execution_timeout=CELL_TIMEOUT_S,
     )
     executed = nbformat.read(output, as_version=4)
     errors = [
@@ -368,6 +371,7 @@ def test_setup_refuses_a_retired_model_and_warns_of_a_legacy_one(workshop, tmp_p
             cwd=str(NOTEBOOKS),
             progress_bar=False,
             kernel_manager_class=quiet_kernel_manager(),
+            execution_timeout=CELL_TIMEOUT_S,
         )
     checks = checks_of(nbformat.read(output, as_version=4))
     ready, detail = checks["model of claims_on_claude_3_haiku"]

@@ -70,6 +70,7 @@ def run_failing(name: str, out: Path, **parameters):
             kernel_name="python3",
             cwd=str(NOTEBOOKS),
             progress_bar=False,
+            execution_timeout=300,  # a hang fails the test instead of stalling CI
         )
     executed = nbformat.read(out / f"{name}.ipynb", as_version=4)
     errors = [
