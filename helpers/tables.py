@@ -93,10 +93,22 @@ def show(
     dropped.
     """
     table, formatters = _prepared(frame, money, integers, percent)
-    styler = table.style.format(formatters, na_rep=MISSING).hide(axis="index")
-    styler = styler.set_table_styles(
-        [{"selector": "td, th", "props": "white-space: nowrap; text-align: right;"}]
-    )
+    # escaped: a cell may quote markup (an error page, a prompt), shown as text, never as HTML
+    styler = table.style.format(formatters, na_rep=MISSING, escape="html")
+    styler = styler.hide(axis="index")
+    # numbers right-aligned on one line; text left-aligned, wrapped only at spaces, so a long
+    # detail wraps while an ARN (no spaces) stays whole
+    numbers = list(formatters)
+    words = [c for c in table.columns if c not in formatters]
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+    if numbers:
+        styler = styler.set_properties(
+            subset=numbers, **{"text-align": "right", "white-space": "nowrap"}
+        )
+    if words:
+        styler = styler.set_properties(
+            subset=words, **{"text-align": "left", "white-space": "pre-wrap"}
+        )
     if caption:
         styler = styler.set_caption(caption)
     return styler

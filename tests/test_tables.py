@@ -101,3 +101,10 @@ def test_explicit_kinds_win_over_names():
 )
 def test_kind_of_column_names(column, kind):
     assert tables.kind_of(column) == kind
+
+
+def test_markup_in_a_cell_is_shown_as_text():
+    frame = pd.DataFrame({"detail": ["<b>not bold</b> & <script>x</script>"], "cost": [1.0]})
+    html = tables.show(frame).to_html()
+    assert "&lt;b&gt;not bold&lt;/b&gt; &amp; &lt;script&gt;" in html and "<script>x" not in html
+    assert "$1.00" in html
