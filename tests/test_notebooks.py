@@ -184,6 +184,11 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
     assert "SYNTHETIC history" in text_of(last["05_cost_analysis"])
     for name, executed in last.items():  # account IDs are shown masked
         assert ACCOUNT not in text_of(executed), f"{name} shows an account ID unmasked"
+    from tests.test_presentation import presentation_problems
+
+    # what a reader sees: no identifier cut to "...", no amount as 2.4e-04
+    problems = [p for name, executed in last.items() for p in presentation_problems(name, executed)]
+    assert not problems, "\n".join(problems[:10])
     cur_vs_explorer = read_csv(out / "cur_vs_cost_explorer.csv")
     assert {"claims", "underwriting", "support"} <= {r["department"] for r in cur_vs_explorer}
     assert all(abs(float(r["difference"])) < 0.01 for r in cur_vs_explorer)
@@ -263,6 +268,10 @@ def test_the_tokyo_config_end_to_end(workshop, client, tmp_path):
     underwriting = chargeback["underwriting"]
     tokyo = int(underwriting["input_tokens"]) * 0.74 + int(underwriting["output_tokens"]) * 2.22
     assert abs(float(underwriting["cost_usd"]) - tokyo / 1e6) < 1e-6
+    from tests.test_presentation import presentation_problems
+
+    problems = [p for name, run in executed.items() for p in presentation_problems(name, run)]
+    assert not problems, "\n".join(problems[:10])
     papermill_run("99_cleanup", tmp_path / "clean", config_path=path)
     assert application_profiles(client, "ap-northeast-1") == []
 
