@@ -401,20 +401,10 @@ def direct_model_ids(listed: Iterable[dict], configured: Iterable[str]) -> list[
 
 def direct_queries(model_ids: list[str], seconds: int) -> list[dict]:
     """GetMetricData queries: one per ModelId and metric, each one sum over ``seconds``."""
+    from .metrics import metric_query
+
     return [
-        {
-            "Id": f"d{i}_m{j}",
-            "Label": f"{model_id} {metric}",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": "AWS/Bedrock",
-                    "MetricName": metric,
-                    "Dimensions": [{"Name": "ModelId", "Value": model_id}],
-                },
-                "Period": seconds,
-                "Stat": "Sum",
-            },
-        }
+        metric_query(f"d{i}_m{j}", f"{model_id} {metric}", metric, model_id, seconds)
         for i, model_id in enumerate(model_ids)
         for j, metric in enumerate(DIRECT_METRICS)
     ]

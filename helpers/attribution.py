@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .errors import explained
+from .metrics import metric_query
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     from .aws import Connection
     from .config import WorkshopConfig
 
-NAMESPACE = "AWS/Bedrock"
-DIMENSION = "ModelId"
 # metric name -> the column it becomes (token counts end in _tokens, so tables show integers)
 COLUMNS = {
     "Invocations": "invocations",
@@ -74,19 +73,7 @@ def metric_request(
     for i, model_id in enumerate(model_ids):
         for j, metric in enumerate(COLUMNS):
             queries.append(
-                {
-                    "Id": f"m{i}_{j}",
-                    "Label": f"{model_id} {metric}",
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": NAMESPACE,
-                            "MetricName": metric,
-                            "Dimensions": [{"Name": DIMENSION, "Value": model_id}],
-                        },
-                        "Period": period,
-                        "Stat": "Sum",
-                    },
-                }
+                metric_query(f"m{i}_{j}", f"{model_id} {metric}", metric, model_id, period)
             )
     return {"MetricDataQueries": queries, "StartTime": start, "EndTime": end}
 

@@ -58,6 +58,26 @@ DEFAULT_METRICS = (
 QUERIES_PER_CALL = 500  # GetMetricData's limit
 
 
+def metric_query(
+    query_id: str, label: str, metric: str, model_id: str, period: int, stat: str = "Sum"
+) -> dict:
+    """One GetMetricDataQuery for a Bedrock metric of one ``ModelId``, as CloudWatch takes it."""
+    return {
+        "Id": query_id,
+        "Label": label,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": metric,
+                "Dimensions": [{"Name": DIMENSION, "Value": model_id}],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
 def dimension_value(profile: Profile) -> str:
     """The ModelId value Bedrock records an application profile's calls under."""
     return profile.profile_id
@@ -77,20 +97,14 @@ def build_queries(
     for p_index, profile in enumerate(profiles):
         for m_index, metric in enumerate(metrics):
             queries.append(
-                {
-                    "Id": f"p{p_index}_m{m_index}",
-                    "Label": f"{profile.name} {metric}",
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": NAMESPACE,
-                            "MetricName": metric,
-                            "Dimensions": [{"Name": DIMENSION, "Value": dimension_value(profile)}],
-                        },
-                        "Period": period,
-                        "Stat": STATISTIC[metric],
-                    },
-                    "ReturnData": True,
-                }
+                metric_query(
+                    f"p{p_index}_m{m_index}",
+                    f"{profile.name} {metric}",
+                    metric,
+                    dimension_value(profile),
+                    period,
+                    STATISTIC[metric],
+                )
             )
     return queries
 

@@ -327,7 +327,7 @@ def test_cost_notebooks_run_after_setup_and_profiles_only(workshop, tmp_path):
     # Step 7 made one call through the claims and underwriting profiles, none through support's.
     chargeback = read_csv(out / "chargeback.csv")
     assert {r["department"] for r in chargeback if r["tokens"] != "0"} == {"claims", "underwriting"}
-    assert any(r["department"] == "(untagged)" and float(r["cost"]) > 0 for r in chargeback)
+    assert any(r["department"] == "(untagged)" and float(r["cost_usd"]) > 0 for r in chargeback)
     through_profiles = read_csv(out / "cur_cost_by_profile.csv")
     assert sorted(r["tag_value"] for r in through_profiles) == ["claims", "underwriting"]
     compared = read_csv(out / "cur_vs_cost_explorer.csv")
