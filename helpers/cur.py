@@ -618,40 +618,37 @@ def cleanup_plan(
 
 def cleanup(conn: Connection, plan: pd.DataFrame, database: str) -> pd.DataFrame:
     """Carry out a ``cleanup_plan``; returns it with a ``result`` column (without ``target``)."""
-    from botocore.exceptions import ClientError
+    from . import ownership
 
     glue, s3 = conn.client("glue"), conn.client("s3")
-    results = []
-    for row in plan.itertuples():
-        if row.decision != "delete":
-            results.append("kept")
-            continue
-        try:
-            if row.kind == "Glue table":
-                with explained(f"delete the Glue table {row.name} (glue:DeleteTable)"):
-                    glue.delete_table(DatabaseName=database, Name=row.name.split(".", 1)[1])
-            elif row.kind == "Glue database":
-                with explained(f"delete the Glue database {row.name} (glue:DeleteDatabase)"):
-                    glue.delete_database(Name=row.name)
-            elif row.kind == "Athena result":
-                bucket, key = _split_s3(row.target)
-                try:  # the result, and the .metadata file Athena writes beside it
-                    for each in (key, key + ".metadata"):
-                        s3.delete_object(Bucket=bucket, Key=each)
-                except ClientError as exc:
-                    if exc.response["Error"]["Code"] != "NoSuchBucket":
-                        with explained(f"delete {row.target} (s3:DeleteObject)"):
-                            raise
-                    results.append("already gone")
-                    continue
-            elif row.kind == "local file":
-                Path(row.target).unlink(missing_ok=True)
-            results.append("deleted")
-        except WorkshopError as error:
-            if getattr(error, "code", "") != "EntityNotFoundException":
-                raise
-            results.append("already gone")
-    return plan.drop(columns=["target"]).assign(result=results)
+
+    def delete_one(row: Any) -> None:
+        if row.kind == "Glue table":
+            glue.delete_table(DatabaseName=database, Name=row.name.split(".", 1)[1])
+        elif row.kind == "Glue database":
+            glue.delete_database(Name=row.name)
+        elif row.kind == "Athena result":
+            bucket, key = _split_s3(row.target)
+            for each in (key, key + ".metadata"):  # the result, and Athena's file beside it
+                s3.delete_object(Bucket=bucket, Key=each)
+        elif row.kind == "local file":
+            Path(row.target).unlink(missing_ok=True)
+
+    done = ownership.delete_planned(
+        plan,
+        delete_one,
+        ("EntityNotFoundException", "NoSuchBucket"),  # already gone: done
+        lambda row: f"delete the {row.kind} {row.name} ({_CLEANUP_ACTIONS[row.kind]})",
+    )
+    return done.drop(columns=["target"])
+
+
+_CLEANUP_ACTIONS = {
+    "Glue table": "glue:DeleteTable",
+    "Glue database": "glue:DeleteDatabase",
+    "Athena result": "s3:DeleteObject",
+    "local file": "a local file",
+}
 
 
 MANIFEST = "downloaded.json"  # in the destination: what each local file was copied from

@@ -66,14 +66,14 @@ def decision(
 def delete_planned(
     plan: pd.DataFrame,
     delete_one: Callable[[Any], object],
-    missing_code: str,
+    missing_code: str | tuple[str, ...],
     doing: Callable[[Any], str],
 ) -> pd.DataFrame:
     """Carry out a delete plan one row at a time; returns it with a ``result`` column.
 
     ``delete_one(row)`` makes the delete call for a row marked "delete". A resource that is
-    already gone (error ``missing_code``) counts as done, so a rerun after an interruption
-    finishes the job; any other error is explained with ``doing(row)``.
+    already gone (error ``missing_code``, or one of several) counts as done, so a rerun after an
+    interruption finishes the job; any other error is explained with ``doing(row)``.
     """
     from botocore.exceptions import ClientError
 
@@ -86,7 +86,8 @@ def delete_planned(
             delete_one(row)
             results.append("deleted")
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != missing_code:
+            missing = (missing_code,) if isinstance(missing_code, str) else missing_code
+            if exc.response["Error"]["Code"] not in missing:
                 with explained(doing(row)):
                     raise
             results.append("already gone")
