@@ -86,8 +86,6 @@ def test_what_next_names_the_next_notebook(path):
 def test_each_notebook_ends_with_exercises_and_a_hidden_solution(path):
     nb = nbformat.read(path, as_version=4)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-    if path.stem == "99_cleanup":
-        return
     assert any(h.startswith("## Try it") for h in headings), f"{path.stem} has no Try it"
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
     assert solutions and all(
