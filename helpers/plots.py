@@ -116,6 +116,10 @@ def daily_cost_by_department(
     hourly = any(str(label).endswith("UTC") for label in labels)
     ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
     ax.set_ylabel("Cost (USD)")
+    # head-room above the tallest bar: matplotlib's bar edges stop the usual margin
+    tallest = float(bottom.max()) if bottom is not None and len(bottom) else 0.0
+    if tallest > 0:
+        ax.set_ylim(0, tallest * 1.08)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     _legend_outside(ax, "Department")

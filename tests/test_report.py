@@ -445,3 +445,14 @@ def test_05_monthly_writes_the_report_with_a_monthly_plot(workshop, tmp_path):
     daily = read_csv(out / "daily_cost_by_department.csv")
     # one row per calendar month the 30 days touch (the first starts on the period's first day)
     assert 1 <= len(daily) <= 2 and all(r["start"].endswith("-01") for r in daily[1:])
+
+
+def test_the_tallest_daily_bar_is_never_cut_by_the_frame():
+    import pandas as pd
+
+    from helpers import plots
+
+    days = pd.date_range("2026-11-01", periods=5, freq="D")
+    daily = pd.DataFrame({"claims": [0.09, 0.1, 0.05, 0.2, 0.01], "support": [0.1] * 5}, index=days)
+    ax = plots.daily_cost_by_department(daily).axes[0]
+    assert ax.get_ylim()[1] > daily.sum(axis=1).max() * 1.02
