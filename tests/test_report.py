@@ -374,7 +374,8 @@ def test_05_warns_about_a_profile_without_the_tag_and_writes_the_report(workshop
     executed = papermill_run("05_cost_analysis", tmp_path / "dept", output_dir=str(out))
     shown = text_of(executed)
     assert "WARNING: 1 profile(s) analysed without the tag 'dept'" in shown
-    assert "support_dept_nova_2_lite_us (ID " in shown and "claims_dept_haiku" not in shown
+    warning = shown[shown.index("WARNING: 1 profile(s)") :].split("\n\n")[0]
+    assert "support_dept_nova_2_lite_us (ID " in warning and "claims_dept_haiku" not in warning
     assert f"aws bedrock tag-resource --resource-arn {arn} " in shown
     assert "--tags key=dept,value=DEPARTMENT" in shown
     assert "profiles.tag(conn, " in shown
