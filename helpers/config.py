@@ -617,14 +617,28 @@ def _pairs_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def _located(given: Path) -> Path:
+    """A relative path from the working directory or, failing that, from the project root.
+
+    ``WORKSHOP_CONFIG=config.tokyo.json make lab`` names it from the project root, while the
+    notebooks' kernels run in ``notebooks/``: both must find the same file.
+    """
+    if given.is_absolute() or given.is_file():
+        return given
+    from_root = PROJECT_ROOT / given
+    return from_root if from_root.is_file() else given
+
+
 def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
     """Read and validate the workshop's config (``WORKSHOP_CONFIG`` / ``WORKSHOP_MODE`` apply)."""
-    chosen = Path(path or os.environ.get("WORKSHOP_CONFIG") or DEFAULT_PATH).expanduser()
+    given = Path(path or os.environ.get("WORKSHOP_CONFIG") or DEFAULT_PATH).expanduser()
+    chosen = _located(given)
     if not chosen.is_file():
+        tried = f"{Path.cwd()}" if given.is_absolute() else f"{Path.cwd()} and {PROJECT_ROOT}"
         raise ConfigError(
-            f"{chosen}: config file not found.",
+            f"{given}: config file not found.",
             f"create it (copy config.json from the repository) or point WORKSHOP_CONFIG at one; "
-            f"working directory: {Path.cwd()}.",
+            f"a relative path is looked for in {tried}.",
         )
     text = _decode(chosen.read_bytes(), chosen)
     if not text.strip():

@@ -613,3 +613,17 @@ def test_the_config_check_does_not_read_the_aws_config(tmp_path, monkeypatch, se
     for mode in ("offline", "aws"):
         cfg = config.load(write(tmp_path, {**BASE_CONFIG, "mode": mode}))
         assert cfg.mode == mode and cfg.region == "us-east-1"
+
+
+def test_a_relative_config_path_is_found_from_the_notebooks_folder(monkeypatch):
+    """`WORKSHOP_CONFIG=config.tokyo.json make lab`: kernels run in notebooks/, not the root."""
+    monkeypatch.chdir(config.PROJECT_ROOT / "notebooks")
+    monkeypatch.setenv("WORKSHOP_CONFIG", "config.tokyo.json")
+    assert config.load().region == "ap-northeast-1"
+    assert config.load("config.tokyo.json").region == "ap-northeast-1"  # config_path too
+    monkeypatch.setenv("WORKSHOP_CONFIG", "no-such-config.json")
+    with pytest.raises(ConfigError) as excinfo:
+        config.load()
+    message = str(excinfo.value)
+    assert "no-such-config.json: config file not found" in message
+    assert str(config.PROJECT_ROOT) in message  # says where it looked
