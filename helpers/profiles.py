@@ -350,8 +350,9 @@ def resolve(conn: Connection, identifier: str) -> Profile:
         )
     raise InputError(
         f"No inference profile named or identified {identifier!r} in {conn.region}.",
-        "check the spelling; profiles.inventory(conn) lists the application profiles, and "
-        "01_create_profiles creates the workshop's.",
+        "if it is one of config.json's profiles, run 01_create_profiles (it creates them; "
+        "99_cleanup deletes them); otherwise check the spelling: profiles.inventory(conn) "
+        "lists the application profiles.",
     )
 
 

@@ -458,7 +458,7 @@ CASES = [
         "unknown profile",
         lambda c: profiles.resolve(c.conn, "no_such_profile"),
         InputError,
-        ("No inference profile named or identified 'no_such_profile'",),
+        ("No inference profile named or identified 'no_such_profile'", "run 01_create_profiles"),
         "No inference profile named or identified",
     ),
     Case(
