@@ -1,8 +1,8 @@
 """Tables an analyst can hand on: money as money, counts as integers, no index, nothing cut.
 
 ``show(frame)`` returns a pandas ``Styler`` that a notebook displays as HTML: every column in
-full (no ``...`` in an ARN), no 0..n index, amounts as ``$1,234.56`` (sub-cent amounts keep three
-significant digits, ``$0.000282``, instead of becoming ``$0.00`` or ``2.8e-04``), token counts as
+full (no ``...`` in an ARN), no 0..n index, amounts as ``$1,234.56`` (below a dollar, three
+significant digits: ``$0.526``, ``$0.000282``, never ``$0.00`` or ``2.8e-04``), token counts as
 ``1,234,567``, percentages as ``12.5 %``. Columns are recognised by name (``cost``, ``*_cost``,
 ``*_usd``, ``*_tokens``, ``*_pct``, ``share``...); pass ``money=``/``integers=``/``percent=`` to
 say it outright. ``money(x)`` formats one amount for printed text.
@@ -25,18 +25,23 @@ _INTEGER_NAMES = {"tokens", "invocations", "calls", "requests", "throttles", "co
 
 
 def money(value: Any, digits: int = 2) -> str:
-    """``$1,234.56``; below one cent, three significant digits (``$0.000282``), never e-notation."""
+    """``$1,234.56``; below a dollar, three significant digits (``$0.526``, ``$0.0118``,
+    ``$0.000282``) with at least cents (``$0.50``), so amounts side by side keep their
+    precision and a sum of small calls is not rounded to a cent; never e-notation."""
     number = _number(value)
     if number is None:
         return MISSING
     magnitude = abs(number)
     if magnitude < 0.5e-8:  # float noise from subtraction (1.1e-16) is zero, shown as such
         return f"{CURRENCY_SYMBOL}{0:.{digits}f}"
-    decimals = digits
-    if magnitude < 0.01:
-        decimals = min(8, max(digits, 2 - math.floor(math.log10(magnitude))))
     sign = "-" if number < 0 else ""
-    return f"{sign}{CURRENCY_SYMBOL}{magnitude:,.{decimals}f}"
+    if magnitude >= 1:
+        return f"{sign}{CURRENCY_SYMBOL}{magnitude:,.{digits}f}"
+    decimals = min(8, max(digits, 2 - math.floor(math.log10(magnitude))))
+    text = f"{magnitude:.{decimals}f}"
+    whole, fraction = text.split(".")
+    fraction = fraction.rstrip("0").ljust(digits, "0")  # $0.500 -> $0.50, $0.0100 -> $0.01
+    return f"{sign}{CURRENCY_SYMBOL}{whole}.{fraction}"
 
 
 def integer(value: Any) -> str:
