@@ -55,7 +55,10 @@ def percent(value: Any, fraction: bool = False) -> str:
     number = _number(value)
     if number is None:
         return MISSING
-    return f"{number * 100 if fraction else number:,.1f} %"
+    shown = number * 100 if fraction else number
+    if 0 < abs(shown) < 0.05:  # a small share is not nothing: "< 0.1 %", not "0.0 %"
+        return f"{'-' if shown < 0 else ''}< 0.1 %"
+    return f"{shown:,.1f} %"
 
 
 def plain(value: Any) -> str:

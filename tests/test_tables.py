@@ -110,3 +110,9 @@ def test_markup_in_a_cell_is_shown_as_text():
     html = tables.show(frame).to_html()
     assert "&lt;b&gt;not bold&lt;/b&gt; &amp; &lt;script&gt;" in html and "<script>x" not in html
     assert "$1.00" in html
+
+
+def test_a_small_share_is_not_shown_as_nothing():
+    assert tables.percent(0.0001, fraction=True) == "< 0.1 %"
+    assert tables.percent(0.0, fraction=True) == "0.0 %"
+    assert tables.percent(12.345) == "12.3 %"
