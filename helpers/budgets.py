@@ -328,7 +328,10 @@ def table(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
                 "budget": budget["BudgetName"],
                 "limit_usd": float(budget["BudgetLimit"]["Amount"]),
                 "actual_usd": float(spend.get("ActualSpend", {}).get("Amount", 0)),
-                "forecast_usd": float(spend.get("ForecastedSpend", {}).get("Amount", 0)),
+                # no ForecastedSpend (too little history): no forecast, not a forecast of 0
+                "forecast_usd": float(spend["ForecastedSpend"]["Amount"])
+                if "ForecastedSpend" in spend
+                else math.nan,
                 "owned_by_workshop": _owned(conn, cfg, budget["BudgetName"]),
             }
         )
@@ -382,3 +385,100 @@ def forecast_label(offline: bool, from_forecast_api: bool, window_days: int = 14
             f"{FORECAST_WINDOW_DAYS} complete days (from the first day with cost) x days left"
         )
     return "Cost Explorer forecast (GetCostForecast; AWS does not publish its model)"
+
+
+CENT = 0.005  # two amounts this close show the same to the cent
+
+
+def _usd(value: float) -> str:
+    from .tables import money
+
+    return money(value)
+
+
+def compare_with_budgets(
+    cfg: WorkshopConfig,
+    actual: pd.DataFrame,
+    forecast: pd.DataFrame,
+    reported: pd.DataFrame,
+    offline: bool,
+) -> pd.DataFrame:
+    """Per department: this notebook's actual and forecast beside what Budgets reports, and why.
+
+    ``actual`` has department and cost (Cost Explorer, month to date), ``forecast`` department,
+    forecast and method (Step 6 of 07), ``reported`` is ``table``. ``reading`` says whether the
+    figures agree, computed from them: "agree" only where they do to the cent, else why not
+    (Budgets has no forecast yet; the projection's method differs from Budgets'; on AWS,
+    Budgets' forecast is its own model).
+    """
+    import pandas as pd
+
+    by_name = reported.set_index("budget")
+    costs = dict(zip(actual["department"], actual["cost"], strict=True)) if len(actual) else {}
+    rows = []
+    for row in forecast.itertuples():
+        name = budget_name(cfg, row.department)
+        if name not in by_name.index:
+            continue
+        ours_actual = float(costs.get(row.department, 0.0))
+        theirs_actual = float(by_name.at[name, "actual_usd"])
+        theirs_forecast = by_name.at[name, "forecast_usd"]
+        readings = []
+        if abs(ours_actual - theirs_actual) < CENT:
+            readings.append(
+                "actual agrees" + (" (by construction: one ledger offline)" if offline else "")
+            )
+        else:
+            readings.append(
+                f"actual differs by {_usd(abs(ours_actual - theirs_actual))} (Budgets refreshes "
+                "up to three times a day; Cost Explorer lags usage by up to 24 hours)"
+            )
+        from_api = not str(row.method).startswith("projection")
+        if theirs_forecast is None or pd.isna(theirs_forecast):
+            readings.append("Budgets reports no forecast yet (it needs history)")
+        elif abs(float(row.forecast) - float(theirs_forecast)) < CENT:
+            readings.append(
+                "forecast agrees"
+                + (
+                    " (by construction: the stand-in answers both from the same daily mean)"
+                    if offline and from_api
+                    else ""
+                )
+            )
+        elif not from_api:
+            readings.append(
+                f"forecast differs by {_usd(abs(float(row.forecast) - float(theirs_forecast)))}: "
+                "GetCostForecast had too little history, so Step 6 projected (today's cost "
+                "included, 14-day mean), while Budgets' forecast "
+                + (
+                    "(the stand-in's) counts cost before today plus its 30-day daily mean"
+                    if offline
+                    else "is its own model"
+                )
+            )
+        else:
+            readings.append(
+                f"forecast differs by {_usd(abs(float(row.forecast) - float(theirs_forecast)))}: "
+                "Budgets' forecast is its own model, not GetCostForecast's"
+            )
+        rows.append(
+            {
+                "department": row.department,
+                "actual_usd": ours_actual,
+                "budgets_actual_usd": theirs_actual,
+                "forecast_usd": float(row.forecast),
+                "budgets_forecast_usd": theirs_forecast,
+                "reading": "; ".join(readings),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "department",
+            "actual_usd",
+            "budgets_actual_usd",
+            "forecast_usd",
+            "budgets_forecast_usd",
+            "reading",
+        ],
+    )

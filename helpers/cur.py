@@ -45,7 +45,10 @@ TOKEN_LINES = (
 INPUT_LINES = (
     "(line_item_usage_type LIKE '%input-token%' OR line_item_usage_type LIKE '%InputTokenCount%')"
 )
-TAG_VALUE = "CASE WHEN contains(map_keys(resource_tags), ?) THEN resource_tags[?] END"
+UNTAGGED = "(untagged)"  # as analysis.UNTAGGED and costs.UNTAGGED: spend with no tag value
+TAG_VALUE = (
+    f"CASE WHEN contains(map_keys(resource_tags), ?) THEN resource_tags[?] ELSE '{UNTAGGED}' END"
+)
 PRODUCT_NAME = (
     "CASE WHEN contains(map_keys(product), 'product_name') THEN product['product_name'] END"
 )

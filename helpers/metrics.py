@@ -9,7 +9,7 @@ not say so in one sentence). That choice lives in ``dimension_value`` alone. The
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import dates, ownership
 from .budgets import positive_number
@@ -275,9 +275,9 @@ def _owned_alarm_arns(conn: Connection, owner_tag: tuple[str, str]) -> set[str]:
     return owned
 
 
-def _existing_alarms(conn: Connection, names: list[str]) -> dict[str, str]:
-    """Name -> ARN of the alarms (metric or composite) that already have one of ``names``."""
-    found: dict[str, str] = {}
+def _existing_alarms(conn: Connection, names: list[str]) -> dict[str, dict]:
+    """Name -> description of each alarm (metric or composite) already named in ``names``."""
+    found: dict[str, dict] = {}
     paginator = conn.cloudwatch.get_paginator("describe_alarms")
     for offset in range(0, len(names), 100):  # DescribeAlarms takes up to 100 names
         with explained("look up alarms by name (cloudwatch:DescribeAlarms)"):
@@ -286,8 +286,46 @@ def _existing_alarms(conn: Connection, names: list[str]) -> dict[str, str]:
                 AlarmTypes=["MetricAlarm", "CompositeAlarm"],
             ):
                 for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
-                    found[alarm["AlarmName"]] = alarm["AlarmArn"]
+                    found[alarm["AlarmName"]] = alarm
     return found
+
+
+def _same(wanted: Any, described: Any) -> bool:
+    """Whether a described alarm's value holds what the request asks (extra fields ignored)."""
+    if isinstance(wanted, dict):
+        return isinstance(described, dict) and all(
+            _same(value, described.get(key)) for key, value in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(described, list)
+            and len(wanted) == len(described)
+            and all(_same(w, d) for w, d in zip(wanted, described, strict=True))
+        )
+    if isinstance(wanted, float) or isinstance(described, float):
+        return described is not None and float(wanted) == float(described)
+    return wanted == described
+
+
+def alarm_matches(request: dict, alarm: dict) -> bool:
+    """Whether an existing alarm already is what ``request`` (a PutMetricAlarm request) puts.
+
+    Tags are left out (PutMetricAlarm ignores them on an existing alarm); the actions are
+    compared whole, so an alarm that notifies a topic the request does not name differs.
+    """
+    wanted = {k: v for k, v in request.items() if k != "Tags"}
+    for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+        wanted.setdefault(key, [])
+    return _same(
+        wanted,
+        {
+            **alarm,
+            **{
+                k: alarm.get(k) or []
+                for k in ("AlarmActions", "OKActions", "InsufficientDataActions")
+            },
+        },
+    )
 
 
 def ensure_alarms(
@@ -303,7 +341,8 @@ def ensure_alarms(
     With ``topic_arn``, every alarm the workshop puts notifies that SNS topic.
 
     PutMetricAlarm replaces the whole configuration of an alarm of the same name (and ignores
-    ``Tags`` then), so the workshop puts only alarms that do not exist or carry its tag.
+    ``Tags`` then), so the workshop puts only alarms that do not exist or carry its tag, and
+    an alarm of ours that already is as asked is left alone and reported ``unchanged``.
     """
     import pandas as pd
 
@@ -317,8 +356,10 @@ def ensure_alarms(
     rows = []
     for profile, request in planned:
         name = request["AlarmName"]
-        if name in existing and existing[name] not in owned:
+        if name in existing and existing[name]["AlarmArn"] not in owned:
             action = f"{ownership.NOT_OURS} (no {owner_tag[0]}={owner_tag[1]} tag), unchanged"
+        elif name in existing and alarm_matches(request, existing[name]):
+            action = "unchanged"  # already as asked: nothing to put
         else:
             with explained(f"put the alarm {name} (cloudwatch:PutMetricAlarm)"):
                 conn.cloudwatch.put_metric_alarm(**request)

@@ -79,6 +79,34 @@ def _note_only(ax: Axes, title: str, note: str) -> None:
     ax.set_yticks([])
 
 
+HOURLY_SYNTHETIC = (
+    "hourly view: each synthetic day is one billing line per profile, stamped 00:00 UTC "
+    "(the stand-in writes daily history)"
+)
+
+
+def _periods(daily: pd.DataFrame, granularity: str) -> pd.DataFrame:
+    """The table on a true time axis: periods parsed to timestamps, missing hours or days zero.
+
+    Periods arrive as dates, timestamps or strings ("2026-10-30", "2026-11-27 13:00 UTC"): all
+    are parsed, so the granularity, not the label's shape, decides how the axis is named. For
+    HOURLY and DAILY the periods between the first and the last are filled with zeros, so bars
+    46 hours apart are drawn 46 hours apart. MONTHLY periods are kept as they are (the first may
+    start mid-month).
+    """
+    import pandas as pd
+
+    index = pd.to_datetime(pd.Index([str(p) for p in daily.index]).str.replace(" UTC", ""))
+    table = daily.copy()
+    table.index = index.tz_localize(None) if index.tz is not None else index
+    table = table.groupby(level=0).sum().sort_index()
+    step = {"HOURLY": "h", "DAILY": "D"}.get(granularity)
+    if step and len(table):
+        full = pd.date_range(table.index.min(), table.index.max(), freq=step)
+        table = table.reindex(full, fill_value=0.0)
+    return table
+
+
 def daily_cost_by_department(
     daily: pd.DataFrame,
     title: str = "Daily cost by department",
@@ -87,23 +115,30 @@ def daily_cost_by_department(
 ) -> Figure:
     """Stacked bars: one bar per period, one colour per department (``daily_by_department``).
 
-    The legend sits right of the bars, and the period labels are rotated and thinned so they
-    never overlap. ``granularity`` (DAILY, MONTHLY or HOURLY) names the periods on the axis.
+    ``granularity`` (DAILY, MONTHLY or HOURLY) names the periods on the axis and their labels;
+    periods given as strings are parsed, and missing hours or days are drawn as empty slots, so
+    the spacing is true. The legend sits right of the bars, and the period labels are rotated
+    and thinned so they never overlap. A HOURLY figure whose ``note`` says the history is
+    synthetic adds that synthetic days are daily (one line per profile at 00:00 UTC).
     """
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
     if daily.empty or not len(daily.columns):
         _note_only(ax, title if not note else f"{title}\n{note}", NO_USAGE)
         return fig
+    granularity = str(granularity).upper()
+    hourly = granularity == "HOURLY"
+    monthly = granularity == "MONTHLY"
+    table = _periods(daily, granularity)
+    shape = "%m-%d %H:00" if hourly else "%Y-%m" if monthly else "%m-%d"
+    labels = [d.strftime(shape) for d in table.index]
+    positions = list(range(len(labels)))
     bottom = None
-    monthly = str(granularity).upper() == "MONTHLY"
-    shape = "%Y-%m" if monthly else "%m-%d"
-    labels = [d.strftime(shape) if hasattr(d, "strftime") else str(d) for d in daily.index]
-    palette = colours([str(d) for d in daily.columns])
-    for department in daily.columns:
-        values = daily[department].to_numpy()
+    palette = colours([str(d) for d in table.columns])
+    for department in table.columns:
+        values = table[department].to_numpy(dtype=float)
         ax.bar(
-            labels,
+            positions,
             values,
             bottom=bottom,
             label=str(department),
@@ -112,19 +147,23 @@ def daily_cost_by_department(
             linewidth=0.3,
         )
         bottom = values if bottom is None else bottom + values
+    if hourly and note and "synthetic" in note.lower():
+        note = f"{note}\n{HOURLY_SYNTHETIC}"
     ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
-    hourly = any(str(label).endswith("UTC") for label in labels)
     ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
     ax.set_ylabel("Cost (USD)")
     # head-room above the tallest bar: matplotlib's bar edges stop the usual margin
     tallest = float(bottom.max()) if bottom is not None and len(bottom) else 0.0
     if tallest > 0:
         ax.set_ylim(0, tallest * 1.08)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     _legend_outside(ax, "Department")
-    step = max(1, len(labels) // (8 if hourly else 15))
-    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
+    step = max(1, len(labels) // (12 if hourly else 15))
+    if hourly and step > 1:
+        step = next((s for s in (2, 3, 4, 6, 12, 24) if len(labels) // s <= 12), 24)
+    ax.set_xticks(positions[::step], labels[::step], rotation=45, ha="right")
     return fig
 
 

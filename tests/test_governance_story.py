@@ -335,3 +335,144 @@ def test_the_stand_in_keeps_an_email_subscription_pending_as_aws_does(conn, asse
     listed = sns.list_subscriptions()
     assert_shape("sns", "ListSubscriptions", listed)
     assert [s["SubscriptionArn"] for s in listed["Subscriptions"]] == ["PendingConfirmation"]
+
+
+# --- try-out defects (issue 14, second pass) --------------------------------------------------
+
+
+def bars_of(fig):
+    """(x position, bottom, height) of each drawn bar."""
+    return [(p.get_x() + p.get_width() / 2, p.get_y(), p.get_height()) for p in fig.axes[0].patches]
+
+
+def test_daily_cur_dates_given_as_strings_are_labelled_as_days():
+    from helpers import plots
+
+    daily = pd.DataFrame(
+        {"claims": [1.0, 2.0], "support": [0.5, 0.0]},
+        index=pd.Index(["2026-10-30", "2026-10-31"], name="start"),
+    )
+    for label_shape in (daily, daily.rename(index=lambda d: f"{d} 00:00 UTC")):
+        fig = plots.daily_cost_by_department(label_shape, granularity="DAILY")
+        ax = fig.axes[0]
+        assert ax.get_xlabel() == "Day (UTC)"
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["10-30", "10-31"]
+
+
+def test_hourly_bars_stand_on_a_true_time_axis_and_synthetic_days_are_said_to_be_daily():
+    from helpers import plots
+
+    daily = pd.DataFrame(
+        {"claims": [3.0, 1.0]},
+        index=pd.Index(["2026-11-27 00:00 UTC", "2026-11-28 22:00 UTC"], name="start"),
+    )
+    fig = plots.daily_cost_by_department(
+        daily, note="SYNTHETIC history from 2026-10-29 to 2026-11-27", granularity="HOURLY"
+    )
+    ax = fig.axes[0]
+    drawn = [(x, h) for x, _, h in bars_of(fig) if h > 0]
+    assert drawn[1][0] - drawn[0][0] == 46  # one slot per hour: 46 hours apart
+    assert ax.get_xlabel() == "Hour (UTC)"
+    assert "one billing line per profile, stamped 00:00 UTC" in ax.get_title()
+    plain = plots.daily_cost_by_department(daily, granularity="HOURLY")
+    assert "synthetic" not in plain.axes[0].get_title()  # said only of synthetic history
+
+
+def test_every_bar_plot_leaves_head_room_even_with_a_zero_bar_on_top():
+    from helpers import plots
+
+    daily = pd.DataFrame(
+        {"claims": [1.0, 4.0], "support": [0.0, 0.0]},
+        index=pd.Index(["2026-10-30", "2026-10-31"], name="start"),
+    )
+    fig = plots.daily_cost_by_department(daily, granularity="DAILY")
+    assert fig.axes[0].get_ylim()[1] > 4.0
+    status = pd.DataFrame(
+        {
+            "department": ["claims", "support"],
+            "budget_usd": [5.0, 5.0],
+            "actual_usd": [1.0, 6.0],
+            "forecast_usd": [0.0, 0.0],
+        }
+    )
+    assert plots.budget_vs_actual(status).axes[0].get_xlim()[1] > 6.0
+    shares = pd.DataFrame({"department": ["claims"], "share": [1.0], "cost": [2.0]})
+    assert plots.share_by_department(shares).axes[0].get_xlim()[1] > 100.0
+
+
+def test_an_alarm_already_as_asked_is_reported_unchanged_and_not_put_again(conn, cfg):
+    profiles.ensure(conn, cfg)
+    found = profiles.all_application_profiles(conn)
+    topic = alerts.ensure_topic(conn, cfg)
+    first = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
+    assert set(first["action"]) == {"created"}
+    put = []
+    conn.cloudwatch.meta.events.register(
+        "before-call.cloudwatch.PutMetricAlarm", lambda **_: put.append(1)
+    )
+    again = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
+    assert set(again["action"]) == {"unchanged"}
+    assert put == []
+    raised = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000, topic.arn)
+    actions = dict(zip(raised["alarm"], raised["action"], strict=True))
+    assert {a for n, a in actions.items() if n.endswith("-tokens-per-hour")} == {"updated"}
+    assert {a for n, a in actions.items() if n.endswith("-throttled")} == {"unchanged"}
+    silent = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000)
+    assert set(silent["action"]) == {"updated"}  # the topic is no longer notified
+
+
+def test_budgets_report_no_forecast_without_history_as_get_cost_forecast(conn, cfg):
+    budgets.ensure(conn, cfg, LIMITS, "finops@example.com")
+    [spend] = [
+        b["CalculatedSpend"]
+        for b in conn.budgets.describe_budgets(AccountId=ACCOUNT)["Budgets"]
+        if b["BudgetName"] == "workshop-dept-claims"
+    ]
+    assert "ForecastedSpend" not in spend  # not a forecast of $0.00
+    assert budgets.table(conn, cfg)["forecast_usd"].isna().all()
+
+
+def test_the_reading_says_agree_only_where_the_figures_agree(cfg):
+    projection = budgets.forecast_label(True, False)
+    stand_in = budgets.forecast_label(True, True)
+    actual = pd.DataFrame({"department": ["claims", "support", "underwriting"], "cost": [1.0] * 3})
+    forecast = pd.DataFrame(
+        {
+            "department": ["claims", "support", "underwriting"],
+            "forecast": [0.01, 2.0, 3.0],
+            "method": [projection, stand_in, projection],
+        }
+    )
+    reported = pd.DataFrame(
+        {
+            "budget": [budgets.budget_name(cfg, d) for d in ("claims", "support", "underwriting")],
+            "limit_usd": [5.0, 5.0, 10.0],
+            "actual_usd": [1.0, 1.0, 1.5],
+            "forecast_usd": [float("nan"), 2.0, 2.0],
+            "owned_by_workshop": [True] * 3,
+        }
+    )
+    reading = budgets.compare_with_budgets(cfg, actual, forecast, reported, offline=True)
+    said = dict(zip(reading["department"], reading["reading"], strict=True))
+    assert "Budgets reports no forecast yet" in said["claims"]
+    assert "forecast agrees (by construction" in said["support"]
+    assert said["underwriting"].startswith("actual differs by $0.50")
+    assert (
+        "forecast differs by $1.00: GetCostForecast had too little history" in said["underwriting"]
+    )
+
+
+def test_06_and_07_on_a_fresh_stand_in_say_what_to_run_first(workshop, tmp_path):
+    from tests.test_notebooks import papermill_run
+    from tests.test_notebooks import text_of as html_of
+
+    out = tmp_path / "out"
+    cur_run = html_of(papermill_run("06_cur_at_scale", tmp_path, output_dir=str(out)))
+    assert "Not activated: AWS did not activate 'dept'" in cur_run
+    assert "Run 01_create_profiles" in cur_run and "04_generate_usage first" in cur_run
+    papermill_run("01_create_profiles", tmp_path)
+    budget_run = html.unescape(
+        html_of(papermill_run("07_budgets_and_alerts", tmp_path, output_dir=str(out)))
+    )
+    assert "forecast agrees" not in budget_run  # 07 before 04: too little history to agree
+    assert "Budgets reports no forecast yet (it needs history)" in budget_run

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 import moto.budgets.urls
@@ -22,7 +21,7 @@ from moto.core.responses import ActionResult
 from helpers import dates
 
 from . import validation
-from .costexplorer import _fmt_amount
+from .costexplorer import FORECAST_MIN_DAYS, _fmt_amount
 from .errors import ServiceException
 
 
@@ -93,15 +92,17 @@ class StandinBudgetsResponse(BudgetsResponse):
         next_month = dates.next_month_start(today)
         expression = filter_expression(budget)
         actual = ce.cost(expression, month, next_month)
+        spend = {"ActualSpend": {"Amount": _fmt_amount(actual), "Unit": "USD"}}
         # the month's end: cost before today, plus the stand-in's daily forecast from today on
-        # (the same figures GetCostForecast gives)
+        # (the same figures GetCostForecast gives). With too little history there is no
+        # forecast, as GetCostForecast has none (DataUnavailableException): AWS Budgets leaves
+        # ForecastedSpend out until it has enough usage to forecast.
         history = ce.daily_history(expression, today)
-        mean = sum(history) / len(history) if history else Decimal(0)
-        forecast = ce.cost(expression, month, today) + mean * (next_month - today).days
-        return {
-            "ActualSpend": {"Amount": _fmt_amount(actual), "Unit": "USD"},
-            "ForecastedSpend": {"Amount": _fmt_amount(forecast), "Unit": "USD"},
-        }
+        if sum(1 for day in history if day > 0) >= FORECAST_MIN_DAYS:
+            mean = sum(history) / len(history)
+            forecast = ce.cost(expression, month, today) + mean * (next_month - today).days
+            spend["ForecastedSpend"] = {"Amount": _fmt_amount(forecast), "Unit": "USD"}
+        return spend
 
     def _describe(self, budget: dict[str, Any]) -> dict[str, Any]:
         return {**budget, "CalculatedSpend": self._spend(budget)}
