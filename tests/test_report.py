@@ -3,6 +3,7 @@ warning, the (untagged) row explained, and reconciliation without float noise.""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -379,8 +380,8 @@ def test_05_warns_about_a_profile_without_the_tag_and_writes_the_report(workshop
     assert f"aws bedrock tag-resource --resource-arn {arn} " in shown
     assert "--tags key=dept,value=DEPARTMENT" in shown
     assert "profiles.tag(conn, " in shown
-    html_tables = "".join(
-        o["data"].get("text/html", "")
+    html_tables = "".join(  # cells are escaped: read them as the reader sees them
+        html.unescape(o["data"].get("text/html", ""))
         for c in executed.cells
         for o in c.get("outputs", [])
         if "data" in o
