@@ -465,7 +465,8 @@ def missing_tag_warning(missing: list[Profile], tag_key: str) -> str | None:
             "cfg.owner_tag)",
         ]
     lines.append(
-        "Replace DEPARTMENT with the department's name. A tag applies to later costs only "
+        "Replace DEPARTMENT with the department's name (and ******** with your account ID: it "
+        "is masked here, as everywhere the workshop prints). A tag applies to later costs only "
         "(earlier ones stay untagged unless backfilled). If you changed tag_key, check it is "
         "the key your profiles carry (config.json's tag_key)."
     )

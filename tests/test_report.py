@@ -403,6 +403,13 @@ def test_05_warns_about_a_profile_without_the_tag_and_writes_the_report(workshop
     for department in billed:
         assert f">{department}<" in page
     assert "support_dept_nova_2_lite_us" in page  # named in the notes
+    # the notes match the table: support's history was billed to support, not to (untagged)
+    notes_text = html.unescape(page)
+    assert "calls made without a tagged profile (list-price" not in notes_text
+    assert "only those made after the tag was removed are billed here" in notes_text
+    assert "Profiles now without the 'dept' tag" in notes_text
+    assert analysis.NO_PROFILE_NOW in notes_text  # support: billed, no tokens, no rate
+    assert "of which only calls after the tag was removed are billed here" in shown
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert "agree BY CONSTRUCTION" in shown or "agree(s) BY CONSTRUCTION" in shown
     assert "**06_cur_at_scale**" in executed.cells[-1].source
