@@ -140,7 +140,10 @@ def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
 
 RATE_TOLERANCE = 0.10  # a department's bill and token estimate agree within 10 % of the bill
 DIFFERENT_USAGE = "bill and tokens cover different usage: see the reconciliation"
-NO_PROFILE_NOW = "billed for calls made while a profile carried this tag; none does now"
+NO_PROFILE_NOW = (
+    "billed, but no analysed profile has tokens for it in the period (its tag removed, or "
+    "profiles recreated): see the reconciliation"
+)
 
 
 def chargeback(
@@ -210,6 +213,7 @@ def reconcile(
     billed: pd.DataFrame,
     by_construction: bool = False,
     causes: dict[str, list[GapCause]] | None = None,
+    carried: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Estimated (tokens x list price) against billed cost, per department.
 
@@ -220,7 +224,9 @@ def reconcile(
     "measured, differs: " and its likely causes: ``causes`` maps a department (or
     ``ALL_DEPARTMENTS``) to what the caller knows (see ``gap_causes``), each named only where
     it pushes the gap the way it goes; a department no
-    analysed profile carries gets that cause; and spend outside these profiles always can.
+    analysed profile carries (``carried``: the departments the current profiles carry; by
+    default those with an estimate) gets that cause; and spend outside these profiles always
+    can.
     (untagged) is not estimated here (estimate and difference NaN), and a "(no ... tag)" group
     is billed as (untagged).
     """
@@ -236,7 +242,7 @@ def reconcile(
         on="department",
         how="outer",
     )
-    profiled = set(est["department"])
+    profiled = set(est["department"]) if carried is None else set(carried)
     out[["estimated_cost", "billed_cost"]] = (
         out[["estimated_cost", "billed_cost"]].astype(float).fillna(0.0).round(MONEY_DECIMALS)
     )

@@ -78,6 +78,13 @@ def test_a_profile_created_inside_the_period_is_a_cause_for_its_department():
     billed = pd.DataFrame({"department": ["claims"], "cost": [1.62]})
     basis = analysis.reconcile(estimated, billed, True, causes)["basis"][0]
     assert "created on 2026-11-28" in basis and "by construction" not in basis
+    # 99 then 01: the new profile has no usage yet, so no estimate row; it still carries claims
+    unused = pd.DataFrame({"department": [], "estimated_cost": []})
+    default = analysis.reconcile(unused, billed, True, causes)["basis"][0]
+    assert "no analysed profile carries it now" in default
+    carried = analysis.reconcile(unused, billed, True, causes, carried=["claims"])["basis"][0]
+    assert "no analysed profile carries it now" not in carried
+    assert "created on 2026-11-28" in carried
     # a bill lower than the estimate is not explained by spend of deleted profiles
     lower = pd.DataFrame({"department": ["claims"], "cost": [0.01]})
     estimated = pd.DataFrame({"department": ["claims"], "estimated_cost": [1.62]})
