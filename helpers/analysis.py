@@ -7,11 +7,12 @@ after 00 then 01) gives an empty table with every column, never a narrower one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from . import dates
-from .errors import InputError
+from .errors import InputError, mask_account_ids
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,14 +138,29 @@ def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.DataFrame:
+RATE_TOLERANCE = 0.10  # a department's bill and token estimate agree within 10 % of the bill
+DIFFERENT_USAGE = "bill and tokens cover different usage: see the reconciliation"
+NO_PROFILE_NOW = (
+    "billed, but no analysed profile has tokens for it in the period (its tag removed, or "
+    "profiles recreated): see the reconciliation"
+)
+
+
+def chargeback(
+    billed: pd.DataFrame, usage: pd.DataFrame | None = None, tolerance: float = RATE_TOLERANCE
+) -> pd.DataFrame:
     """The chargeback table: cost, share, tokens and cost per 1K tokens per department.
 
     ``billed`` has department and cost (from ``totals_by_department``); ``usage`` optionally
     has department, input_tokens and output_tokens, and cache_read_tokens and
-    cache_write_tokens when prompts were cached (from ``estimate_costs``). ``tokens`` counts
-    them all: input, output and cached. The token columns are there even without usage
-    (zeros; cost per 1K tokens is then NaN).
+    cache_write_tokens when prompts were cached, and estimated_cost (from ``estimate_costs``).
+    ``tokens`` counts them all: input, output and cached. The token columns are there even
+    without usage (zeros; cost per 1K tokens is then NaN).
+
+    Cost per 1K tokens divides the bill (Cost Explorer) by tokens (CloudWatch, the current
+    profiles): it means something only when both cover the same calls. Where ``usage`` has
+    estimated_cost, the rate is shown only for departments whose bill and estimate differ by
+    at most ``tolerance`` (a share of the bill); otherwise it is NaN and ``note`` says why.
     """
     import pandas as pd
 
@@ -153,33 +169,66 @@ def chargeback(billed: pd.DataFrame, usage: pd.DataFrame | None = None) -> pd.Da
     total = out["cost"].sum()
     out["share"] = (out["cost"] / total).round(4) if total else 0.0
     columns = list(TOKEN_COLUMNS)
+    estimate = None
     if usage is not None and not usage.empty and "department" in usage:
         present = [c for c in columns if c in usage]
         tokens = usage.groupby("department")[present].sum()
         out = out.merge(tokens, left_on="department", right_index=True, how="left")
+        if "estimated_cost" in usage:
+            estimate = out["department"].map(usage.groupby("department")["estimated_cost"].sum())
     for column in columns:
         values = out[column].fillna(0) if column in out else 0
         out[column] = pd.Series(values, index=out.index).astype("int64")
     out["tokens"] = out[columns].sum(axis=1).astype("int64")
-    out["cost_per_1k_tokens"] = (
-        out["cost"] / out["tokens"].where(out["tokens"] > 0).astype(float) * 1000
-    ).round(6)
+    rate = (out["cost"] / out["tokens"].where(out["tokens"] > 0).astype(float) * 1000).round(6)
+    notes = pd.Series("", index=out.index, dtype=object)
+    if estimate is not None:
+        gap = (out["cost"] - estimate.fillna(0.0).astype(float)).abs().round(MONEY_DECIMALS)
+        agrees = gap <= (out["cost"].abs() * tolerance).round(MONEY_DECIMALS)
+        tagged = out["department"] != UNTAGGED
+        notes[tagged & ~agrees & (out["tokens"] > 0)] = DIFFERENT_USAGE
+        notes[tagged & (out["tokens"] == 0) & (out["cost"] != 0)] = NO_PROFILE_NOW
+        rate = rate.where(agrees)
+    out["cost_per_1k_tokens"] = rate
+    out["note"] = notes
     return out.sort_values(
         ["cost", "department"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
 
 
+ALL_DEPARTMENTS = "*"  # a key of ``reconcile``'s causes: a cause for every differing department
+
+
+@dataclass(frozen=True)
+class GapCause:
+    """A likely cause of a gap: ``sign`` +1 when it makes the bill higher than the estimate,
+    -1 when lower."""
+
+    text: str
+    sign: int
+
+
 def reconcile(
-    estimated: pd.DataFrame, billed: pd.DataFrame, by_construction: bool = False
+    estimated: pd.DataFrame,
+    billed: pd.DataFrame,
+    by_construction: bool = False,
+    causes: dict[str, list[GapCause]] | None = None,
+    carried: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Estimated (tokens x list price) against billed cost, per department.
 
-    A gap means usage the metrics did not see (calls outside these profiles, other regions),
-    prices that differ from the table, or billing lag. Amounts are rounded to
-    ``MONEY_DECIMALS`` before they are compared, so float noise (1.1e-16) is no difference.
-    ``basis`` says what an agreement means: "by construction" when the bill was computed from
-    the same tokens and prices (the offline stand-in), "measured" when it is AWS's own bill;
-    (untagged) is not estimated here, and a "(no ... tag)" group is billed as (untagged).
+    Amounts are rounded to ``MONEY_DECIMALS`` before they are compared, so float noise
+    (1.1e-16) is no difference. ``basis`` says what a row means: for a department that agrees,
+    "by construction" when the bill was computed from the same tokens and prices (the offline
+    stand-in) or "measured" (AWS's own bill); for one that differs, "differs: " (offline) or
+    "measured, differs: " and its likely causes: ``causes`` maps a department (or
+    ``ALL_DEPARTMENTS``) to what the caller knows (see ``gap_causes``), each named only where
+    it pushes the gap the way it goes; a department no
+    analysed profile carries (``carried``: the departments the current profiles carry; by
+    default those with an estimate) gets that cause; and spend outside these profiles always
+    can.
+    (untagged) is not estimated here (estimate and difference NaN), and a "(no ... tag)" group
+    is billed as (untagged).
     """
     estimated = estimated.copy()
     billed = billed.copy()
@@ -193,22 +242,87 @@ def reconcile(
         on="department",
         how="outer",
     )
+    profiled = set(est["department"]) if carried is None else set(carried)
     out[["estimated_cost", "billed_cost"]] = (
         out[["estimated_cost", "billed_cost"]].astype(float).fillna(0.0).round(MONEY_DECIMALS)
     )
     out["difference"] = (out["billed_cost"] - out["estimated_cost"]).round(MONEY_DECIMALS)
     base = out["billed_cost"].where(out["billed_cost"] != 0)
     out["difference_pct"] = (out["difference"] / base * 100).round(2)
-    basis = "by construction" if by_construction else "measured"
-    out["basis"] = [
-        "not estimated: calls outside the profiles"
-        if department == UNTAGGED
-        else f"billed as {UNTAGGED}"
-        if str(department).startswith("(no ") and str(department).endswith(" tag)")
-        else basis
-        for department in out["department"]
-    ]
+    untagged = out["department"] == UNTAGGED
+    out.loc[untagged, ["estimated_cost", "difference", "difference_pct"]] = float("nan")
+    causes = causes or {}
+    basis = []
+    for department, difference in zip(out["department"], out["difference"], strict=True):
+        name = str(department)
+        if department == UNTAGGED:
+            basis.append("not estimated: calls outside the profiles")
+        elif name.startswith("(no ") and name.endswith(" tag)"):
+            basis.append(f"billed as {UNTAGGED}")
+        elif difference == 0:
+            basis.append("by construction" if by_construction else "measured")
+        else:
+            sign = 1 if difference > 0 else -1  # +1: the bill is higher than the estimate
+            known = [*causes.get(ALL_DEPARTMENTS, []), *causes.get(name, [])]
+            reasons = [] if department in profiled else ["no analysed profile carries it now"]
+            reasons += [cause.text for cause in known if cause.sign == sign]
+            reasons.append(
+                "spend outside these profiles (another region, other callers)"
+                if sign > 0
+                else "calls billed under another tag value (a tag changed during the period)"
+            )
+            prefix = "differs: " if by_construction else "measured, differs: "
+            basis.append(prefix + "; ".join(dict.fromkeys(reasons)))
+    out["basis"] = basis
     return out.sort_values("department", kind="stable").reset_index(drop=True)
+
+
+def unbackfilled_since(
+    activated_at: datetime | None, backfilled_at: datetime | None, period_start: date
+) -> date | None:
+    """The day a tag was activated, when costs of the period before it stay (untagged).
+
+    A backfill applies to the tags active when it was requested; a tag activated after the
+    period began, with no backfill requested since, groups only the costs after activation.
+    None when the period is covered (or the activation time is unknown).
+    """
+    if activated_at is None or activated_at.date() <= period_start:
+        return None
+    if backfilled_at is not None and backfilled_at >= activated_at:
+        return None
+    return activated_at.date()
+
+
+def gap_causes(
+    tag_key: str,
+    period_start: date,
+    profiles: Iterable[Profile],
+    departments: dict[str, str],
+    unbackfilled: date | None = None,
+) -> dict[str, list[GapCause]]:
+    """What the notebook knows can make a department's bill and estimate differ.
+
+    ``unbackfilled`` (from ``unbackfilled_since``): the tag's costs before that day are billed
+    as (untagged), for every department (a bill lower than the estimate). A profile created
+    after the period began (deleted and recreated, e.g. 99 then 01) leaves the bill holding
+    spend of profiles whose metrics these are not (a bill higher than the estimate).
+    """
+    out: dict[str, list[GapCause]] = {}
+    if unbackfilled is not None:
+        text = (
+            f"'{tag_key}' was activated on {unbackfilled} and no backfill covered the period "
+            f"before: that spend is billed as {UNTAGGED}"
+        )
+        out[ALL_DEPARTMENTS] = [GapCause(text, -1)]
+    for profile in profiles:
+        if profile.created_at is not None and profile.created_at.date() > period_start:
+            text = (
+                f"{profile.name} was created on {profile.created_at.date()}, inside the period: "
+                "the bill can hold spend of profiles deleted earlier (their metrics are not "
+                "these)"
+            )
+            out.setdefault(departments.get(profile.name, ""), []).append(GapCause(text, 1))
+    return out
 
 
 def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -> pd.DataFrame:
@@ -357,11 +471,46 @@ def missing_tag_warning(missing: list[Profile], tag_key: str) -> str | None:
             "cfg.owner_tag)",
         ]
     lines.append(
-        "Replace DEPARTMENT with the department's name. A tag applies to later costs only "
+        "Replace DEPARTMENT with the department's name (and ******** with your account ID: it "
+        "is masked here, as everywhere the workshop prints). A tag applies to later costs only "
         "(earlier ones stay untagged unless backfilled). If you changed tag_key, check it is "
         "the key your profiles carry (config.json's tag_key)."
     )
-    return "\n".join(lines)
+    return mask_account_ids("\n".join(lines))
+
+
+def owner_tag_warning(tag_key: str, owner_key: str) -> str | None:
+    """A warning when ``tag_key`` is the ownership tag's key: it marks what the workshop
+    created, so every profile carries the same value and the "departments" are one."""
+    if tag_key.strip() != owner_key.strip():
+        return None
+    return (
+        f"WARNING: tag_key '{tag_key}' is the workshop's ownership tag (config.json's "
+        "owner_tag), not a department tag: every workshop profile carries the same value, so "
+        "the tables below group them as one 'department'. Set tag_key to the department key "
+        "(config.json's tag_key, e.g. 'dept')."
+    )
+
+
+def synthetic_note(synthetic: dict[str, dict], start: date, end: date) -> str | None:
+    """The subtitle naming the synthetic days inside ``start`` .. ``end`` (excluded).
+
+    ``synthetic`` is the stand-in's state: per profile, its ``first`` and ``last`` synthetic
+    day. None when the period holds no synthetic day.
+    """
+    if not synthetic:
+        return None
+    first = max(min(dates.as_date(v["first"], "first") for v in synthetic.values()), start)
+    last = min(
+        max(dates.as_date(v["last"], "last") for v in synthetic.values()),
+        end - timedelta(days=1),
+    )
+    if first > last:
+        return None
+    return (
+        f"SYNTHETIC history from {first} to {last} (offline stand-in); "
+        "today's calls are simulated replies"
+    )
 
 
 # --- the (untagged) row: calls that went through no application profile ---------------------

@@ -286,6 +286,7 @@ class TagActivation:
     status: str  # Active | Inactive | NotFound
     remedy: str | None
     note: str | None = None  # what stays ungrouped when the backfill could not be made
+    activated_at: datetime | None = None  # LastUpdatedDate of an Active tag (None: unknown)
 
     @property
     def active(self) -> bool:
@@ -317,7 +318,14 @@ def tag_activation(conn: Connection, key: str) -> TagActivation:
             "a profile, use it, and check again within a day.\n" + activation_remedy(key),
         )
     status = found[0]["Status"]
-    return TagActivation(key, status, None if status == "Active" else activation_remedy(key))
+    updated = found[0].get("LastUpdatedDate") if status == "Active" else None
+    try:
+        activated_at = dates.as_utc(updated, "LastUpdatedDate") if updated else None
+    except InputError:  # an unreadable date: unknown, as when AWS gives none
+        activated_at = None
+    return TagActivation(
+        key, status, None if status == "Active" else activation_remedy(key), None, activated_at
+    )
 
 
 def last_backfill(conn: Connection) -> datetime | None:

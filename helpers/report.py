@@ -14,6 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .analysis import RATE_TOLERANCE
+from .errors import mask_account_ids
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -89,9 +92,15 @@ def chargeback_html(
     from . import tables
 
     generated_at = generated_at or datetime.now(timezone.utc)
-    shown = table.copy()
+    shown = with_total(table)
     if department_notes:
-        shown["note"] = [department_notes.get(str(d), "") for d in shown["department"]]
+        own = shown["note"] if "note" in shown else [""] * len(shown)
+        shown["note"] = [
+            "; ".join(n for n in (department_notes.get(str(d), ""), str(o or "")) if n)
+            for d, o in zip(shown["department"], own, strict=True)
+        ]
+    if "note" in shown:
+        shown["note"] = shown["note"].fillna("").astype(str).map(mask_account_ids)
     styler = tables.show(shown)
     if "note" in shown:
         styler = styler.set_table_styles(
@@ -116,16 +125,24 @@ def chargeback_html(
         "<body>",
         f"<h1>{html.escape(title)}</h1>",
         '<dl class="facts">',
-        *(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts.items()),
+        *(
+            f"<dt>{html.escape(k)}</dt><dd>{html.escape(mask_account_ids(v))}</dd>"
+            for k, v in facts.items()
+        ),
         "</dl>",
         "<h2>Cost by department</h2>",
         styler.to_html(),
+        "<p>The last row is the total. <code>cost_per_1k_tokens</code> is shown only where a "
+        "department's bill and its estimate from tokens x list prices agree within "
+        f"{RATE_TOLERANCE:.0%}; otherwise the bill and the tokens cover different calls (for "
+        "example spend before the tag was activated, or of deleted profiles), the rate would "
+        "mean nothing, and the cell is blank with a note.</p>",
     ]
     if notes:
         parts += [
             "<h2>Notes</h2>",
             '<ul class="notes">',
-            *(f"<li>{html.escape(note)}</li>" for note in notes),
+            *(f"<li>{html.escape(mask_account_ids(note))}</li>" for note in notes),
             "</ul>",
         ]
     for caption, fig in (figures or {}).items():
@@ -135,6 +152,33 @@ def chargeback_html(
         )
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+TOTAL = "Total"
+
+
+def with_total(table: pd.DataFrame) -> pd.DataFrame:
+    """The chargeback with a last row summing cost and tokens (share 100 %, no rate)."""
+    import pandas as pd
+
+    if table.empty:
+        return table.copy()
+    total: dict[str, object] = {"department": TOTAL}
+    for column in table.columns:
+        summed = column in ("cost", "tokens") or column.endswith("_tokens")
+        if summed and column != "cost_per_1k_tokens":
+            total[column] = table[column].sum()
+    if "share" in table:
+        total["share"] = 1.0
+    if "cost_per_1k_tokens" in table:
+        total["cost_per_1k_tokens"] = float("nan")
+    if "note" in table:
+        total["note"] = ""
+    out = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    for column in table.columns:
+        if str(table[column].dtype) == "int64":
+            out[column] = out[column].astype("int64")
+    return out
 
 
 def write_html(page: str, folder: Path | str) -> Path:

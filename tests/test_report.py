@@ -15,6 +15,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers import analysis, plots, pricing, report
+from helpers.errors import mask_account_ids
 from helpers.profiles import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,11 +228,12 @@ def test_a_profile_without_the_tag_key_is_named_and_grouped_visibly():
     assert warning.startswith("WARNING")
     assert "forgotten_profile (ID cccc2222dddd; it has team=ops)" in warning
     assert "blank_profile (ID eeee3333ffff; its 'dept' value is blank)" in warning
+    masked = mask_account_ids(bare.arn)
     assert (
-        f"aws bedrock tag-resource --resource-arn {bare.arn} --tags key=dept,value=DEPARTMENT"
+        f"aws bedrock tag-resource --resource-arn {masked} --tags key=dept,value=DEPARTMENT"
         in warning
     )
-    assert f'profiles.tag(conn, "{bare.arn}", {{"dept": "DEPARTMENT"}}, cfg.owner_tag)' in warning
+    assert f'profiles.tag(conn, "{masked}", {{"dept": "DEPARTMENT"}}, cfg.owner_tag)' in warning
     assert analysis.missing_tag_warning([], "dept") is None
     # another tag key (an analyst changing the parameter): every profile lacks it
     _, none_have = analysis.departments_of([tagged], "cost_centre")
@@ -258,7 +260,8 @@ def test_reconciliation_has_no_float_noise_and_says_its_basis():
     offline = analysis.reconcile(estimated, billed, by_construction=True).set_index("department")
     assert offline.loc["claims", "difference"] == 0.0
     assert offline.loc["claims", "difference_pct"] == 0.0
-    assert offline.loc["(untagged)", "difference"] == pytest.approx(0.000282)
+    assert offline.loc["(untagged)", "billed_cost"] == pytest.approx(0.000282)
+    assert pd.isna(offline.loc["(untagged)", "difference"])  # not estimated: no difference
     assert offline.loc["claims", "basis"] == "by construction"
     assert offline.loc["(untagged)", "basis"] == "not estimated: calls outside the profiles"
     measured = analysis.reconcile(estimated, billed).set_index("department")
@@ -376,15 +379,18 @@ def test_05_warns_about_a_profile_without_the_tag_and_writes_the_report(workshop
     shown = text_of(executed)
     assert "WARNING: 1 profile(s) analysed without the tag 'dept'" in shown
     warning = shown[shown.index("WARNING: 1 profile(s)") :].split("\n\n")[0]
-    assert "support_dept_nova_2_lite_us (ID " in warning and "claims_dept_haiku" not in warning
-    assert f"aws bedrock tag-resource --resource-arn {arn} " in shown
+    assert "support_dept_nova_2_lite_us (ID " in warning
+    assert "claims_dept_haiku" not in warning  # only the untagged one is warned
+    assert f"aws bedrock tag-resource --resource-arn {mask_account_ids(arn)} " in shown
     assert "--tags key=dept,value=DEPARTMENT" in shown
     assert "profiles.tag(conn, " in shown
-    html_tables = "".join(  # cells are escaped: read them as the reader sees them
-        html.unescape(o["data"].get("text/html", ""))
-        for c in executed.cells
-        for o in c.get("outputs", [])
-        if "data" in o
+    html_tables = html.unescape(  # tables.show escapes quotes
+        "".join(
+            o["data"].get("text/html", "")
+            for c in executed.cells
+            for o in c.get("outputs", [])
+            if "data" in o
+        )
     )
     assert "(no dept tag)" in html_tables  # Step 2's table: grouped visibly, not as ""
     assert "application profile without 'dept'" in html_tables  # Step 8: what (untagged) holds
@@ -398,6 +404,13 @@ def test_05_warns_about_a_profile_without_the_tag_and_writes_the_report(workshop
     for department in billed:
         assert f">{department}<" in page
     assert "support_dept_nova_2_lite_us" in page  # named in the notes
+    # the notes match the table: support's history was billed to support, not to (untagged)
+    notes_text = html.unescape(page)
+    assert "calls made without a tagged profile (list-price" not in notes_text
+    assert "only those made after the tag was removed are billed here" in notes_text
+    assert "Profiles now without the 'dept' tag" in notes_text
+    assert analysis.NO_PROFILE_NOW in notes_text  # support: billed, no tokens, no rate
+    assert "of which only calls after the tag was removed are billed here" in shown
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert "agree BY CONSTRUCTION" in shown or "agree(s) BY CONSTRUCTION" in shown
     assert "**06_cur_at_scale**" in executed.cells[-1].source
