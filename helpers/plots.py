@@ -169,7 +169,7 @@ def daily_cost_by_department(
 
 def share_by_department(table: pd.DataFrame, title: str = "Share of cost by department") -> Figure:
     """Horizontal bars of each department's share of the total (``chargeback`` table)."""
-    from .tables import money
+    from .tables import money, percent
 
     fig = _figure(8.0, 0.45 * max(3, len(table)) + 1.2)
     ax = fig.add_subplot()
@@ -183,7 +183,8 @@ def share_by_department(table: pd.DataFrame, title: str = "Share of cost by depa
     ax.bar_label(
         bars,
         labels=[
-            f"{s:.1%}  ({money(c)})" for s, c in zip(ordered["share"], ordered["cost"], strict=True)
+            f"{percent(s, fraction=True)}  ({money(c)})"
+            for s, c in zip(ordered["share"], ordered["cost"], strict=True)
         ],
         padding=3,
         fontsize="small",

@@ -130,8 +130,10 @@ def test_day_labels_never_overlap(days):
 def test_share_labels_show_sub_cent_money_as_dollars():
     table = ten_departments_chargeback()
     table.loc[len(table)] = {**table.iloc[0].to_dict(), "department": "tiny", "cost": 0.000282}
+    table.loc[len(table) - 1, "share"] = 0.0000412
     texts = [t.get_text() for t in plots.share_by_department(table).axes[0].texts]
     assert any("$0.000282" in t for t in texts) and not any("e-" in t for t in texts)
+    assert any(t.startswith("< 0.1 %") for t in texts)  # a tiny share is not shown as nothing
 
 
 # --- the HTML report and the CSV ------------------------------------------------------------
