@@ -26,6 +26,9 @@ MODULES = [
     "helpers.widgets",
     "helpers.offline",
     "helpers.attribution",
+    "helpers.tables",
+    "helpers.report",
+    "helpers.alerts",
 ]
 HEAVY = [
     "pandas",
