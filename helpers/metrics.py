@@ -109,6 +109,25 @@ def build_queries(
     return queries
 
 
+def metric_results(
+    conn: Connection, queries: list[dict], start: datetime, end: datetime
+) -> list[dict]:
+    """cloudwatch:GetMetricData for any number of queries: 500 to a call, every page followed.
+
+    Returns the ``MetricDataResults`` of every call, in order.
+    """
+    results: list[dict] = []
+    paginator = conn.cloudwatch.get_paginator("get_metric_data")
+    for offset in range(0, len(queries), QUERIES_PER_CALL):
+        batch = queries[offset : offset + QUERIES_PER_CALL]
+        with explained("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)"):
+            for page in paginator.paginate(
+                MetricDataQueries=batch, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
+            ):
+                results += page["MetricDataResults"]
+    return results
+
+
 def usage(
     conn: Connection,
     profiles: list[Profile],
@@ -153,28 +172,21 @@ def usage(
     queries = build_queries(profiles, metrics, period)
     by_id = {f"p{i}": p for i, p in enumerate(profiles)}
     rows = []
-    paginator = conn.cloudwatch.get_paginator("get_metric_data")
-    for offset in range(0, len(queries), QUERIES_PER_CALL):
-        batch = queries[offset : offset + QUERIES_PER_CALL]
-        with explained("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)"):
-            for page in paginator.paginate(
-                MetricDataQueries=batch, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
-            ):
-                for result in page["MetricDataResults"]:
-                    p_key, m_key = result["Id"].split("_")
-                    profile = by_id[p_key]
-                    metric = metrics[int(m_key[1:])]
-                    for when, value in zip(result["Timestamps"], result["Values"], strict=True):
-                        rows.append(
-                            {
-                                "profile": profile.name,
-                                "profile_id": profile.profile_id,
-                                "metric": metric,
-                                "statistic": STATISTIC[metric],
-                                "timestamp": when,
-                                "value": value,
-                            }
-                        )
+    for result in metric_results(conn, queries, start, end):
+        p_key, m_key = result["Id"].split("_")
+        profile = by_id[p_key]
+        metric = metrics[int(m_key[1:])]
+        for when, value in zip(result["Timestamps"], result["Values"], strict=True):
+            rows.append(
+                {
+                    "profile": profile.name,
+                    "profile_id": profile.profile_id,
+                    "metric": metric,
+                    "statistic": STATISTIC[metric],
+                    "timestamp": when,
+                    "value": value,
+                }
+            )
     frame = pd.DataFrame(
         rows, columns=["profile", "profile_id", "metric", "statistic", "timestamp", "value"]
     )

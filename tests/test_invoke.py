@@ -362,15 +362,16 @@ def test_a_stream_that_ends_early_but_cleanly_is_not_a_reply(endpoint):
     assert streamed.reply is None  # nothing half-counted
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
-        lambda c: invoke.stream(c, HAIKU_PROFILE, "hi").read(),
-        lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
-    ],
-    ids=["converse", "stream", "invoke_model"],
-)
+# the three runtime calls, each made through the workshop's helpers
+RUNTIME_CALLS = [
+    lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
+    lambda c: invoke.stream(c, HAIKU_PROFILE, "hi").read(),
+    lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
+]
+RUNTIME_CALL_IDS = ["converse", "stream", "invoke_model"]
+
+
+@pytest.mark.parametrize("call", RUNTIME_CALLS, ids=RUNTIME_CALL_IDS)
 def test_an_empty_http_200_is_named(call):
     empty = fake_servers.http_answer("200 OK", b"")
     with fake_servers.RawServer(empty) as server, pytest.raises(StandinError) as excinfo:
@@ -403,15 +404,7 @@ BAD_200 = {
 }
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda c: invoke.converse(c, HAIKU_PROFILE, "hi"),
-        lambda c: invoke.stream(c, HAIKU_PROFILE, "hi").read(),
-        lambda c: invoke.invoke_model(c, HAIKU_PROFILE, "hi"),
-    ],
-    ids=["converse", "stream", "invoke_model"],
-)
+@pytest.mark.parametrize("call", RUNTIME_CALLS, ids=RUNTIME_CALL_IDS)
 @pytest.mark.parametrize("body", BAD_200, ids=list(BAD_200))
 def test_an_http_200_of_another_shape_is_named(call, body):
     answer = fake_servers.http_answer("200 OK", *BAD_200[body])
