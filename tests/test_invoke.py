@@ -227,8 +227,17 @@ def invocations(conn, profile_ids):
 
 def test_load_survives_30_percent_throttling(conn, made, endpoint):
     control(endpoint, "POST", "/_standin/faults", {"rate": 0.3, "seed": 11})
+    # which request draws which injected throttle depends on thread timing: 20 attempts make
+    # one request throttled every time (0.3**20) impossible in practice, where 8 was not
     result = invoke.generate_load(
-        conn, list(made.values()), ["q"], 60, concurrency=4, progress=False, backoff_seconds=0.001
+        conn,
+        list(made.values()),
+        ["q"],
+        60,
+        concurrency=4,
+        progress=False,
+        backoff_seconds=0.001,
+        max_attempts=20,
     )
     state = control(endpoint, "GET", "/_standin/state")["faults"]
     failed = result["error"].dropna().tolist()
