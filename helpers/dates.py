@@ -23,6 +23,18 @@ COST_EXPLORER_MONTHS = 14
 BACKFILL_MONTHS = 12
 
 
+def utc_midnight(day: date) -> datetime:
+    """The start of ``day`` in UTC (a datetime is first read in UTC, then cut to its day)."""
+    if isinstance(day, datetime):
+        day = (day.astimezone(timezone.utc) if day.tzinfo else day).date()
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def utc_today() -> date:
+    """Today's date in UTC (AWS's billing and metric days are UTC days)."""
+    return datetime.now(timezone.utc).date()
+
+
 @overload
 def month_start(day: datetime) -> datetime: ...
 @overload
