@@ -18,7 +18,7 @@ import json
 import statistics
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -30,7 +30,7 @@ from moto.core.responses import ActionResult
 
 from helpers import dates
 
-from . import validation
+from . import ce_filter, validation
 from .errors import (
     BackfillLimitExceededException,
     DataUnavailableException,
@@ -143,7 +143,7 @@ class StandinCostExplorerBackend(CostExplorerBackend):
         with self.lock:
             status = self.tag_statuses.setdefault(key, TagStatus(key))
             if active and status.active_since is None:
-                status.active_since = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+                status.active_since = dates.utc_midnight(now)
             elif not active:
                 status.active_since = None
             status.last_updated = now
@@ -166,7 +166,7 @@ class StandinCostExplorerBackend(CostExplorerBackend):
         tag_value = self.tag_lookup()
         total = Decimal(0)
         for line, qty in self.ledger.lines(start, end):
-            if expression and not expression_matches(expression, line, tag_value):
+            if expression and not ce_filter.matches(expression, line, dimension_value, tag_value):
                 continue
             total += line.unit_price * qty
         return total
@@ -179,9 +179,9 @@ class StandinCostExplorerBackend(CostExplorerBackend):
         per_day = {start + timedelta(days=n): Decimal(0) for n in range(days)}
         tag_value = self.tag_lookup()
         for line, qty in self.ledger.lines(start, today):
-            if expression and not expression_matches(expression, line, tag_value):
+            if expression and not ce_filter.matches(expression, line, dimension_value, tag_value):
                 continue
-            key = datetime(line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc)
+            key = dates.utc_midnight(line.start)
             per_day[key] += line.unit_price * qty
         series = [per_day[d] for d in sorted(per_day)]
         while series and series[0] == 0:
@@ -259,73 +259,6 @@ def _fmt_amount(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _check_expression(expr: dict[str, Any], path: str = "Filter") -> None:
-    roots = [
-        k
-        for k in ("And", "Or", "Not", "Dimensions", "Tags", "CostCategories", "ProductAttributes")
-        if expr.get(k) is not None
-    ]
-    if len(roots) != 1:
-        raise ValidationException(
-            f"{path} must set exactly one of And, Or, Not, Dimensions, Tags or CostCategories; "
-            f"it sets {', '.join(roots) or 'none'}."
-        )
-    root = roots[0]
-    if root in ("And", "Or"):
-        if len(expr[root]) < 2:
-            raise ValidationException(f"{path}.{root} needs at least 2 expressions.")
-        for i, sub in enumerate(expr[root], start=1):
-            _check_expression(sub, f"{path}.{root}.{i}")
-    elif root == "Not":
-        _check_expression(expr["Not"], f"{path}.Not")
-    elif root in ("Dimensions", "Tags", "CostCategories"):
-        options = set(expr[root].get("MatchOptions") or [])
-        if not expr[root].get("Values") and "ABSENT" not in options:
-            raise ValidationException(f"{path}.{root} needs Values (or MatchOptions ABSENT).")
-
-
-def _value_matches(actual: str | None, values: list[str], options: set[str]) -> bool:
-    if "ABSENT" in options:
-        return actual is None or actual == ""
-    if actual is None:
-        return "" in values
-    fold = "CASE_INSENSITIVE" in options
-    subject = actual.casefold() if fold else actual
-    for wanted in values:
-        wanted = wanted.casefold() if fold else wanted
-        if "STARTS_WITH" in options and subject.startswith(wanted):
-            return True
-        if "ENDS_WITH" in options and subject.endswith(wanted):
-            return True
-        if "CONTAINS" in options and wanted in subject:
-            return True
-        if not options & {"STARTS_WITH", "ENDS_WITH", "CONTAINS"} and subject == wanted:
-            return True
-    return False
-
-
-def expression_matches(
-    expr: dict[str, Any], line: Line, tag_value: Callable[[Line, str], str | None]
-) -> bool:
-    if expr.get("And") is not None:
-        return all(expression_matches(e, line, tag_value) for e in expr["And"])
-    if expr.get("Or") is not None:
-        return any(expression_matches(e, line, tag_value) for e in expr["Or"])
-    if expr.get("Not") is not None:
-        return not expression_matches(expr["Not"], line, tag_value)
-    if expr.get("Dimensions") is not None:
-        d = expr["Dimensions"]
-        return _value_matches(
-            dimension_value(line, d["Key"]), d.get("Values") or [], set(d.get("MatchOptions") or [])
-        )
-    if expr.get("Tags") is not None:
-        t = expr["Tags"]
-        return _value_matches(
-            tag_value(line, t["Key"]), t.get("Values") or [], set(t.get("MatchOptions") or [])
-        )
-    return False  # CostCategories: the stand-in defines none, so nothing is in one
-
-
 def _token(offset: int, request: str) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset, "r": request}).encode()).decode()
 
@@ -345,6 +278,231 @@ def _untoken(token: str | None, request: str) -> int:
     return offset
 
 
+# --- GetCostAndUsage: validate -> aggregate -> page -> render --------------------------------
+@dataclass(frozen=True)
+class UsageQuery:
+    """A GetCostAndUsage request that passed Cost Explorer's checks."""
+
+    granularity: str
+    start: datetime
+    end: datetime
+    metrics: list[str]
+    group_by: list[dict[str, str]]
+    filter: dict[str, Any] | None
+    now: datetime  # when the request came: decides the history limits and what is Estimated
+    spans: list[tuple[datetime, datetime]]  # the periods of ResultsByTime, in order
+
+
+@dataclass
+class Bucket:
+    """What one group of one period adds up to."""
+
+    cost: Decimal = Decimal(0)
+    quantity: int = 0
+    units: set[str] = field(default_factory=set)
+
+
+# an entry of the paged list: (period index, group key), the key None for the period itself
+Entry = tuple[int, tuple[str, ...] | None]
+
+
+def check_filter(expression: dict[str, Any]) -> None:
+    """A request's Filter checked as Cost Explorer does, refused with its ValidationException."""
+    try:
+        ce_filter.check(expression)
+    except ce_filter.FilterError as problem:
+        raise ValidationException(str(problem)) from problem
+
+
+def _check_history(start: datetime, granularity: str, now: datetime) -> None:
+    """Refuse a start older than Cost Explorer keeps (14 days for HOURLY)."""
+    oldest = dates.cost_explorer_oldest(now)
+    if start < oldest:
+        raise DataUnavailableException(
+            f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
+            f"date is {oldest.date().isoformat()}."
+        )
+    if granularity == "HOURLY" and start < now - timedelta(days=HOURLY_DAYS):
+        # AWS's own wording for a HOURLY start beyond its 14 days of hourly data
+        raise ValidationException(
+            "start date is too old for hourly, the max supported days for hourly "
+            f"granularity is {HOURLY_DAYS} days."
+        )
+
+
+def _check_metrics(metrics: list[str]) -> None:
+    unknown = [m for m in metrics if m not in METRICS]
+    if not metrics or unknown:
+        raise ValidationException(
+            f"Invalid metrics {unknown or metrics}; valid metrics are {', '.join(METRICS)}."
+        )
+
+
+def _check_group_by(group_by: list[dict[str, str]]) -> None:
+    if len(group_by) > 2:
+        raise ValidationException("GroupBy can have at most 2 group definitions.")
+    for group in group_by:
+        if group["Type"] == "DIMENSION" and group["Key"] not in GROUP_BY_DIMENSIONS:
+            raise ValidationException(
+                f"Group Definition dimension is invalid. Valid values are "
+                f"{', '.join(GROUP_BY_DIMENSIONS)}"
+            )
+        if group["Type"] not in ("DIMENSION", "TAG", "COST_CATEGORY"):
+            raise ValidationException(f"Group Definition type {group['Type']} is invalid.")
+
+
+def usage_query(params: dict[str, Any], now: datetime) -> UsageQuery:
+    """Validate: the request's fields, checked in the order Cost Explorer reports them."""
+    granularity = params["Granularity"]
+    start, end = _time_period(params["TimePeriod"], granularity)
+    _check_history(start, granularity, now)
+    metrics = params["Metrics"]
+    _check_metrics(metrics)
+    group_by = params.get("GroupBy") or []
+    _check_group_by(group_by)
+    flt = params.get("Filter")
+    if flt:
+        check_filter(flt)
+    return UsageQuery(
+        granularity=granularity,
+        start=start,
+        end=end,
+        metrics=metrics,
+        group_by=group_by,
+        filter=flt or None,
+        now=now,
+        spans=periods(start, end, granularity),
+    )
+
+
+def _period_start(query: UsageQuery, line: Line) -> datetime:
+    """The start of the period a line falls in (a month cut at the request's start)."""
+    if query.granularity == "HOURLY":
+        return line.start
+    if query.granularity == "DAILY":
+        return dates.utc_midnight(line.start)
+    return max(query.start, dates.month_start(line.start))
+
+
+def _group_key(
+    group_by: list[dict[str, str]], line: Line, tag_value: Callable[[Line, str], str | None]
+) -> tuple[str, ...]:
+    """A line's Keys: ``key$value`` for a tag or cost category, the value for a dimension."""
+    keys = []
+    for group in group_by:
+        if group["Type"] == "TAG":
+            keys.append(f"{group['Key']}${tag_value(line, group['Key']) or ''}")
+        elif group["Type"] == "DIMENSION":
+            keys.append(dimension_value(line, group["Key"]))
+        else:
+            keys.append(f"{group['Key']}$")
+    return tuple(keys)
+
+
+def aggregate(
+    query: UsageQuery, backend: StandinCostExplorerBackend
+) -> list[dict[tuple[str, ...], Bucket]]:
+    """Aggregate: per period, a Bucket per group key of the lines the filter keeps."""
+    start, end, flt = query.start, query.end, query.filter
+    tag_value = backend.tag_lookup()
+    index_of = {s: i for i, (s, _) in enumerate(query.spans)}
+    totals: list[dict[tuple[str, ...], Bucket]] = [{} for _ in query.spans]
+    for line, qty in backend.ledger.lines(start, end):
+        if flt and not ce_filter.matches(flt, line, dimension_value, tag_value):
+            continue
+        key = _group_key(query.group_by, line, tag_value)
+        bucket = totals[index_of[_period_start(query, line)]].setdefault(key, Bucket())
+        bucket.cost += line.unit_price * qty
+        bucket.quantity += qty
+        bucket.units.add("Units")
+    return totals
+
+
+def entries(query: UsageQuery, totals: list[dict[tuple[str, ...], Bucket]]) -> list[Entry]:
+    """What pages count: each non-empty group, then its period (so empty periods still show)."""
+    out: list[Entry] = []
+    for i, groups in enumerate(totals):
+        if query.group_by:
+            out.extend(
+                (i, key)
+                for key, bucket in sorted(groups.items())
+                if bucket.cost != 0 or bucket.quantity != 0
+            )
+        out.append((i, None))
+    return out
+
+
+def page(params: dict[str, Any], listed: list[Entry]) -> tuple[list[Entry], str | None]:
+    """Page: the entries this request's NextPageToken asks for, and the token of the next page."""
+    request = hashlib.sha256(
+        json.dumps(
+            {k: v for k, v in params.items() if k != "NextPageToken"},
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()[:16]
+    offset = _untoken(params.get("NextPageToken"), request)
+    page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
+    following = offset + page_size
+    if following < len(listed):
+        return listed[offset:following], _token(following, request)
+    return listed[offset:following], None
+
+
+def metric_values(metrics: list[str], bucket: Bucket) -> dict[str, Any]:
+    """The Metrics (or Total) of a group or period, in the metrics the request asked for."""
+    out = {}
+    for name in metrics:
+        if name in COST_METRICS:
+            out[name] = {"Amount": _fmt_amount(bucket.cost), "Unit": "USD"}
+        elif name == "UsageQuantity":
+            unit = next(iter(bucket.units)) if len(bucket.units) == 1 else "N/A"
+            out[name] = {"Amount": str(bucket.quantity), "Unit": unit}
+        else:
+            out[name] = {"Amount": "0", "Unit": "N/A"}
+    return out
+
+
+def _bound(query: UsageQuery, when: datetime) -> str:
+    return _iso(when) if query.granularity == "HOURLY" else when.date().isoformat()
+
+
+def render(
+    query: UsageQuery,
+    totals: list[dict[tuple[str, ...], Bucket]],
+    shown: list[Entry],
+    next_token: str | None,
+) -> dict[str, Any]:
+    """Render: the GetCostAndUsage response for one page of entries."""
+    estimated_from = dates.month_start(query.now)
+    results: dict[int, dict[str, Any]] = {}
+    for i, key in shown:
+        s, e = query.spans[i]
+        result = results.setdefault(
+            i,
+            {
+                "TimePeriod": {"Start": _bound(query, s), "End": _bound(query, e)},
+                "Total": {}
+                if query.group_by
+                else metric_values(query.metrics, totals[i].get((), Bucket())),
+                "Groups": [],
+                "Estimated": e > estimated_from,
+            },
+        )
+        if key is not None:
+            result["Groups"].append(
+                {"Keys": list(key), "Metrics": metric_values(query.metrics, totals[i][key])}
+            )
+    out: dict[str, Any] = {
+        "GroupDefinitions": [{"Type": g["Type"], "Key": g["Key"]} for g in query.group_by],
+        "ResultsByTime": [results[i] for i in sorted(results)],
+        "DimensionValueAttributes": [],
+    }
+    if next_token is not None:
+        out["NextPageToken"] = next_token
+    return out
+
+
 class StandinCostExplorerResponse(CostExplorerResponse):
     @property
     def ce_backend(self) -> StandinCostExplorerBackend:
@@ -352,140 +510,10 @@ class StandinCostExplorerResponse(CostExplorerResponse):
 
     def get_cost_and_usage(self) -> ActionResult:  # type: ignore[override]
         params = validation.request_params(self, "ce")
-        granularity = params["Granularity"]
-        start, end = _time_period(params["TimePeriod"], granularity)
-        now = datetime.now(timezone.utc)
-        oldest = dates.cost_explorer_oldest(now)
-        if start < oldest:
-            raise DataUnavailableException(
-                f"Cost Explorer keeps {HISTORY_MONTHS} months of history; the earliest start "
-                f"date is {oldest.date().isoformat()}."
-            )
-        if granularity == "HOURLY" and start < now - timedelta(days=HOURLY_DAYS):
-            # AWS's own wording for a HOURLY start beyond its 14 days of hourly data
-            raise ValidationException(
-                "start date is too old for hourly, the max supported days for hourly "
-                f"granularity is {HOURLY_DAYS} days."
-            )
-        metrics = params["Metrics"]
-        unknown = [m for m in metrics if m not in METRICS]
-        if not metrics or unknown:
-            raise ValidationException(
-                f"Invalid metrics {unknown or metrics}; valid metrics are {', '.join(METRICS)}."
-            )
-        group_by = params.get("GroupBy") or []
-        if len(group_by) > 2:
-            raise ValidationException("GroupBy can have at most 2 group definitions.")
-        for group in group_by:
-            if group["Type"] == "DIMENSION" and group["Key"] not in GROUP_BY_DIMENSIONS:
-                raise ValidationException(
-                    f"Group Definition dimension is invalid. Valid values are "
-                    f"{', '.join(GROUP_BY_DIMENSIONS)}"
-                )
-            if group["Type"] not in ("DIMENSION", "TAG", "COST_CATEGORY"):
-                raise ValidationException(f"Group Definition type {group['Type']} is invalid.")
-        flt = params.get("Filter")
-        if flt:
-            _check_expression(flt)
-
-        backend = self.ce_backend
-        tag_value = backend.tag_lookup()
-        spans = periods(start, end, granularity)
-        index_of = {s: i for i, (s, _) in enumerate(spans)}
-        totals: list[dict[tuple[str, ...], list[Any]]] = [{} for _ in spans]
-
-        def span_index(line: Line) -> int:
-            if granularity == "HOURLY":
-                key = line.start
-            elif granularity == "DAILY":
-                key = datetime(
-                    line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc
-                )
-            else:
-                key = max(
-                    start, line.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-                )
-            return index_of[key]
-
-        for line, qty in backend.ledger.lines(start, end):
-            if flt and not expression_matches(flt, line, tag_value):
-                continue
-            keys = []
-            for group in group_by:
-                if group["Type"] == "TAG":
-                    keys.append(f"{group['Key']}${tag_value(line, group['Key']) or ''}")
-                elif group["Type"] == "DIMENSION":
-                    keys.append(dimension_value(line, group["Key"]))
-                else:
-                    keys.append(f"{group['Key']}$")
-            bucket = totals[span_index(line)].setdefault(tuple(keys), [Decimal(0), 0, set()])
-            bucket[0] += line.unit_price * qty
-            bucket[1] += qty
-            bucket[2].add("Units")
-
-        estimated_from = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-        def metric_values(cost: Decimal, qty: int, units: set[str]) -> dict[str, Any]:
-            out = {}
-            for name in metrics:
-                if name in COST_METRICS:
-                    out[name] = {"Amount": _fmt_amount(cost), "Unit": "USD"}
-                elif name == "UsageQuantity":
-                    unit = next(iter(units)) if len(units) == 1 else "N/A"
-                    out[name] = {"Amount": str(qty), "Unit": unit}
-                else:
-                    out[name] = {"Amount": "0", "Unit": "N/A"}
-            return out
-
-        entries: list[tuple[int, dict[str, Any] | None]] = []
-        for i in range(len(spans)):
-            if group_by:
-                groups = sorted(totals[i].items())
-                entries.extend(
-                    (i, {"Keys": list(k), "Metrics": metric_values(*v)})
-                    for k, v in groups
-                    if v[0] != 0 or v[1] != 0
-                )
-            entries.append((i, None))  # marks the period itself, so empty periods still show
-
-        request = hashlib.sha256(
-            json.dumps(
-                {k: v for k, v in params.items() if k != "NextPageToken"},
-                sort_keys=True,
-                default=str,
-            ).encode()
-        ).hexdigest()[:16]
-        offset = _untoken(params.get("NextPageToken"), request)
-        page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
-        page = entries[offset : offset + page_size]
-        following = offset + page_size
-        results: dict[int, dict[str, Any]] = {}
-        for i, group in page:
-            s, e = spans[i]
-            result = results.setdefault(
-                i,
-                {
-                    "TimePeriod": {
-                        "Start": _iso(s) if granularity == "HOURLY" else s.date().isoformat(),
-                        "End": _iso(e) if granularity == "HOURLY" else e.date().isoformat(),
-                    },
-                    "Total": {}
-                    if group_by
-                    else metric_values(*totals[i].get((), [Decimal(0), 0, set()])),
-                    "Groups": [],
-                    "Estimated": e > estimated_from,
-                },
-            )
-            if group is not None:
-                result["Groups"].append(group)
-        out: dict[str, Any] = {
-            "GroupDefinitions": [{"Type": g["Type"], "Key": g["Key"]} for g in group_by],
-            "ResultsByTime": [results[i] for i in sorted(results)],
-            "DimensionValueAttributes": [],
-        }
-        if following < len(entries):
-            out["NextPageToken"] = _token(following, request)
-        return ActionResult(out)
+        query = usage_query(params, datetime.now(timezone.utc))
+        totals = aggregate(query, self.ce_backend)
+        shown, next_token = page(params, entries(query, totals))
+        return ActionResult(render(query, totals, shown, next_token))
 
     def get_cost_forecast(self) -> ActionResult:
         params = validation.request_params(self, "ce")
@@ -495,7 +523,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         start = _parse_bound(params["TimePeriod"]["Start"], granularity, "Start")
         end = _parse_bound(params["TimePeriod"]["End"], granularity, "End")
         now = datetime.now(timezone.utc)
-        today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+        today = dates.utc_midnight(now)
         if start < today:
             raise ValidationException("Start date must be equal to or later than the current date.")
         if start >= end:
@@ -509,7 +537,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             )
         flt = params.get("Filter")
         if flt:
-            _check_expression(flt)
+            check_filter(flt)
         history = self.ce_backend.daily_history(flt, today)
         if sum(1 for day in history if day > 0) < FORECAST_MIN_DAYS:
             raise DataUnavailableException(

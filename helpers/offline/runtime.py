@@ -2,16 +2,15 @@
 
 moto 5.2.5 implements only InvokeModel, answering ``{}`` for any model. This response class
 resolves ``modelId`` the way Bedrock does (model ID or ARN, system profile ID or ARN, application
-profile ARN or ID), speaks each model family's own InvokeModel body, streams real
-``application/vnd.amazon.eventstream`` frames, and records every call's usage (see ``usage.py``).
-Replies are simulated (``simulate.py``).
+profile ARN or ID), speaks each model family's own InvokeModel body (``families.py``), streams
+real ``application/vnd.amazon.eventstream`` frames, and records every call's usage (see
+``usage.py``). Replies are simulated (``simulate.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from . import simulate, validation
 from .bedrock import check_lifecycle, invalid_model_identifier
 from .catalog import FoundationModel, load
 from .errors import ValidationException
+from .families import FAMILIES, family_of, parse_body
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
 from .usage import Target, hour_of
 
@@ -180,233 +180,7 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
     return Prompt("\n".join(parts), cached["prefix"], cached["ttl"])
 
 
-# --- InvokeModel bodies, one format per model family --------------------------------------------
-# family -> (required keys, allowed keys, allowed inferenceConfig keys or None)
-BODY_KEYS: dict[str, tuple[set[str], set[str], set[str] | None]] = {
-    "anthropic-messages": (
-        {"anthropic_version", "max_tokens", "messages"},
-        {
-            "anthropic_version",
-            "max_tokens",
-            "messages",
-            "system",
-            "stop_sequences",
-            "temperature",
-            "top_p",
-            "top_k",
-            "tools",
-            "tool_choice",
-            "metadata",
-            "anthropic_beta",
-            "thinking",
-        },
-        None,
-    ),
-    "meta-llama": ({"prompt"}, {"prompt", "max_gen_len", "temperature", "top_p", "images"}, None),
-    "nova-v1": (
-        {"messages"},
-        {"schemaVersion", "messages", "system", "inferenceConfig", "toolConfig"},
-        {"max_new_tokens", "temperature", "top_p", "top_k", "stopSequences"},
-    ),
-    "nova-2": (
-        {"messages"},
-        {"schemaVersion", "messages", "system", "inferenceConfig", "toolConfig"},
-        {"maxTokens", "temperature", "topP", "topK", "stopSequences", "reasoningConfig"},
-    ),
-    "titan-text": ({"inputText"}, {"inputText", "textGenerationConfig"}, None),
-    "openai-chat": (
-        {"messages"},
-        {
-            "model",
-            "messages",
-            "max_completion_tokens",
-            "max_tokens",
-            "temperature",
-            "top_p",
-            "stop",
-            "stream",
-            "reasoning_effort",
-            "tools",
-            "tool_choice",
-            "response_format",
-            "seed",
-        },
-        None,
-    ),
-}
-# gpt-oss answers InvokeModel with its reasoning first, in <reasoning> tags (AWS's OpenAI page).
-SIMULATED_REASONING = (
-    "<reasoning>Simulated: the offline stand-in runs no model, so there is no reasoning."
-    "</reasoning>"
-)
-
-
-def _malformed(problems: list[str]) -> ValidationException:
-    return ValidationException(
-        "Malformed input request: "
-        + "".join(f"#: {p}" for p in problems)
-        + ", please reformat your input and try again."
-    )
-
-
-def _texts(blocks: Any) -> list[str]:
-    """Text of a str or of a list of content blocks ({"text": ...} or {"type": "text", ...})."""
-    if isinstance(blocks, str):
-        return [blocks]
-    out = []
-    for block in blocks or []:
-        text = block.get("text") if isinstance(block, dict) else None
-        if isinstance(text, str) and block.get("type", "text") == "text":
-            out.append(text)
-    return out
-
-
-def parse_body(raw: bytes | str | None, model: FoundationModel) -> dict[str, Any]:
-    """The family's request fields: prompt, max_tokens, stop_sequences."""
-    if model.family not in BODY_KEYS:
-        raise ValidationException(
-            f"The offline stand-in serves {model.name} through Converse and ConverseStream only: "
-            "its InvokeModel body format is not public. Call it with Converse."
-        )
-    try:
-        body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationException(
-            "Malformed input request: the request body is not valid JSON, please reformat your "
-            "input and try again."
-        ) from exc
-    if not isinstance(body, dict):
-        raise _malformed(["expected type: JSONObject, found: " + type(body).__name__])
-    if not _unicode(body):
-        raise _malformed(["a string holds a lone UTF-16 surrogate (U+D800 to U+DFFF)"])
-    required, allowed, config_keys = BODY_KEYS[model.family]
-    problems = [f"required key [{k}] not found" for k in sorted(required - body.keys())]
-    problems += [f"extraneous key [{k}] is not permitted" for k in sorted(body.keys() - allowed)]
-    config = body.get("inferenceConfig") or {}
-    if config_keys is not None and isinstance(config, dict):
-        problems += [
-            f"/inferenceConfig: extraneous key [{k}] is not permitted"
-            for k in sorted(config.keys() - config_keys)
-        ]
-    if problems:
-        raise _malformed(problems)
-    family = model.family
-    if family == "anthropic-messages":
-        if body["anthropic_version"] != "bedrock-2023-05-31":
-            raise _malformed(
-                [f"anthropic_version: {body['anthropic_version']} is not a valid enum value"]
-            )
-        texts = _texts(body.get("system") or "")
-        for message in body["messages"]:
-            content = message.get("content")
-            texts += _texts(content)
-        max_tokens = body["max_tokens"]
-        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-            raise _malformed([f"max_tokens: {max_tokens} is not a positive integer"])
-        if max_tokens > model.max_output_tokens:
-            raise ValidationException(
-                f"max_tokens: {max_tokens} > {model.max_output_tokens}, which is the maximum "
-                f"allowed number of output tokens for {_anthropic_name(model)}"
-            )
-        return {
-            "prompt": "\n".join(t for t in texts if t),
-            "max_tokens": max_tokens,
-            "stop_sequences": body.get("stop_sequences") or [],
-        }
-    if family == "meta-llama":
-        max_gen = _within_limit(body.get("max_gen_len", 512), "max_gen_len", model)
-        return {"prompt": body["prompt"], "max_tokens": max_gen, "stop_sequences": []}
-    if family in ("nova-v1", "nova-2"):
-        texts = [t for b in body.get("system") or [] for t in _texts([b])]
-        for message in body["messages"]:
-            texts += _texts(message.get("content"))
-        name = "max_new_tokens" if family == "nova-v1" else "maxTokens"
-        max_new = _within_limit(
-            config.get(name, model.max_output_tokens), f"inferenceConfig.{name}", model
-        )
-        return {
-            "prompt": "\n".join(t for t in texts if t),
-            "max_tokens": max_new,
-            "stop_sequences": config.get("stopSequences") or [],
-        }
-    if family == "openai-chat":
-        if body.get("stream"):
-            raise _malformed(["stream: InvokeModel takes stream false or absent"])
-        if body.get("model") not in (None, model.model_id):
-            raise _malformed([f"model: {body['model']} does not match the model ID of the call"])
-        texts = []
-        for message in body["messages"]:
-            texts += _texts(message.get("content") if isinstance(message, dict) else None)
-        name = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-        limit = _within_limit(body.get(name, model.max_output_tokens), name, model)
-        stop = body.get("stop") or []
-        return {
-            "prompt": "\n".join(t for t in texts if t),
-            "max_tokens": limit,
-            "stop_sequences": [stop] if isinstance(stop, str) else list(stop),
-        }
-    config = body.get("textGenerationConfig") or {}
-    max_count = _within_limit(
-        config.get("maxTokenCount", 512), "textGenerationConfig.maxTokenCount", model
-    )
-    return {
-        "prompt": body["inputText"],
-        "max_tokens": max_count,
-        "stop_sequences": config.get("stopSequences") or [],
-    }
-
-
-def _unicode(value: Any) -> bool:
-    """Whether every string in a JSON value is Unicode text (no lone surrogates)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_unicode(k) and _unicode(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_unicode(v) for v in value)
-    return True
-
-
-def _within_limit(value: Any, name: str, model: FoundationModel) -> int:
-    """A token limit from a body, checked against the model's maximum."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not (1 <= value <= model.max_output_tokens)
-    ):
-        raise _malformed([f"{name}: {value} is not between 1 and {model.max_output_tokens}"])
-    return value
-
-
-def _anthropic_name(model: FoundationModel) -> str:
-    return model.model_id.removeprefix("anthropic.").rsplit("-v", 1)[0]
-
-
-def with_reasoning(model: FoundationModel, prompt: str, max_tokens: int, stops) -> simulate.Reply:
-    """gpt-oss's InvokeModel reply: the (simulated) reasoning, then the answer, within the limit."""
-    reasoning_tokens = simulate.count_tokens(SIMULATED_REASONING)
-    if max_tokens <= reasoning_tokens:
-        cut = simulate.truncate_to_tokens(SIMULATED_REASONING, max_tokens)
-        base = simulate.reply(model, prompt, 1, stops)
-        return replace(
-            base,
-            text=cut,
-            stop_reason="max_tokens",
-            stop_sequence=None,
-            output_tokens=simulate.count_tokens(cut),
-        )
-    answer = simulate.reply(model, prompt, max_tokens - reasoning_tokens, stops)
-    return replace(
-        answer,
-        text=SIMULATED_REASONING + answer.text,
-        output_tokens=reasoning_tokens + answer.output_tokens,
-    )
-
-
+# --- Converse replies -------------------------------------------------------------------------
 def _usage(reply: simulate.Reply) -> dict[str, Any]:
     """Converse's ``usage``: input tokens exclude cached ones, which are counted apart."""
     usage: dict[str, Any] = {
@@ -430,154 +204,6 @@ def _usage(reply: simulate.Reply) -> dict[str, Any]:
 def _usage_and_metrics(reply: simulate.Reply) -> dict[str, Any]:
     """The ``usage`` and ``metrics`` members of a Converse reply or ConverseStream metadata."""
     return {"usage": _usage(reply), "metrics": {"latencyMs": reply.latency_ms}}
-
-
-def _invocation_metrics(reply: simulate.Reply) -> dict[str, int]:
-    return {
-        "inputTokenCount": reply.input_tokens,
-        "outputTokenCount": reply.output_tokens,
-        "invocationLatency": reply.latency_ms,
-        "firstByteLatency": reply.first_token_ms,
-    }
-
-
-def response_body(model: FoundationModel, reply: simulate.Reply) -> dict[str, Any]:
-    family = model.family
-    if family == "anthropic-messages":
-        return {
-            "id": "msg_bdrk_" + secrets.token_hex(12),
-            "type": "message",
-            "role": "assistant",
-            "model": _anthropic_name(model),
-            "content": [{"type": "text", "text": reply.text}],
-            "stop_reason": reply.stop_reason,
-            "stop_sequence": reply.stop_sequence,
-            "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
-        }
-    if family == "meta-llama":
-        return {
-            "generation": reply.text,
-            "prompt_token_count": reply.input_tokens,
-            "generation_token_count": reply.output_tokens,
-            "stop_reason": "length" if reply.stop_reason == "max_tokens" else "stop",
-        }
-    if family in ("nova-v1", "nova-2"):
-        return {
-            "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
-            "stopReason": reply.stop_reason,
-            "usage": {
-                "inputTokens": reply.input_tokens,
-                "outputTokens": reply.output_tokens,
-                "totalTokens": reply.input_tokens + reply.output_tokens,
-            },
-        }
-    if family == "openai-chat":
-        return {
-            "id": "chatcmpl-" + secrets.token_hex(12),
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model.model_id,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
-                    "finish_reason": "length" if reply.stop_reason == "max_tokens" else "stop",
-                }
-            ],
-            "usage": {
-                "prompt_tokens": reply.input_tokens,
-                "completion_tokens": reply.output_tokens,
-                "total_tokens": reply.input_tokens + reply.output_tokens,
-            },
-        }
-    reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(
-        reply.stop_reason, "FINISH"
-    )
-    return {
-        "inputTextTokenCount": reply.input_tokens,
-        "results": [
-            {
-                "tokenCount": reply.output_tokens,
-                "outputText": reply.text,
-                "completionReason": reason,
-            }
-        ],
-    }
-
-
-def stream_chunks(model: FoundationModel, reply: simulate.Reply) -> Iterator[dict[str, Any]]:
-    """The JSON chunks InvokeModelWithResponseStream sends for this family."""
-    pieces = reply.chunks() or [""]
-    metrics = {"amazon-bedrock-invocationMetrics": _invocation_metrics(reply)}
-    family = model.family
-    if family == "anthropic-messages":
-        message = response_body(model, reply)
-        yield {
-            "type": "message_start",
-            "message": {
-                **{k: message[k] for k in ("id", "type", "role", "model")},
-                "content": [],
-                "stop_reason": None,
-                "stop_sequence": None,
-                "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
-            },
-        }
-        yield {
-            "type": "content_block_start",
-            "index": 0,
-            "content_block": {"type": "text", "text": ""},
-        }
-        for piece in pieces:
-            yield {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "text_delta", "text": piece},
-            }
-        yield {"type": "content_block_stop", "index": 0}
-        yield {
-            "type": "message_delta",
-            "delta": {"stop_reason": reply.stop_reason, "stop_sequence": reply.stop_sequence},
-            "usage": {"output_tokens": reply.output_tokens},
-        }
-        yield {"type": "message_stop", **metrics}
-    elif family == "meta-llama":
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            chunk = {
-                "generation": piece,
-                "prompt_token_count": reply.input_tokens if i == 0 else None,
-                "generation_token_count": simulate.count_tokens("".join(pieces[: i + 1])),
-                "stop_reason": ("length" if reply.stop_reason == "max_tokens" else "stop")
-                if last
-                else None,
-            }
-            yield {**chunk, **metrics} if last else chunk
-    elif family in ("nova-v1", "nova-2"):
-        yield {"messageStart": {"role": "assistant"}}
-        for piece in pieces:
-            yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
-        yield {"contentBlockStop": {"contentBlockIndex": 0}}
-        yield {"messageStop": {"stopReason": reply.stop_reason}}
-        yield {
-            "metadata": {
-                "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens}
-            },
-            **metrics,
-        }
-    else:
-        reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(
-            reply.stop_reason, "FINISH"
-        )
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            chunk = {
-                "outputText": piece,
-                "index": 0,
-                "totalOutputTextTokenCount": simulate.count_tokens("".join(pieces[: i + 1])),
-                "completionReason": reason if last else None,
-                "inputTextTokenCount": reply.input_tokens if i == 0 else None,
-            }
-            yield {**chunk, **metrics} if last else chunk
 
 
 class StandinRuntimeResponse(BedrockRuntimeResponse):
@@ -697,7 +323,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
     ) -> simulate.Reply:
         if streamed and not target.model.streaming:
             raise no_streaming(target.model)
-        if streamed and target.model.family == "openai-chat":
+        family = FAMILIES.get(target.model.family)
+        if streamed and family is not None and family.stream is None:
             raise ValidationException(
                 f"The offline stand-in does not stream InvokeModel for {target.model.name}: AWS "
                 "does not publish the chunk format. Use ConverseStream."
@@ -710,14 +337,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             )
         request = parse_body(params.get("body"), target.model)
         check_context(target.model, request["prompt"])
-        if target.model.family == "openai-chat":
-            reply = with_reasoning(
-                target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
-            )
-        else:
-            reply = simulate.reply(
-                target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
-            )
+        reply = family_of(target.model).reply(
+            target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
+        )
         self._record(target, reply, streamed)
         return reply
 
@@ -786,7 +408,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         )
         return ActionResult(
             {
-                "body": json.dumps(response_body(target.model, reply)),
+                "body": json.dumps(family_of(target.model).respond(target.model, reply)),
                 "contentType": "application/json",
             }
         )
@@ -800,8 +422,11 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             lambda: self._invoke_reply(params, target, streamed=True),
         )
 
+        stream = family_of(target.model).stream
+        assert stream is not None  # _invoke_reply refused a family without a chunk format
+
         def events() -> Iterator[dict[str, Any]]:
-            for chunk in stream_chunks(target.model, reply):
+            for chunk in stream(target.model, reply):
                 yield {"chunk": {"bytes": json.dumps(chunk).encode()}}
 
         return self._stream("InvokeModelWithResponseStream", events())
