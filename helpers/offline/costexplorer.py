@@ -12,31 +12,30 @@ discounts, credits or reservations).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import statistics
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-import moto.ce.urls
-from moto.ce.models import CostExplorerBackend
-from moto.ce.responses import CostExplorerResponse
-from moto.core.responses import ActionResult
-
 from helpers import dates
 
-from . import validation
+from . import paging, validation
+from .accounts import account_state
 from .errors import (
     BackfillLimitExceededException,
     DataUnavailableException,
     InvalidNextTokenException,
     RequestChangedException,
     ValidationException,
+)
+from .moto_glue import (
+    ActionResult,
+    CostExplorerBackend,
+    CostExplorerResponse,
+    StandinBackend,
+    bedrock_backends_of,
 )
 from .state import SETTINGS
 from .usage import Line, UsageLedger
@@ -114,17 +113,18 @@ class TagStatus:
         return "Active" if self.active_since is not None else "Inactive"
 
 
-class StandinCostExplorerBackend(CostExplorerBackend):
+class StandinCostExplorerBackend(StandinBackend, CostExplorerBackend):
+    MOTO_SERVICE = "ce"
+
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        self.ledger = UsageLedger()
         self.tag_statuses: dict[str, TagStatus] = {}
         self.backfills: list[dict[str, str]] = []
-        self.lock = threading.Lock()
 
     @property
-    def _url_module(self) -> Any:
-        return moto.ce.urls
+    def ledger(self) -> UsageLedger:
+        """The account's usage (the stand-in's, kept outside moto: ``accounts.py``)."""
+        return account_state(self.account_id).ledger
 
     # --- cost allocation tags ---------------------------------------------------------------
     def known_tags(self, extra_keys: dict[str, datetime]) -> dict[str, tuple[TagStatus, datetime]]:
@@ -143,7 +143,7 @@ class StandinCostExplorerBackend(CostExplorerBackend):
         with self.lock:
             status = self.tag_statuses.setdefault(key, TagStatus(key))
             if active and status.active_since is None:
-                status.active_since = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+                status.active_since = dates.utc_midnight(now)
             elif not active:
                 status.active_since = None
             status.last_updated = now
@@ -181,7 +181,7 @@ class StandinCostExplorerBackend(CostExplorerBackend):
         for line, qty in self.ledger.lines(start, today):
             if expression and not expression_matches(expression, line, tag_value):
                 continue
-            key = datetime(line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc)
+            key = dates.utc_midnight(line.start)
             per_day[key] += line.unit_price * qty
         series = [per_day[d] for d in sorted(per_day)]
         while series and series[0] == 0:
@@ -252,7 +252,7 @@ def periods(start: datetime, end: datetime, granularity: str) -> list[tuple[date
     return out
 
 
-def _fmt_amount(value: Decimal) -> str:
+def fmt_amount(value: Decimal) -> str:
     if value == 0:
         return "0"
     text = f"{value.quantize(Decimal('1e-10')):f}"
@@ -326,23 +326,14 @@ def expression_matches(
     return False  # CostCategories: the stand-in defines none, so nothing is in one
 
 
-def _token(offset: int, request: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "r": request}).encode()).decode()
+def invalid_page_token() -> InvalidNextTokenException:
+    return InvalidNextTokenException("The NextPageToken is not valid.")
 
 
-def _untoken(token: str | None, request: str) -> int:
-    if not token:
-        return 0
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-        offset, origin = int(decoded["o"]), decoded["r"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidNextTokenException("The NextPageToken is not valid.") from exc
-    if origin != request:
-        raise RequestChangedException(
-            "The request changed between pages; send the same request with the NextPageToken."
-        )
-    return offset
+def request_changed() -> RequestChangedException:
+    return RequestChangedException(
+        "The request changed between pages; send the same request with the NextPageToken."
+    )
 
 
 class StandinCostExplorerResponse(CostExplorerResponse):
@@ -398,13 +389,9 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             if granularity == "HOURLY":
                 key = line.start
             elif granularity == "DAILY":
-                key = datetime(
-                    line.start.year, line.start.month, line.start.day, tzinfo=timezone.utc
-                )
+                key = dates.utc_midnight(line.start)
             else:
-                key = max(
-                    start, line.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-                )
+                key = max(start, dates.month_start(line.start))
             return index_of[key]
 
         for line, qty in backend.ledger.lines(start, end):
@@ -423,13 +410,13 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             bucket[1] += qty
             bucket[2].add("Units")
 
-        estimated_from = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        estimated_from = dates.month_start(now)
 
         def metric_values(cost: Decimal, qty: int, units: set[str]) -> dict[str, Any]:
             out = {}
             for name in metrics:
                 if name in COST_METRICS:
-                    out[name] = {"Amount": _fmt_amount(cost), "Unit": "USD"}
+                    out[name] = {"Amount": fmt_amount(cost), "Unit": "USD"}
                 elif name == "UsageQuantity":
                     unit = next(iter(units)) if len(units) == 1 else "N/A"
                     out[name] = {"Amount": str(qty), "Unit": unit}
@@ -448,14 +435,13 @@ class StandinCostExplorerResponse(CostExplorerResponse):
                 )
             entries.append((i, None))  # marks the period itself, so empty periods still show
 
-        request = hashlib.sha256(
-            json.dumps(
-                {k: v for k, v in params.items() if k != "NextPageToken"},
-                sort_keys=True,
-                default=str,
-            ).encode()
-        ).hexdigest()[:16]
-        offset = _untoken(params.get("NextPageToken"), request)
+        request = paging.fingerprint(params, without=("NextPageToken",))
+        offset = paging.offset(
+            params.get("NextPageToken"),
+            invalid=invalid_page_token(),
+            request=request,
+            changed=request_changed(),
+        )
         page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
         page = entries[offset : offset + page_size]
         following = offset + page_size
@@ -484,7 +470,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             "DimensionValueAttributes": [],
         }
         if following < len(entries):
-            out["NextPageToken"] = _token(following, request)
+            out["NextPageToken"] = paging.encode(following, request=request)
         return ActionResult(out)
 
     def get_cost_forecast(self) -> ActionResult:
@@ -495,7 +481,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         start = _parse_bound(params["TimePeriod"]["Start"], granularity, "Start")
         end = _parse_bound(params["TimePeriod"]["End"], granularity, "End")
         now = datetime.now(timezone.utc)
-        today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+        today = dates.utc_midnight(now)
         if start < today:
             raise ValidationException("Start date must be equal to or later than the current date.")
         if start >= end:
@@ -524,9 +510,9 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             value = mean * days
             width = z * spread * Decimal(days).sqrt()
             return {
-                "MeanValue": _fmt_amount(value),
-                "PredictionIntervalLowerBound": _fmt_amount(max(Decimal(0), value - width)),
-                "PredictionIntervalUpperBound": _fmt_amount(value + width),
+                "MeanValue": fmt_amount(value),
+                "PredictionIntervalLowerBound": fmt_amount(max(Decimal(0), value - width)),
+                "PredictionIntervalUpperBound": fmt_amount(value + width),
             }
 
         results = []
@@ -547,10 +533,8 @@ class StandinCostExplorerResponse(CostExplorerResponse):
 
     def _profile_tag_keys(self) -> dict[str, datetime]:
         """Tag keys on this account's application profiles, in every region."""
-        from moto.bedrock.models import bedrock_backends
-
         keys: dict[str, datetime] = {}
-        for backend in bedrock_backends[self.current_account].values():
+        for backend in bedrock_backends_of(self.current_account):
             for profile in getattr(backend, "application_profiles", {}).values():
                 for key in profile.tags:
                     keys.setdefault(key, profile.updated_at)
@@ -578,15 +562,15 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             if status.last_updated:
                 row["LastUpdatedDate"] = _iso(status.last_updated)
             rows.append(row)
-        size = params.get("MaxResults") or 100
-        offset = (
-            int(params.get("NextToken") or 0)
-            if str(params.get("NextToken") or "0").isdigit()
-            else 0
+        page, following = paging.page(
+            rows,
+            params.get("MaxResults") or 100,
+            params.get("NextToken"),
+            invalid=InvalidNextTokenException("The NextToken is not valid."),
         )
-        out: dict[str, Any] = {"CostAllocationTags": rows[offset : offset + size]}
-        if offset + size < len(rows):
-            out["NextToken"] = str(offset + size)
+        out: dict[str, Any] = {"CostAllocationTags": page}
+        if following:
+            out["NextToken"] = following
         return ActionResult(out)
 
     def update_cost_allocation_tags_status(self) -> ActionResult:
