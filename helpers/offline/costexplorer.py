@@ -599,7 +599,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         when = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(timezone.utc)
         now = datetime.now(timezone.utc)
         first_allowed = dates.backfill_oldest(now.date())
-        if when.day != 1 or when.time() != datetime.min.time():
+        if when != dates.month_start(when):
             raise ValidationException(
                 f"BackfillFrom {raw} must be the first day of a month at 00:00:00Z."
             )
