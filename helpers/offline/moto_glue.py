@@ -58,6 +58,7 @@ from . import validation
 from .errors import SerializationException
 
 __all__ = [
+    "GLOBAL",
     "INTERNALS",
     "ActionResult",
     "AthenaBackend",
@@ -84,13 +85,14 @@ __all__ = [
     "bedrock_backends_of",
     "ce_backend",
     "event_frames",
+    "existing_alarm",
     "glue_databases",
     "glue_table_locations",
     "guard_parsing",
     "has_budget",
     "install_backend",
     "keep_alarm_state",
-    "existing_alarm",
+    "mark_pending_confirmation",
     "moto_metric_data",
     "operation_model",
     "parsed_request",
@@ -101,7 +103,6 @@ __all__ = [
     "s3_objects",
     "s3_put_object",
     "set_alarm_state",
-    "mark_pending_confirmation",
     "subscription",
     "subscriptions",
     "tagged_resources",
