@@ -12,23 +12,28 @@ for its CUR queries. Failure reasons are DuckDB's words, not Trino's.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
-import json
 import re
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-import moto.athena.urls
-from moto.athena.models import AthenaBackend
-from moto.athena.responses import AthenaResponse
-from moto.core.responses import ActionResult
-
-from .errors import ServiceException
+from . import paging, validation
+from .errors import ServiceException, ValidationException
+from .moto_glue import (
+    ActionResult,
+    AthenaBackend,
+    AthenaResponse,
+    StandinBackend,
+    glue_databases,
+    glue_table_locations,
+    s3_bucket_exists,
+    s3_objects,
+    s3_put_object,
+    work_group_configuration,
+)
 
 MAX_PAGE = 1000
 DUCKDB_TO_ATHENA = {
@@ -89,20 +94,13 @@ def bind_parameters(sql: str, parameters: list[str]) -> str:
 
 
 def _s3_objects(account: str, location: str) -> list[bytes]:
-    from moto.s3.models import s3_backends
-
     match = re.fullmatch(r"s3://([^/]+)/?(.*)", location)
     if not match:
         raise ValueError(f"table location {location} is not an s3:// URL")
     bucket, prefix = match[1], match[2]
-    s3 = s3_backends[account]["aws"]
-    if bucket not in s3.buckets:
+    if not s3_bucket_exists(account, bucket):
         raise ValueError(f"the table's bucket {bucket} does not exist")
-    return [
-        key.value
-        for name, key in sorted(s3.buckets[bucket].keys.items())
-        if name.startswith(prefix) and name.endswith(".parquet")
-    ]
+    return s3_objects(account, bucket, prefix, ".parquet")
 
 
 def _value_text(value: Any) -> str | None:
@@ -122,31 +120,27 @@ def run(account: str, region: str, query: Query) -> None:
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from moto.glue.models import glue_backends
 
     try:
         sql = bind_parameters(query.sql, query.parameters)
         con = duckdb.connect()
-        glue = glue_backends[account][region]
+        known = glue_databases(account, region)
         # every table of the context database and of any database the SQL names ("db"."t")
         databases = {query.database} if query.database else set()
         databases |= {
-            db
-            for db in re.findall(r'"?([A-Za-z_]\w*)"?\s*\.\s*"?[A-Za-z_]', sql)
-            if db in glue.databases
+            db for db in re.findall(r'"?([A-Za-z_]\w*)"?\s*\.\s*"?[A-Za-z_]', sql) if db in known
         }
         loaded = 0
-        for database in sorted(d for d in databases if d in glue.databases):
+        for database in sorted(d for d in databases if d in known):
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
-            for table in glue.get_tables(database, None):
-                location = table.as_dict()["StorageDescriptor"]["Location"]
+            for table, location in glue_table_locations(account, region, database):
                 blobs = _s3_objects(account, location)
                 if not blobs:
                     continue  # Athena reads an empty table; a query on it fails below
                 data = pa.concat_tables([pq.read_table(io.BytesIO(b)) for b in blobs])
-                alias = f"_{database}_{table.name}"
+                alias = f"_{database}_{table}"
                 con.register(alias, data)
-                con.execute(f'CREATE VIEW "{database}"."{table.name}" AS SELECT * FROM "{alias}"')
+                con.execute(f'CREATE VIEW "{database}"."{table}" AS SELECT * FROM "{alias}"')
                 loaded += data.nbytes
         if query.database:
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{query.database}"')
@@ -167,13 +161,10 @@ def run(account: str, region: str, query: Query) -> None:
 
 
 def _write_results(account: str, query: Query) -> None:
-    from moto.s3.models import s3_backends
-
     match = re.fullmatch(r"s3://([^/]+)/?(.*)", query.output_location or "")
     if not match:
         return
-    s3 = s3_backends[account]["aws"]
-    if match[1] not in s3.buckets:
+    if not s3_bucket_exists(account, match[1]):
         query.state = "FAILED"
         query.reason = f"Unable to verify/create output bucket {match[1]}"
         return
@@ -181,22 +172,20 @@ def _write_results(account: str, query: Query) -> None:
     writer = csv.writer(sink, quoting=csv.QUOTE_ALL)
     writer.writerow([name for name, _ in query.columns])
     writer.writerows(query.rows)
-    s3.put_object(
+    s3_put_object(
+        account,
         match[1],
         f"{match[2].rstrip('/')}/{query.query_id}.csv".lstrip("/"),
         sink.getvalue().encode(),
     )
 
 
-class StandinAthenaBackend(AthenaBackend):
+class StandinAthenaBackend(StandinBackend, AthenaBackend):
+    MOTO_SERVICE = "athena"
+
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.queries: dict[str, Query] = {}
-        self.lock = threading.Lock()
-
-    @property
-    def _url_module(self) -> Any:
-        return moto.athena.urls
 
 
 class StandinAthenaResponse(AthenaResponse):
@@ -205,18 +194,16 @@ class StandinAthenaResponse(AthenaResponse):
         return super().athena_backend  # type: ignore[return-value]
 
     def _params(self) -> dict[str, Any]:
-        from . import validation
-
         return validation.request_params(self, "athena")
 
     def start_query_execution(self) -> ActionResult:  # type: ignore[override]
         params = self._params()
         workgroup_name = params.get("WorkGroup") or "primary"
-        workgroup = self.athena_backend.get_work_group(workgroup_name)
-        if workgroup is None:
+        configuration = work_group_configuration(self.athena_backend, workgroup_name)
+        if configuration is None:
             raise InvalidRequestException(f"WorkGroup {workgroup_name} is not found.")
         output = (params.get("ResultConfiguration") or {}).get("OutputLocation") or (
-            (workgroup.get("Configuration") or {}).get("ResultConfiguration") or {}
+            configuration.get("ResultConfiguration") or {}
         ).get("OutputLocation")
         if not output:
             raise InvalidRequestException(
@@ -286,14 +273,14 @@ class StandinAthenaResponse(AthenaResponse):
                 f"Query has not yet finished. Current state: {query.state}"
             )
         size = int(params.get("MaxResults") or MAX_PAGE)
-        token = params.get("NextToken")
-        try:
-            offset = int(json.loads(base64.b64decode(token))["o"]) if token else 0
-        except (ValueError, KeyError) as exc:
-            raise InvalidRequestException("The NextToken is not valid.") from exc
         header = [[name for name, _ in query.columns]]
         everything = header + query.rows  # Athena's first row holds the column names
-        page = everything[offset : offset + size]
+        page, following = paging.page(
+            everything,
+            size,
+            params.get("NextToken"),
+            invalid=InvalidRequestException("The NextToken is not valid."),
+        )
         result: dict[str, Any] = {
             "UpdateCount": 0,
             "ResultSet": {
@@ -320,15 +307,11 @@ class StandinAthenaResponse(AthenaResponse):
                 },
             },
         }
-        if offset + size < len(everything):
-            result["NextToken"] = base64.b64encode(
-                json.dumps({"o": offset + size}).encode()
-            ).decode()
+        if following:
+            result["NextToken"] = following
         return ActionResult(result)
 
     def list_query_executions(self) -> ActionResult:  # type: ignore[override]
-        from .bedrock import paginate
-
         params = self._params()
         workgroup = params.get("WorkGroup") or "primary"
         ids = [
@@ -338,7 +321,12 @@ class StandinAthenaResponse(AthenaResponse):
             )
             if q.workgroup == workgroup
         ]
-        page, following = paginate(ids, params.get("MaxResults"), params.get("NextToken"), 50)
+        page, following = paging.page(
+            ids,
+            params.get("MaxResults") or 50,
+            params.get("NextToken"),
+            invalid=ValidationException("The nextToken provided is invalid."),
+        )
         result: dict[str, Any] = {"QueryExecutionIds": page}
         if following:
             result["NextToken"] = following

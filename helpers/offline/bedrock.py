@@ -7,26 +7,18 @@ is subclassed with the missing actions; ``install`` in ``server.py`` swaps both 
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import string
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-import moto.bedrock.urls
-from moto.bedrock.models import BedrockBackend
-from moto.bedrock.responses import BedrockResponse
-from moto.core.resource_tagging import TaggableResourcesMixin, TaggedResource
-from moto.core.responses import ActionResult
-
 from helpers.catalog import END_OF_LIFE, END_OF_LIFE_MESSAGE, NOT_RELEASED, Lifecycle
 
-from . import validation
+from . import paging, validation
 from .catalog import FoundationModel, SystemProfile, load
 from .errors import (
     ConflictException,
@@ -34,6 +26,14 @@ from .errors import (
     ServiceQuotaExceededException,
     TooManyTagsException,
     ValidationException,
+)
+from .moto_glue import (
+    ActionResult,
+    BedrockBackend,
+    BedrockResponse,
+    StandinBackend,
+    TaggableResourcesMixin,
+    TaggedResource,
 )
 
 APPLICATION_PROFILE_QUOTA = 1000  # default per account and region
@@ -132,45 +132,21 @@ def describe_model(model: FoundationModel, region: str) -> dict[str, Any]:
     }
 
 
-def _page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+def invalid_next_token() -> ValidationException:
+    """Bedrock's answer for a nextToken it did not write."""
+    return ValidationException("The nextToken provided is invalid.")
 
 
-def _page_offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind != "offset":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationException("The nextToken provided is invalid.") from exc
-
-
-def paginate(items: list[Any], max_results: int | None, token: str | None, default: int):
-    """A page of items and the token for the next one (None on the last page)."""
-    start = _page_offset(token)
-    size = max_results or default
-    page = items[start : start + size]
-    following = _page_token(start + size) if start + size < len(items) else None
-    return page, following
-
-
-class StandinBedrockBackend(BedrockBackend, TaggableResourcesMixin):
+class StandinBedrockBackend(StandinBackend, BedrockBackend, TaggableResourcesMixin):
     """moto's Bedrock backend plus inference profiles, the model catalog and the tagging API."""
 
+    MOTO_SERVICE = "bedrock"
     SERVICE_NAMESPACE = "bedrock"
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.application_profiles: dict[str, ApplicationProfile] = {}
         self.request_tokens: dict[str, str] = {}  # clientRequestToken -> profile id
-        self.lock = threading.RLock()
-
-    @property
-    def _url_module(self) -> Any:  # moto derives this from the module name, which is ours now
-        return moto.bedrock.urls
 
     # --- lookups shared with the runtime -------------------------------------------------
     def find_application_profile(self, identifier: str) -> ApplicationProfile | None:
@@ -417,7 +393,12 @@ class StandinBedrockResponse(BedrockResponse):
     def list_inference_profiles(self) -> ActionResult:
         params = self.validated_params()
         items = self.bedrock_backend.list_inference_profiles(params.get("typeEquals"))
-        page, following = paginate(items, params.get("maxResults"), params.get("nextToken"), 1000)
+        page, following = paging.page(
+            items,
+            params.get("maxResults") or 1000,
+            params.get("nextToken"),
+            invalid=invalid_next_token(),
+        )
         result: dict[str, Any] = {"inferenceProfileSummaries": page}
         if following:
             result["nextToken"] = following

@@ -9,20 +9,22 @@ from others. Notifications are stored, never sent, and nothing is evaluated in t
 
 from __future__ import annotations
 
-import threading
-from datetime import datetime, timezone
 from typing import Any
-
-import moto.budgets.urls
-from moto.budgets.models import BudgetsBackend
-from moto.budgets.responses import BudgetsResponse
-from moto.core.responses import ActionResult
 
 from helpers import dates
 
-from . import validation
-from .costexplorer import FORECAST_MIN_DAYS, _fmt_amount
-from .errors import ServiceException
+from . import paging, validation
+from .costexplorer import FORECAST_MIN_DAYS, fmt_amount
+from .errors import ServiceException, ValidationException
+from .moto_glue import (
+    ActionResult,
+    BudgetsBackend,
+    BudgetsResponse,
+    StandinBackend,
+    ce_backend,
+    has_budget,
+    replace_budget,
+)
 
 
 class NotFoundException(ServiceException):
@@ -63,15 +65,12 @@ def filter_expression(budget: dict[str, Any]) -> dict[str, Any] | None:
     return parts[0] if len(parts) == 1 else {"And": parts}
 
 
-class StandinBudgetsBackend(BudgetsBackend):
+class StandinBudgetsBackend(StandinBackend, BudgetsBackend):
+    MOTO_SERVICE = "budgets"
+
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.tags: dict[str, dict[str, str]] = {}  # budget ARN -> tags
-        self.lock = threading.Lock()
-
-    @property
-    def _url_module(self) -> Any:
-        return moto.budgets.urls
 
 
 class StandinBudgetsResponse(BudgetsResponse):
@@ -83,16 +82,13 @@ class StandinBudgetsResponse(BudgetsResponse):
         return validation.request_params(self, "budgets")
 
     def _spend(self, budget: dict[str, Any]) -> dict[str, Any]:
-        from moto.ce.models import ce_backends
-
-        ce = ce_backends[self.current_account]["aws"]
-        now = datetime.now(timezone.utc)
-        today = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+        ce = ce_backend(self.current_account)
+        today = dates.utc_midnight(dates.utc_today())
         month = dates.month_start(today)
         next_month = dates.next_month_start(today)
         expression = filter_expression(budget)
         actual = ce.cost(expression, month, next_month)
-        spend = {"ActualSpend": {"Amount": _fmt_amount(actual), "Unit": "USD"}}
+        spend = {"ActualSpend": {"Amount": fmt_amount(actual), "Unit": "USD"}}
         # the month's end: cost before today, plus the stand-in's daily forecast from today on
         # (the same figures GetCostForecast gives). With too little history there is no
         # forecast, as GetCostForecast has none (DataUnavailableException): AWS Budgets leaves
@@ -101,7 +97,7 @@ class StandinBudgetsResponse(BudgetsResponse):
         if sum(1 for day in history if day > 0) >= FORECAST_MIN_DAYS:
             mean = sum(history) / len(history)
             forecast = ce.cost(expression, month, today) + mean * (next_month - today).days
-            spend["ForecastedSpend"] = {"Amount": _fmt_amount(forecast), "Unit": "USD"}
+            spend["ForecastedSpend"] = {"Amount": fmt_amount(forecast), "Unit": "USD"}
         return spend
 
     def _describe(self, budget: dict[str, Any]) -> dict[str, Any]:
@@ -125,13 +121,12 @@ class StandinBudgetsResponse(BudgetsResponse):
     def update_budget(self) -> ActionResult:
         params = self._params()
         new = params["NewBudget"]
-        stored = self.backend.budgets[params["AccountId"]].get(new["BudgetName"])
-        if stored is None:
+        if not has_budget(self.backend, params["AccountId"], new["BudgetName"]):
             raise NotFoundException(
                 f"Unable to update budget: {new['BudgetName']} - the budget doesn't exist."
             )
         filter_expression(new)
-        stored.budget.update(new)
+        replace_budget(self.backend, params["AccountId"], new)
         return ActionResult({})
 
     def describe_budget(self) -> ActionResult:  # type: ignore[override]
@@ -142,14 +137,15 @@ class StandinBudgetsResponse(BudgetsResponse):
         return ActionResult({"Budget": self._describe(budget)})
 
     def describe_budgets(self) -> ActionResult:  # type: ignore[override]
-        from .bedrock import paginate
-
         params = self._params()
         everything = [
             self._describe(b) for b in self.backend.describe_budgets(account_id=params["AccountId"])
         ]
-        page, following = paginate(
-            everything, params.get("MaxResults"), params.get("NextToken"), 100
+        page, following = paging.page(
+            everything,
+            params.get("MaxResults") or 100,
+            params.get("NextToken"),
+            invalid=ValidationException("The nextToken provided is invalid."),
         )
         result: dict[str, Any] = {"Budgets": page}
         if following:

@@ -12,31 +12,30 @@ discounts, credits or reservations).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import statistics
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-import moto.ce.urls
-from moto.ce.models import CostExplorerBackend
-from moto.ce.responses import CostExplorerResponse
-from moto.core.responses import ActionResult
-
 from helpers import dates
 
-from . import ce_filter, validation
+from . import ce_filter, paging, validation
+from .accounts import account_state
 from .errors import (
     BackfillLimitExceededException,
     DataUnavailableException,
     InvalidNextTokenException,
     RequestChangedException,
     ValidationException,
+)
+from .moto_glue import (
+    ActionResult,
+    CostExplorerBackend,
+    CostExplorerResponse,
+    StandinBackend,
+    bedrock_backends_of,
 )
 from .state import SETTINGS
 from .usage import Line, UsageLedger
@@ -114,17 +113,18 @@ class TagStatus:
         return "Active" if self.active_since is not None else "Inactive"
 
 
-class StandinCostExplorerBackend(CostExplorerBackend):
+class StandinCostExplorerBackend(StandinBackend, CostExplorerBackend):
+    MOTO_SERVICE = "ce"
+
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        self.ledger = UsageLedger()
         self.tag_statuses: dict[str, TagStatus] = {}
         self.backfills: list[dict[str, str]] = []
-        self.lock = threading.Lock()
 
     @property
-    def _url_module(self) -> Any:
-        return moto.ce.urls
+    def ledger(self) -> UsageLedger:
+        """The account's usage (the stand-in's, kept outside moto: ``accounts.py``)."""
+        return account_state(self.account_id).ledger
 
     # --- cost allocation tags ---------------------------------------------------------------
     def known_tags(self, extra_keys: dict[str, datetime]) -> dict[str, tuple[TagStatus, datetime]]:
@@ -252,30 +252,21 @@ def periods(start: datetime, end: datetime, granularity: str) -> list[tuple[date
     return out
 
 
-def _fmt_amount(value: Decimal) -> str:
+def fmt_amount(value: Decimal) -> str:
     if value == 0:
         return "0"
     text = f"{value.quantize(Decimal('1e-10')):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _token(offset: int, request: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "r": request}).encode()).decode()
+def invalid_page_token() -> InvalidNextTokenException:
+    return InvalidNextTokenException("The NextPageToken is not valid.")
 
 
-def _untoken(token: str | None, request: str) -> int:
-    if not token:
-        return 0
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-        offset, origin = int(decoded["o"]), decoded["r"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidNextTokenException("The NextPageToken is not valid.") from exc
-    if origin != request:
-        raise RequestChangedException(
-            "The request changed between pages; send the same request with the NextPageToken."
-        )
-    return offset
+def request_changed() -> RequestChangedException:
+    return RequestChangedException(
+        "The request changed between pages; send the same request with the NextPageToken."
+    )
 
 
 # --- GetCostAndUsage: validate -> aggregate -> page -> render --------------------------------
@@ -434,18 +425,17 @@ def entries(query: UsageQuery, totals: list[dict[tuple[str, ...], Bucket]]) -> l
 
 def page(params: dict[str, Any], listed: list[Entry]) -> tuple[list[Entry], str | None]:
     """Page: the entries this request's NextPageToken asks for, and the token of the next page."""
-    request = hashlib.sha256(
-        json.dumps(
-            {k: v for k, v in params.items() if k != "NextPageToken"},
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()[:16]
-    offset = _untoken(params.get("NextPageToken"), request)
+    request = paging.fingerprint(params, without=("NextPageToken",))
+    offset = paging.offset(
+        params.get("NextPageToken"),
+        invalid=invalid_page_token(),
+        request=request,
+        changed=request_changed(),
+    )
     page_size = SETTINGS.ce_page_size or DEFAULT_PAGE_SIZE
     following = offset + page_size
     if following < len(listed):
-        return listed[offset:following], _token(following, request)
+        return listed[offset:following], paging.encode(following, request=request)
     return listed[offset:following], None
 
 
@@ -454,7 +444,7 @@ def metric_values(metrics: list[str], bucket: Bucket) -> dict[str, Any]:
     out = {}
     for name in metrics:
         if name in COST_METRICS:
-            out[name] = {"Amount": _fmt_amount(bucket.cost), "Unit": "USD"}
+            out[name] = {"Amount": fmt_amount(bucket.cost), "Unit": "USD"}
         elif name == "UsageQuantity":
             unit = next(iter(bucket.units)) if len(bucket.units) == 1 else "N/A"
             out[name] = {"Amount": str(bucket.quantity), "Unit": unit}
@@ -552,9 +542,9 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             value = mean * days
             width = z * spread * Decimal(days).sqrt()
             return {
-                "MeanValue": _fmt_amount(value),
-                "PredictionIntervalLowerBound": _fmt_amount(max(Decimal(0), value - width)),
-                "PredictionIntervalUpperBound": _fmt_amount(value + width),
+                "MeanValue": fmt_amount(value),
+                "PredictionIntervalLowerBound": fmt_amount(max(Decimal(0), value - width)),
+                "PredictionIntervalUpperBound": fmt_amount(value + width),
             }
 
         results = []
@@ -575,10 +565,8 @@ class StandinCostExplorerResponse(CostExplorerResponse):
 
     def _profile_tag_keys(self) -> dict[str, datetime]:
         """Tag keys on this account's application profiles, in every region."""
-        from moto.bedrock.models import bedrock_backends
-
         keys: dict[str, datetime] = {}
-        for backend in bedrock_backends[self.current_account].values():
+        for backend in bedrock_backends_of(self.current_account):
             for profile in getattr(backend, "application_profiles", {}).values():
                 for key in profile.tags:
                     keys.setdefault(key, profile.updated_at)
@@ -606,15 +594,15 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             if status.last_updated:
                 row["LastUpdatedDate"] = _iso(status.last_updated)
             rows.append(row)
-        size = params.get("MaxResults") or 100
-        offset = (
-            int(params.get("NextToken") or 0)
-            if str(params.get("NextToken") or "0").isdigit()
-            else 0
+        shown, following = paging.page(
+            rows,
+            params.get("MaxResults") or 100,
+            params.get("NextToken"),
+            invalid=InvalidNextTokenException("The NextToken is not valid."),
         )
-        out: dict[str, Any] = {"CostAllocationTags": rows[offset : offset + size]}
-        if offset + size < len(rows):
-            out["NextToken"] = str(offset + size)
+        out: dict[str, Any] = {"CostAllocationTags": shown}
+        if following:
+            out["NextToken"] = following
         return ActionResult(out)
 
     def update_cost_allocation_tags_status(self) -> ActionResult:
@@ -643,7 +631,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         when = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(timezone.utc)
         now = datetime.now(timezone.utc)
         first_allowed = dates.backfill_oldest(now.date())
-        if when.day != 1 or when.time() != datetime.min.time():
+        if when != dates.month_start(when):
             raise ValidationException(
                 f"BackfillFrom {raw} must be the first day of a month at 00:00:00Z."
             )

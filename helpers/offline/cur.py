@@ -85,7 +85,7 @@ def rows_by_period(lines, tag_value) -> dict[str, list[dict]]:
     for (day, account, region, service, usage_type, resource, tags), (qty, cost) in sorted(
         daily.items()
     ):
-        start = datetime(day.year, day.month, day.day)
+        start = dates.utc_midnight(day).replace(tzinfo=None)  # CUR's timestamps carry no zone
         period_start, period_end = _month(start)
         marketplace = service != "Amazon Bedrock"
         code = marketplace_product_code(service) if marketplace else AMAZON_PRODUCT_CODE
@@ -127,15 +127,14 @@ def parquet_bytes(rows: list[dict]) -> bytes:
 
 def export(account: str, region: str, bucket: str, prefix: str, export_name: str) -> dict:
     """Write the account's usage as CUR 2.0 Parquet to the stand-in's S3 (bucket made if needed)."""
-    from moto.ce.models import ce_backends
-    from moto.s3.models import s3_backends
+    # moto loads with the stand-in; the CUR schema and rows above are read without it
+    from .accounts import account_state
+    from .moto_glue import ce_backend, s3_bucket_exists, s3_create_bucket, s3_put_object
 
-    ce = ce_backends[account]["aws"]
-    s3 = s3_backends[account]["aws"]
-    if bucket not in s3.buckets:
-        s3.create_bucket(bucket, region)
-    lookup = ce.tag_lookup()
-    everything = ce.ledger.lines(
+    if not s3_bucket_exists(account, bucket):
+        s3_create_bucket(account, bucket, region)
+    lookup = ce_backend(account).tag_lookup()
+    everything = account_state(account).ledger.lines(
         datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
     )
     periods = rows_by_period(everything, lookup)
@@ -143,7 +142,7 @@ def export(account: str, region: str, bucket: str, prefix: str, export_name: str
     keys = []
     for period, rows in sorted(periods.items()):
         key = f"{base}/BILLING_PERIOD={period}/{export_name}-00001.snappy.parquet"
-        s3.put_object(bucket, key, parquet_bytes(rows))
+        s3_put_object(account, bucket, key, parquet_bytes(rows))
         keys.append(key)
     return {
         "bucket": bucket,

@@ -10,8 +10,8 @@ days are listed in ``/_standin/state`` for the notebooks to label.
 Each day of each workload is written once, whatever the order of runs. A workload is a region
 and a profile name (``history_key``), not an ARN: 99_cleanup then 01 re-create a profile under
 a new ARN, and its history must not be written a second time (the first history stays on the
-bill, under the old ARN and the tags it had). Concurrent backfills hold the ledger's
-``history_lock`` from the check of a day to its write.
+bill, under the old ARN and the tags it had). Concurrent backfills hold the account's
+``history_lock`` (``accounts.py``) from the check of a day to its write.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from moto.bedrock.models import bedrock_backends
-from moto.ce.models import ce_backends
-from moto.cloudwatch.models import cloudwatch_backends
-
 from helpers.catalog import ACTIVE, LEGACY
+from helpers.dates import utc_midnight
 from helpers.metrics import UNIT
 
-from .usage import Target, days_back, midnight
+from .accounts import account_state
+from .moto_glue import bedrock_backend
+from .usage import Target, days_back
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,10 @@ def backfill(
     from .catalog import load
     from .catalog import today as catalog_today
 
-    bedrock = bedrock_backends[account][region]
-    metrics = cloudwatch_backends[account][region].bedrock_metrics
-    ledger = ce_backends[account]["aws"].ledger
+    bedrock = bedrock_backend(account, region)
+    standin = account_state(account)
+    metrics = standin.metrics(region)
+    ledger = standin.ledger
     catalog = load()
     data = catalog.data
     calendar = days_back(days, today)
@@ -94,7 +94,7 @@ def backfill(
     totals = {"requests": 0, "input_tokens": 0, "output_tokens": 0}
     with bedrock.lock:
         profiles = sorted(bedrock.application_profiles.values(), key=lambda p: p.name)
-    with ledger.history_lock:  # one backfill at a time: no profile-day checked twice
+    with standin.history_lock:  # one backfill at a time: no profile-day checked twice
         for profile in profiles:
             model = catalog.models[profile.model_id]
             rng = random.Random(f"{seed}:{profile.name}")
@@ -104,7 +104,7 @@ def backfill(
                 "output": rng.uniform(80, 600),
             }
             target = Target.application(profile, model)
-            done = ledger.synthetic_days.setdefault(history_key(region, profile.name), set())
+            done = standin.synthetic_days.setdefault(history_key(region, profile.name), set())
             new_days = 0
             for day in calendar:
                 sample = simulate_day(rng, scale, day, model)  # drawn even when skipped: stable
@@ -114,7 +114,7 @@ def backfill(
                 state = data.lifecycle(model.model_id, region, min(day, catalog_today())).status
                 if state not in (ACTIVE, LEGACY):  # not served that day: no traffic
                     continue
-                noon = midnight(day) + timedelta(hours=12)
+                noon = utc_midnight(day) + timedelta(hours=12)
                 dims = {"ModelId": profile.profile_id}
                 n = sample.requests
                 quota = sample.input_tokens + sample.output_tokens * model.quota_burndown
@@ -151,7 +151,7 @@ def backfill(
                     account=account,
                     region=region,
                     target=target,
-                    start=midnight(day),
+                    start=utc_midnight(day),
                     input_tokens=sample.input_tokens,
                     output_tokens=sample.output_tokens,
                     synthetic=True,
@@ -175,10 +175,10 @@ def backfill(
 
 def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
     """Per workload ("region/profile name"): the first and last synthetic day, and how many."""
-    ledger = ce_backends[account]["aws"].ledger
+    standin = account_state(account)
     out = {}
-    with ledger.history_lock:
-        written = {key: sorted(days) for key, days in ledger.synthetic_days.items()}
+    with standin.history_lock:
+        written = {key: sorted(days) for key, days in standin.synthetic_days.items()}
     for key, days in written.items():
         if days:
             out[key] = {

@@ -18,24 +18,16 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from moto.bedrock.models import bedrock_backends
-from moto.bedrockruntime.responses import BedrockRuntimeResponse
-from moto.ce.models import ce_backends
-from moto.cloudwatch.models import cloudwatch_backends
-from moto.core.eventstream import EventStream, EventStreamEncoder
-from moto.core.exceptions import ServiceException
-from moto.core.responses import ActionResult
-from moto.core.serialize import EventStreamJSONSerializer
-from moto.core.utils import get_service_model
-
 from helpers.catalog import LEGACY
 from helpers.metrics import UNIT
 
 from . import simulate, validation
+from .accounts import account_state
 from .bedrock import check_lifecycle, invalid_model_identifier
 from .catalog import FoundationModel, load
-from .errors import ValidationException
+from .errors import ServiceException, ValidationException
 from .families import FAMILIES, family_of, parse_body
+from .moto_glue import ActionResult, BedrockRuntimeResponse, bedrock_backend, event_frames
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
 from .usage import Target, hour_of
 
@@ -46,7 +38,7 @@ MAX_CACHE_POINTS = 4  # cache checkpoints per request (Bedrock user guide, promp
 
 def resolve(account: str, region: str, model_id: str) -> Target:
     """What a runtime ``modelId`` names, or the error Bedrock answers with."""
-    backend = bedrock_backends[account][region]
+    backend = bedrock_backend(account, region)
     catalog = load()
     profile = backend.find_application_profile(model_id)
     if profile is not None:
@@ -218,7 +210,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     def _metric(self, target: Target, name: str, value: float) -> None:
         """Record one AWS/Bedrock datapoint, in the unit helpers.metrics gives the name."""
-        store = cloudwatch_backends[self.current_account][self.region].bedrock_metrics
+        store = account_state(self.current_account).metrics(self.region)
         store.put(
             name, {"ModelId": target.dimension}, value, datetime.now(timezone.utc), UNIT[name]
         )
@@ -266,7 +258,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         self._metric(target, "EstimatedTPMQuotaUsage", quota)
         if target.legacy:
             self._metric(target, "LegacyModelInvocations", 1)
-        ce_backends[self.current_account]["aws"].ledger.record_tokens(
+        account_state(self.current_account).ledger.record_tokens(
             account=self.current_account,
             region=self.region,
             target=target,
@@ -345,18 +337,14 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     def _stream(self, operation: str, events: Iterator[dict[str, Any]]):
         """Encode events as an event stream, sent as they are produced (chunked transfer)."""
-        operation_model = get_service_model("bedrock-runtime").operation_model(operation)
-        serializer = EventStreamJSONSerializer(operation_model)
-        member = operation_model.output_shape.event_stream_name
-        stream = EventStream({member: events}, operation_model.output_shape, serializer)
+        encoded = event_frames("bedrock-runtime", operation, events)
         delay = SETTINGS.stream_delay_ms / 1000
 
         def frames() -> Iterator[bytes]:
-            encoder = EventStreamEncoder()
-            for i, event in enumerate(stream):
+            for i, frame in enumerate(encoded):
                 if delay and i:
                     time.sleep(delay)
-                yield encoder.encode_event(event)
+                yield frame
 
         headers = {
             "status": 200,

@@ -33,20 +33,7 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        import moto.athena.models
-        import moto.athena.urls
-        import moto.bedrock.models
-        import moto.bedrock.urls
-        import moto.bedrockruntime.urls
-        import moto.budgets.models
-        import moto.budgets.urls
-        import moto.ce.models
-        import moto.ce.urls
-        import moto.cloudwatch.models
-        import moto.cloudwatch.urls
-        import moto.resourcegroupstaggingapi.urls
-        import moto.sns.urls
-
+        from . import moto_glue
         from .athena import StandinAthenaBackend, StandinAthenaResponse
         from .bedrock import StandinBedrockBackend, StandinBedrockResponse
         from .budgets import StandinBudgetsBackend, StandinBudgetsResponse
@@ -56,43 +43,34 @@ def install() -> None:
         from .sns import StandinSNSResponse
         from .tagging import StandinTaggingResponse
 
-        swaps = [
-            (moto.bedrock.models.bedrock_backends, StandinBedrockBackend),
-            (moto.cloudwatch.models.cloudwatch_backends, StandinCloudWatchBackend),
-            (moto.ce.models.ce_backends, StandinCostExplorerBackend),
-            (moto.athena.models.athena_backends, StandinAthenaBackend),
-            (moto.budgets.models.budgets_backends, StandinBudgetsBackend),
-        ]
-        from . import validation
-
         # SerializationException is AWS's front end's, in no service model: moto warns each time
         warnings.filterwarnings("ignore", message=r"Exception\(SerializationException\)")
+        routes = [  # (moto's service, path pattern, the stand-in's response class)
+            ("bedrock", "{0}/.*$", StandinBedrockResponse),
+            ("bedrock", "{0}/tagResource$", StandinBedrockResponse),
+            ("bedrock", "{0}/untagResource$", StandinBedrockResponse),
+            ("bedrock", "{0}/listTagsForResource$", StandinBedrockResponse),
+            ("bedrock-runtime", "{0}/.*$", StandinRuntimeResponse),
+            ("cloudwatch", "{0}/$", StandinCloudWatchResponse),
+            ("ce", "{0}/$", StandinCostExplorerResponse),
+            ("resourcegroupstaggingapi", "{0}/$", StandinTaggingResponse),
+            ("athena", "{0}/$", StandinAthenaResponse),
+            ("budgets", "{0}/$", StandinBudgetsResponse),
+            ("sns", "{0}/$", StandinSNSResponse),
+        ]
         # a body moto cannot read answers AWS's 400 from the action, never a 500 from set-up
-        for response_cls in (
-            StandinAthenaResponse,
-            StandinBedrockResponse,
-            StandinBudgetsResponse,
-            StandinCloudWatchResponse,
-            StandinCostExplorerResponse,
-            StandinRuntimeResponse,
-            StandinSNSResponse,
-            StandinTaggingResponse,
+        for response_cls in dict.fromkeys(cls for _, _, cls in routes):
+            moto_glue.guard_parsing(response_cls)
+        for backend_cls in (
+            StandinBedrockBackend,
+            StandinCloudWatchBackend,
+            StandinCostExplorerBackend,
+            StandinAthenaBackend,
+            StandinBudgetsBackend,
         ):
-            validation.guard_parsing(response_cls)
-        for backend_dict, cls in swaps:
-            backend_dict.backend = cls
-            backend_dict.clear()  # drop instances made from moto's own class, if any
-        moto.bedrock.urls.url_paths["{0}/.*$"] = StandinBedrockResponse.dispatch
-        moto.bedrock.urls.url_paths["{0}/tagResource$"] = StandinBedrockResponse.dispatch
-        moto.bedrock.urls.url_paths["{0}/untagResource$"] = StandinBedrockResponse.dispatch
-        moto.bedrock.urls.url_paths["{0}/listTagsForResource$"] = StandinBedrockResponse.dispatch
-        moto.bedrockruntime.urls.url_paths["{0}/.*$"] = StandinRuntimeResponse.dispatch
-        moto.cloudwatch.urls.url_paths["{0}/$"] = StandinCloudWatchResponse.dispatch
-        moto.ce.urls.url_paths["{0}/$"] = StandinCostExplorerResponse.dispatch
-        moto.resourcegroupstaggingapi.urls.url_paths["{0}/$"] = StandinTaggingResponse.dispatch
-        moto.athena.urls.url_paths["{0}/$"] = StandinAthenaResponse.dispatch
-        moto.budgets.urls.url_paths["{0}/$"] = StandinBudgetsResponse.dispatch
-        moto.sns.urls.url_paths["{0}/$"] = StandinSNSResponse.dispatch
+            moto_glue.install_backend(backend_cls)
+        for service, pattern, response_cls in routes:
+            moto_glue.route(service, pattern, response_cls)
         _installed = True
 
 
@@ -267,14 +245,11 @@ class Standin:
         install()
         # One access-log line per request drowns the notebooks and test output; errors still show.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
         from werkzeug.serving import make_server
 
-        app = ControlApp(DomainDispatcherApplication(create_backend_app), self)
+        from .moto_glue import MotoRequestHandler, wsgi_app
+
+        app = ControlApp(wsgi_app(), self)
         self._check_port_free()
         try:
             self._server = make_server(

@@ -10,49 +10,51 @@ nothing is delivered.
 
 from __future__ import annotations
 
-from typing import Any
-
-from moto.core.responses import ActionResult
-from moto.sns.responses import SNSResponse
+from .moto_glue import (
+    ActionResult,
+    SNSResponse,
+    Subscription,
+    action_result,
+    mark_pending_confirmation,
+    subscription,
+    subscriptions,
+)
 
 PENDING = "PendingConfirmation"
 CONFIRMED_BY_LINK = ("email", "email-json")  # the protocols whose owner must confirm
 
 
-def pending(subscription: Any) -> bool:
-    return subscription.protocol in CONFIRMED_BY_LINK and not subscription.confirmed
+def pending(found: Subscription) -> bool:
+    return found.protocol in CONFIRMED_BY_LINK and not found.confirmed
 
 
 class StandinSNSResponse(SNSResponse):
     def subscribe(self) -> ActionResult:
         answer = super().subscribe()
-        subscription = self.backend.subscriptions.get(answer.result["SubscriptionArn"])
-        if subscription is not None and pending(subscription):
-            subscription.attributes["PendingConfirmation"] = "true"
-            subscription.attributes["ConfirmationWasAuthenticated"] = "false"
+        found = subscription(self.backend, action_result(answer)["SubscriptionArn"])
+        if found is not None and pending(found):
+            mark_pending_confirmation(self.backend, found.arn)
             if not self._get_bool_param("ReturnSubscriptionArn", False):
                 return ActionResult({"SubscriptionArn": PENDING})
         return answer
 
-    def _listed(self, subscriptions: list[Any], next_token: Any) -> ActionResult:
+    def _listed(self, found: list[Subscription], next_token: object) -> ActionResult:
         rows = [
             {
                 "SubscriptionArn": PENDING if pending(s) else s.arn,
                 "Owner": s.owner,
                 "Protocol": s.protocol,
                 "Endpoint": s.endpoint,
-                "TopicArn": s.topic.arn,
+                "TopicArn": s.topic_arn,
             }
-            for s in subscriptions
+            for s in found
         ]
         return ActionResult({"Subscriptions": rows, "NextToken": next_token})
 
     def list_subscriptions(self) -> ActionResult:
-        found, token = self.backend.list_subscriptions(next_token=self._get_param("NextToken"))
-        return self._listed(found, token)
+        return self._listed(*subscriptions(self.backend, None, self._get_param("NextToken")))
 
     def list_subscriptions_by_topic(self) -> ActionResult:
-        found, token = self.backend.list_subscriptions_by_topic(
-            self._get_param("TopicArn"), next_token=self._get_param("NextToken")
+        return self._listed(
+            *subscriptions(self.backend, self._get_param("TopicArn"), self._get_param("NextToken"))
         )
-        return self._listed(found, token)

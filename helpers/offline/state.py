@@ -1,4 +1,8 @@
-"""Process-wide settings of the stand-in and its fault injector (cleared by /moto-api/reset)."""
+"""The stand-in's own state: process-wide settings, the fault injector and the prompt cache.
+
+Per-account state (usage, metrics, synthetic history) is in ``accounts.py``; ``reset()`` clears
+all of it on ``POST /moto-api/reset``, as moto clears its backends.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from moto.core.exceptions import ServiceException
-
 from helpers.config import MAX_STREAM_DELAY_MS
 
-from .errors import INJECTABLE
+from .errors import INJECTABLE, ServiceException
 
 RUNTIME_OPERATIONS = ("Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream")
 DEFAULT_MESSAGES = {
@@ -178,8 +180,12 @@ PROMPT_CACHE = PromptCache()
 
 
 def reset() -> None:
+    """Back to launch: settings, faults, prompt cache, and every account's usage and metrics."""
+    from . import accounts  # accounts -> usage -> catalog -> this module: imported when used
+
     SETTINGS.stream_delay_ms = LAUNCH_SETTINGS.stream_delay_ms
     SETTINGS.ce_page_size = LAUNCH_SETTINGS.ce_page_size
     SETTINGS.today = LAUNCH_SETTINGS.today
     FAULTS.clear()
     PROMPT_CACHE.clear()
+    accounts.reset()

@@ -6,9 +6,12 @@ cuts a page of 100 tagged profiles short; AWS limits by tags only when TagsPerPa
 
 from __future__ import annotations
 
-from moto.core.responses import ActionResult
-from moto.resourcegroupstaggingapi.exceptions import ResourceGroupsTaggingAPIError
-from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResponse
+from .moto_glue import (
+    ActionResult,
+    ResourceGroupsTaggingAPIError,
+    ResourceGroupsTaggingAPIResponse,
+    tagged_resources,
+)
 
 NO_TAG_LIMIT = 10**9
 
@@ -35,7 +38,8 @@ class StandinTaggingResponse(ResourceGroupsTaggingAPIResponse):
                 "InvalidParameterException",
                 "TagFilters can hold at most 50 keys with at most 20 values each",
             )
-        token, resources = self.backend.get_resources(
+        token, resources = tagged_resources(
+            self.backend,
             pagination_token=params.get("PaginationToken"),
             tag_filters=filters,
             resources_per_page=per_page,
@@ -47,10 +51,10 @@ class StandinTaggingResponse(ResourceGroupsTaggingAPIResponse):
             {
                 "ResourceTagMappingList": [
                     {
-                        "ResourceARN": r.arn,
-                        "Tags": [{"Key": k, "Value": v} for k, v in r.tags.items()],
+                        "ResourceARN": arn,
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
                     }
-                    for r in resources
+                    for arn, tags in resources
                 ],
                 "PaginationToken": token or "",
             }

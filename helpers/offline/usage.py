@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from helpers import dates
 from helpers.catalog import scope_of_model_arns
 
 from .catalog import FoundationModel, load
@@ -91,10 +92,7 @@ class UsageLedger:
 
     def __init__(self) -> None:
         self.by_day: dict[date, dict[Line, int]] = {}
-        # "region/profile name" -> backfilled days: the workload, whatever its current ARN
-        self.synthetic_days: dict[str, set[date]] = {}
         self.lock = threading.Lock()
-        self.history_lock = threading.Lock()  # held across a backfill's check-and-write
 
     def add(self, line: Line, quantity: int) -> None:
         if quantity <= 0:
@@ -174,11 +172,7 @@ def hour_of(when: datetime) -> datetime:
     return when.replace(minute=0, second=0, microsecond=0)
 
 
-def midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-
-
 def days_back(count: int, today: date | None = None) -> list[date]:
     """The ``count`` whole days before today (UTC), oldest first."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or dates.utc_today()
     return [today - timedelta(days=n) for n in range(count, 0, -1)]

@@ -333,15 +333,10 @@ def request_params(response: Any, service: str) -> dict[str, Any]:
     is refused first with SerializationException (HTTP 400), as AWS's front end does; then the
     model's constraints give ValidationException.
     """
-    from moto.core.utils import get_service_model
+    from .moto_glue import parsed_request  # moto loads with the stand-in, not with this module
 
-    operation = get_service_model(service).operation_model(response._get_action())
-    response.parse_parameters(response.normalized_request)
-    unreadable = getattr(response, "unreadable", None)
-    if unreadable is not None:
-        raise unreadable
-    params = dict(response.params)
-    check(params, operation.input_shape)
+    params, input_shape = parsed_request(response, service)
+    check(params, input_shape)
     return params
 
 
@@ -371,7 +366,7 @@ TYPE_NAME = {
 }
 
 
-def _body_shape(shape: Shape | None) -> Shape | None:
+def body_shape(shape: Shape | None) -> Shape | None:
     """The shape the JSON body holds: the input, or its payload member; None for raw bytes."""
     if shape is None:
         return None
@@ -387,7 +382,7 @@ def check_json_body(raw: bytes | None, shape: Shape | None) -> None:
 
     An empty body holds no members (the required ones then fail validation, as on AWS).
     """
-    target = _body_shape(shape)
+    target = body_shape(shape)
     if target is None or not raw or not raw.strip():
         return
     try:
@@ -494,19 +489,6 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-# --- moto's parsing, made safe: never an HTTP 500 for what a client sent ------------------------
-def _request_protocol(service_model: Any, content_type: str | None) -> str:
-    """moto's choice by Content-Type, or the service's own protocol for a type it does not speak."""
-    from moto.core.request import determine_request_protocol
-    from moto.core.serialize import SERIALIZERS
-
-    try:
-        return determine_request_protocol(service_model, content_type)
-    except NotImplementedError:
-        supported = service_model.metadata.get("protocols", [service_model.protocol])
-        return next((p for p in supported if p in SERIALIZERS), service_model.protocol)
-
-
 JSON_CONTENT_TYPES = (
     "application/json",
     "application/x-amz-json-1.0",
@@ -514,118 +496,8 @@ JSON_CONTENT_TYPES = (
 )
 
 
-def _speaks_json(service_model: Any, content_type: str | None) -> bool:
+def speaks_json(service_model: Any, content_type: str | None) -> bool:
     """Whether a request's body is JSON: the service's protocol, or what the client sent."""
     return service_model.protocol in ("rest-json", "json") or (content_type or "").startswith(
         JSON_CONTENT_TYPES
     )
-
-
-def _unreadable_body(response: Any, operation: Any) -> SerializationException | None:
-    """The check for handlers that never parse through the model (None: readable, or no model)."""
-    try:
-        service_model, operation_model = operation(response)
-    except Exception:  # no model for this action: moto answers as it does
-        return None
-    if not _speaks_json(service_model, response.headers.get("Content-Type")):
-        return None
-    try:
-        check_json_body(response.normalized_request.get_data(), operation_model.input_shape)
-    except SerializationException as exc:
-        return exc
-    return None
-
-
-def guard_parsing(cls: type) -> None:
-    """Make a moto response class answer an unreadable body with AWS's 400, never a 500.
-
-    moto parses while setting up a request, before the action runs, and raises (HTTP 500) on a
-    body it cannot read or a Content-Type the service does not speak. Here the body is checked
-    as AWS's JSON deserializer does, the failure is kept, and the action answers it with
-    SerializationException; errors are serialised in the service's own protocol.
-    """
-    from moto.core.parse import PROTOCOL_PARSERS
-    from moto.core.responses import ActionResult
-    from moto.core.utils import get_service_model
-
-    original_call_action = cls.call_action
-    original_setup_class = cls.setup_class
-
-    def setup_class(
-        self: Any,
-        request: Any,
-        full_url: Any = None,
-        headers: Any = None,
-        use_raw_body: Any = False,
-    ) -> None:
-        # moto decodes every body as UTF-8 while setting up: bytes that are not are kept raw
-        self.undecodable = None
-        try:
-            request.get_data().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.undecodable = SerializationException(
-                f"The request body is not valid UTF-8 (byte {exc.start})."
-            )
-            use_raw_body = True
-        original_setup_class(self, request, full_url, headers, use_raw_body=use_raw_body)
-
-    def _operation(self: Any) -> tuple[Any, Any]:
-        service_model = get_service_model(self.boto3_service_name)
-        return service_model, service_model.operation_model(self._get_action())
-
-    def parse_parameters(self: Any, request: Any) -> None:
-        self.unreadable = None
-        try:
-            service_model, operation_model = _operation(self)
-            undecodable = getattr(self, "undecodable", None)
-            if undecodable is not None and _body_shape(operation_model.input_shape) is not None:
-                raise undecodable  # a JSON body; raw payloads (InvokeModel) go to the model
-            if _speaks_json(service_model, request.content_type):
-                check_json_body(request.get_data(), operation_model.input_shape)
-            protocol = _request_protocol(service_model, request.content_type)
-            parser = PROTOCOL_PARSERS[protocol](
-                operation_model, map_type=self.PROTOCOL_PARSER_MAP_TYPE
-            )
-            self.params = parser.parse(
-                {
-                    "method": request.method,
-                    "values": request.values,
-                    "headers": request.headers,
-                    "body": request.data,
-                    "url_path": request.path,
-                    "url_params": self.uri_match,
-                }
-            )
-        except SerializationException as exc:
-            self.params, self.unreadable = {}, exc
-        except Exception as exc:  # what a client sent, not a fault of the stand-in: a 400
-            self.params = {}
-            self.unreadable = SerializationException(
-                f"The request could not be read ({type(exc).__name__}: {exc})."
-            )
-
-    def call_action(self: Any) -> Any:
-        unreadable = getattr(self, "unreadable", None)
-        if unreadable is None and self._get_action():
-            try:  # handlers that never parse through the model still get the check
-                service_model, operation_model = _operation(self)
-                if _speaks_json(service_model, self.headers.get("Content-Type")):
-                    check_json_body(self.normalized_request.get_data(), operation_model.input_shape)
-            except SerializationException as exc:
-                unreadable = exc
-            except Exception:  # noqa: S110 - no model for this action: moto answers as it does
-                pass
-        if unreadable is not None:
-            status, headers, body = self.serialized(ActionResult(unreadable))
-            headers["status"] = status
-            return status, headers, body
-        return original_call_action(self)
-
-    def determine_response_protocol(self: Any, service_model: Any) -> str:
-        protocol = _request_protocol(service_model, self.headers.get("Content-Type", ""))
-        return "query-json" if protocol == "query" and self.request_json else protocol
-
-    cls.setup_class = setup_class
-    cls.parse_parameters = parse_parameters
-    cls.call_action = call_action
-    cls.determine_response_protocol = determine_response_protocol
