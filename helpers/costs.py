@@ -357,15 +357,13 @@ def last_backfill(conn: Connection) -> datetime | None:
 
 def _backfill(conn: Connection, key: str, start: date) -> str | None:
     """Request a backfill from ``start``; when AWS allows none yet, say what stays ungrouped."""
-    from botocore.exceptions import ClientError
-
-    try:
+    with explained(
+        "backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)",
+        tolerate=("BackfillLimitExceededException",),
+    ) as limited:
         conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
+    if not limited:
         return None
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "BackfillLimitExceededException":
-            with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
-                raise
     previous = last_backfill(conn)
     if previous is not None:
         when = (
@@ -433,8 +431,6 @@ def forecast_rest_of_month(
     None when Cost Explorer has too little history to forecast (``DataUnavailableException``,
     common in new accounts); the caller then falls back to ``analysis.project_month_end``.
     """
-    from botocore.exceptions import ClientError
-
     today = _today_or(today)
     month_end = dates.next_month_start(today)
     expression: dict[str, Any] = {"Tags": {"Key": tag_key, "Values": [value]}}
@@ -442,7 +438,10 @@ def forecast_rest_of_month(
         expression = {
             "And": [expression, {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}]
         }
-    try:
+    with explained(
+        f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)",
+        tolerate=("DataUnavailableException",),
+    ) as unavailable:
         response = conn.ce.get_cost_forecast(
             TimePeriod={"Start": today.isoformat(), "End": month_end.isoformat()},
             Metric="UNBLENDED_COST",
@@ -450,11 +449,8 @@ def forecast_rest_of_month(
             Filter=expression,
             PredictionIntervalLevel=80,
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "DataUnavailableException":
-            return None
-        with explained(f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)"):
-            raise
+    if unavailable:
+        return None
     periods = response["ForecastResultsByTime"]
     return Forecast(
         mean=float(response["Total"]["Amount"]),
