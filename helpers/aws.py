@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
+from . import dates
 from .config import PROJECT_ROOT, WorkshopConfig
 from .errors import StandinError, WorkshopError, explained
 from .masking import mask_account_ids
@@ -98,7 +99,7 @@ class Connection:
             pinned = self.control("GET", "/_standin/state").get("settings", {}).get("today")
             if pinned:
                 return date.fromisoformat(pinned)
-        return datetime.now(timezone.utc).date()
+        return dates.utc_today()
 
     def control(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
         """Call the stand-in's control API (offline only): backfill, faults, state."""

@@ -37,16 +37,12 @@ EMPTY_COLUMNS = [
 ]
 
 
-def _today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
 def _as_date(value: date | str, name: str) -> date:
     return dates.as_date(value, name)
 
 
 def _today_or(today: date | str | None) -> date:
-    return _today() if today is None else dates.as_date(today, "today")
+    return dates.utc_today() if today is None else dates.as_date(today, "today")
 
 
 @dataclass(frozen=True)
@@ -372,10 +368,11 @@ def _backfill(conn: Connection, key: str, start: date) -> str | None:
         )
     else:
         when = "The last one was requested less than 24 hours ago; try again within a day."
+    today = dates.utc_today()
     return (
         f"Backfill not possible yet: Cost Explorer allows one cost allocation tag backfill every "
         f"24 hours (BackfillLimitExceededException). '{key}' is active, but costs from {start} "
-        f"until it was activated (today, {_today()}) stay under {UNTAGGED} until a backfill "
+        f"until it was activated (today, {today}) stay under {UNTAGGED} until a backfill "
         f"covers them. {when} Then run:\n"
         f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
     )
@@ -404,7 +401,7 @@ def activate_tag(
         # BackfillFrom is the 1st of a month, at most 12 months back
         start = max(
             dates.month_start(dates.as_date(backfill_from, "backfill_from")),
-            dates.backfill_oldest(_today()),
+            dates.backfill_oldest(dates.utc_today()),
         )
         note = _backfill(conn, key, start)
     return replace(tag_activation(conn, key), note=note)

@@ -17,11 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from datetime import time as day_start
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cur_schema, ownership
+from . import cur_schema, dates, ownership
 from .errors import InputError, explained
 
 if TYPE_CHECKING:
@@ -161,7 +160,7 @@ def _bound(value: date | datetime | str, name: str) -> datetime:
             raise InputError(f"{name} {value!r} is not a date.", "use YYYY-MM-DD.") from None
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-    return datetime.combine(value, day_start())
+    return dates.utc_midnight(value).replace(tzinfo=None)  # CUR timestamps are UTC, unzoned
 
 
 def parameter_values(

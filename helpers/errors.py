@@ -184,12 +184,14 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
 
 
 def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
+    from . import dates  # here: dates imports this module
+
     data = catalog.load()
     alternative = None
     if model_id and region:
         bare = split_profile_id(model_id)[1]
         if bare in data.models:
-            alternative = data.current_alternative(bare, region, catalog.today_utc())
+            alternative = data.current_alternative(bare, region, dates.utc_today())
     named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
     return (
         f"the model is retired in this region: move to a current model, {named} "
