@@ -180,7 +180,8 @@ def generate_load(
         index, profile, prompt = item
         request = converse_request(profile.arn, prompt, max_tokens)
         throttled = 0
-        error = fix = None
+        error = fix = latency = None  # a call that fails after its retries has no latency
+        tokens = {"input_tokens": 0, "output_tokens": 0}  # nor tokens
         began = datetime.now(timezone.utc)
         for attempt in range(1, max_attempts + 1):
             try:
@@ -200,21 +201,8 @@ def generate_load(
                 break
             require_members(response, CONVERSE_MEMBERS, "call Converse", conn.endpoint_url)
             tokens = token_fields(response["usage"], "call Converse", conn.endpoint_url)
-            return {
-                "request": index,
-                "profile": profile.name,
-                "profile_id": profile.profile_id,
-                "department": profile.tags.get(department_tag, ""),
-                "model_id": profile.model_id,
-                "started_at": began,
-                "latency_ms": response["metrics"]["latencyMs"],
-                "input_tokens": tokens["input_tokens"],
-                "output_tokens": tokens["output_tokens"],
-                "attempts": attempt,
-                "throttled": throttled,
-                "error": None,
-                "fix": None,
-            }
+            latency = response["metrics"]["latencyMs"]
+            break
         return {
             "request": index,
             "profile": profile.name,
@@ -222,9 +210,9 @@ def generate_load(
             "department": profile.tags.get(department_tag, ""),
             "model_id": profile.model_id,
             "started_at": began,
-            "latency_ms": None,
-            "input_tokens": 0,
-            "output_tokens": 0,
+            "latency_ms": latency,
+            "input_tokens": tokens["input_tokens"],
+            "output_tokens": tokens["output_tokens"],
             "attempts": attempt,
             "throttled": throttled,
             "error": error,
