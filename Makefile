@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 # JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
 # and keeps running in the background; `python -m helpers.offline stop` stops it.
 lab: setup
-	@$(BIN)/python -c "from helpers import aws, config; c = config.load(); \
-	print('stand-in:', aws.ensure_standin(c.offline.port, c.offline.stream_delay_ms)) \
+	@$(BIN)/python -c "from helpers import config; from helpers.offline import launcher; \
+	c = config.load(); \
+	print('stand-in:', launcher.ensure_standin(c.offline.port, c.offline.stream_delay_ms)) \
 	if c.mode == 'offline' else print('aws mode: using your AWS account')"
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 

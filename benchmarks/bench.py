@@ -183,7 +183,7 @@ def analysis_rows(sizes: list[int]) -> list[Row]:
 
 def load_rows(requests: int = 300) -> list[Row]:
     """Through a stand-in in its own process, as the notebooks use it (one core each side)."""
-    from helpers import config, invoke, profiles
+    from helpers import config, loadgen, profiles
 
     server = subprocess.Popen(
         [sys.executable, "-m", "helpers.offline", "serve", "--port", "0"],
@@ -198,7 +198,7 @@ def load_rows(requests: int = 300) -> list[Row]:
         rows = []
         for concurrency in (1, 4, 16):
             began = time.perf_counter()
-            result = invoke.generate_load(
+            result = loadgen.generate_load(
                 conn,
                 targets,
                 ["A question about spend."],

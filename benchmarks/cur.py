@@ -134,14 +134,14 @@ def generate(folder: Path, profiles: int, days: int, seed: int = 0) -> tuple[lis
 PROBE = """
 import json, statistics, sys, threading, time
 sys.path.insert(0, {root!r})
-from helpers import cur
+from helpers import cur, cur_engines
 
 def rss_mb():  # resident memory now (Linux), sampled while the query runs
     with open("/proc/self/status") as status:
         return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
 
 files = {files!r}
-runner = cur.DuckDBRunner(files, "bench", "cur")
+runner = cur_engines.DuckDBRunner(files, "bench", "cur")
 values = dict(tag_key="dept", start="{start}", end="{end}")
 base = rss_mb()
 peak = [base]

@@ -12,7 +12,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,14 +41,14 @@ def measure(calls: int = 200) -> list[Row]:
     import boto3
     from botocore.config import Config
 
-    from helpers.offline import Standin
+    from helpers.offline import Standin, launcher
 
     colds = [cold_start() for _ in range(3)]
     standin = Standin()
     endpoint = standin.start()
     warm_start = standin.start_seconds or 0.0
     # moto's state is per process: clear what another benchmark in this process left behind
-    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"))
+    launcher.control(endpoint, "POST", "/moto-api/reset")
     kwargs = dict(
         region_name="us-east-1",
         endpoint_url=endpoint,

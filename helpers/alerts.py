@@ -77,16 +77,14 @@ def budgets_statement(arn: str, account: str, partition: str = "aws") -> dict[st
 
 def _tags(conn: Connection, arn: str) -> dict[str, str] | None:
     """The topic's tags, or None when no topic has this ARN."""
-    from botocore.exceptions import ClientError
-
     sns = conn.client("sns")
-    try:
+    with explained(
+        f"read the tags of the SNS topic {arn} (sns:ListTagsForResource)",
+        tolerate=("NotFound", "ResourceNotFound"),
+    ) as gone:
         listed = sns.list_tags_for_resource(ResourceArn=arn)["Tags"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NotFound", "ResourceNotFound"):
-            return None
-        with explained(f"read the tags of the SNS topic {arn} (sns:ListTagsForResource)"):
-            raise
+    if gone:
+        return None
     return {t["Key"]: t["Value"] for t in listed}
 
 

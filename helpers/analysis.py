@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from . import dates
-from .errors import InputError, mask_account_ids
+from .errors import InputError
+from .masking import mask_account_ids
 
 if TYPE_CHECKING:
     import pandas as pd

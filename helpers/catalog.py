@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
@@ -100,9 +100,11 @@ class Lifecycle:
 
     def api_shape(self) -> dict:
         """``FoundationModelLifecycle`` as Bedrock returns it (dates once the model is Legacy)."""
+        from .dates import utc_midnight  # here: dates -> errors -> catalog at import time
+
         out: dict = {"status": self.status}
         if self.released:
-            out["startOfLifeTime"] = _midnight(self.released)
+            out["startOfLifeTime"] = utc_midnight(self.released)
         if self.status == LEGACY:
             for key, value in (
                 ("legacyTime", self.legacy),
@@ -110,12 +112,8 @@ class Lifecycle:
                 ("endOfLifeTime", self.end_of_life),
             ):
                 if value:
-                    out[key] = _midnight(value)
+                    out[key] = utc_midnight(value)
         return out
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -252,10 +250,6 @@ class Catalog:
         return f" ({entry.get('confidence', 'unknown')} confidence: {where})"
 
 
-def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
-
-
 @cache
 def load() -> Catalog:
     """Read and cross-check helpers/data/models.json (once per process)."""
@@ -359,7 +353,9 @@ def judge(
     a geography the region cannot call is refused, naming the ones it can.
     """
     data = load()
-    day = day or today_utc()
+    from .dates import utc_today  # here: dates -> errors -> catalog at import time
+
+    day = day or utc_today()
     known = data.models.get(model_id)
     prefix = split_profile_id(source)[0] if source else None
     if (

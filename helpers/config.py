@@ -23,8 +23,8 @@ from .errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = PROJECT_ROOT / "config.json"
 MODES = ("offline", "aws")
-DEFAULT_PORT = 4599
-DEFAULT_SPEND_CAP_USD = 1.0
+DEFAULT_PORT = 4599  # the stand-in's (config.json's offline.port and `python -m helpers.offline`)
+DEFAULT_SPEND_CAP_USD = 1.0  # aws mode: the most one load may cost (loadgen.generate_load)
 
 # AWS's own constraints (botocore's Bedrock service model), checked here so a typo fails early.
 # Every pattern here sees what people type, so each must run in linear time: the two below are
@@ -99,7 +99,7 @@ class WorkshopConfig:
     profiles: tuple[ProfileSpec, ...] = ()
     profile_names: tuple[str, ...] = ()  # the profiles to analyse (default: all of ``profiles``)
     offline: OfflineSettings = field(default_factory=OfflineSettings)
-    # aws mode: the most a load run may cost at list price, worst case (see invoke.generate_load)
+    # aws mode: the most a load run may cost at list price, worst case (see loadgen.generate_load)
     spend_cap_usd: float = DEFAULT_SPEND_CAP_USD
 
     @property
@@ -439,9 +439,11 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             _owner_fix(owner_key),
         )
     offline_raw = raw.get("offline", {})
-    reader.typed(offline_raw, dict, "offline", '{"port": 4599}')
+    reader.typed(offline_raw, dict, "offline", f'{{"port": {DEFAULT_PORT}}}')
     reader.known_keys(offline_raw, OFFLINE_KEYS, "offline.")
-    port = reader.typed(offline_raw.get("port", DEFAULT_PORT), int, "offline.port", "4599")
+    port = reader.typed(
+        offline_raw.get("port", DEFAULT_PORT), int, "offline.port", str(DEFAULT_PORT)
+    )
     if not 1024 <= port <= 65535:
         raise reader.fail("offline.port", f"is {port}", "use a free port between 1024 and 65535.")
     delay = reader.number(
@@ -455,7 +457,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     cap = reader.number(
         raw.get("spend_cap_usd", DEFAULT_SPEND_CAP_USD),
         "spend_cap_usd",
-        "1.0",
+        str(DEFAULT_SPEND_CAP_USD),
         "US dollars",
         0,
         math.inf,

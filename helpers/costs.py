@@ -37,16 +37,12 @@ EMPTY_COLUMNS = [
 ]
 
 
-def _today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
 def _as_date(value: date | str, name: str) -> date:
     return dates.as_date(value, name)
 
 
 def _today_or(today: date | str | None) -> date:
-    return _today() if today is None else dates.as_date(today, "today")
+    return dates.utc_today() if today is None else dates.as_date(today, "today")
 
 
 @dataclass(frozen=True)
@@ -357,15 +353,13 @@ def last_backfill(conn: Connection) -> datetime | None:
 
 def _backfill(conn: Connection, key: str, start: date) -> str | None:
     """Request a backfill from ``start``; when AWS allows none yet, say what stays ungrouped."""
-    from botocore.exceptions import ClientError
-
-    try:
+    with explained(
+        "backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)",
+        tolerate=("BackfillLimitExceededException",),
+    ) as limited:
         conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
+    if not limited:
         return None
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "BackfillLimitExceededException":
-            with explained("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"):
-                raise
     previous = last_backfill(conn)
     if previous is not None:
         when = (
@@ -374,10 +368,11 @@ def _backfill(conn: Connection, key: str, start: date) -> str | None:
         )
     else:
         when = "The last one was requested less than 24 hours ago; try again within a day."
+    today = dates.utc_today()
     return (
         f"Backfill not possible yet: Cost Explorer allows one cost allocation tag backfill every "
         f"24 hours (BackfillLimitExceededException). '{key}' is active, but costs from {start} "
-        f"until it was activated (today, {_today()}) stay under {UNTAGGED} until a backfill "
+        f"until it was activated (today, {today}) stay under {UNTAGGED} until a backfill "
         f"covers them. {when} Then run:\n"
         f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
     )
@@ -406,7 +401,7 @@ def activate_tag(
         # BackfillFrom is the 1st of a month, at most 12 months back
         start = max(
             dates.month_start(dates.as_date(backfill_from, "backfill_from")),
-            dates.backfill_oldest(_today()),
+            dates.backfill_oldest(dates.utc_today()),
         )
         note = _backfill(conn, key, start)
     return replace(tag_activation(conn, key), note=note)
@@ -433,8 +428,6 @@ def forecast_rest_of_month(
     None when Cost Explorer has too little history to forecast (``DataUnavailableException``,
     common in new accounts); the caller then falls back to ``analysis.project_month_end``.
     """
-    from botocore.exceptions import ClientError
-
     today = _today_or(today)
     month_end = dates.next_month_start(today)
     expression: dict[str, Any] = {"Tags": {"Key": tag_key, "Values": [value]}}
@@ -442,7 +435,10 @@ def forecast_rest_of_month(
         expression = {
             "And": [expression, {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}]
         }
-    try:
+    with explained(
+        f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)",
+        tolerate=("DataUnavailableException",),
+    ) as unavailable:
         response = conn.ce.get_cost_forecast(
             TimePeriod={"Start": today.isoformat(), "End": month_end.isoformat()},
             Metric="UNBLENDED_COST",
@@ -450,11 +446,8 @@ def forecast_rest_of_month(
             Filter=expression,
             PredictionIntervalLevel=80,
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "DataUnavailableException":
-            return None
-        with explained(f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)"):
-            raise
+    if unavailable:
+        return None
     periods = response["ForecastResultsByTime"]
     return Forecast(
         mean=float(response["Total"]["Amount"]),

@@ -15,16 +15,13 @@ DuckDB's ``element_at`` returns a list); and grouping uses ordinals (``GROUP BY 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from datetime import time as day_start
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ownership
-from .aws import mask_account_ids
-from .errors import InputError, WorkshopError, explained
+from . import cur_schema, dates, ownership
+from .errors import InputError, explained
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,7 +160,7 @@ def _bound(value: date | datetime | str, name: str) -> datetime:
             raise InputError(f"{name} {value!r} is not a date.", "use YYYY-MM-DD.") from None
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-    return datetime.combine(value, day_start())
+    return dates.utc_midnight(value).replace(tzinfo=None)  # CUR timestamps are UTC, unzoned
 
 
 def parameter_values(
@@ -199,190 +196,6 @@ def name_profiles(frame: pd.DataFrame, found: list[Any]) -> pd.DataFrame:
     named.insert(0, "profile", [name for name, _ in pairs])
     named.insert(1, "profile_id", [pid for _, pid in pairs])
     return named[[c for c in named.columns if c != "profile_arn"] + ["profile_arn"]]
-
-
-def athena_literal(value: Any) -> str:
-    """An Athena ExecutionParameters entry: the value as a SQL literal, quotes escaped."""
-    if isinstance(value, datetime):
-        return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S.000}'"
-    if isinstance(value, date):
-        return f"DATE '{value:%Y-%m-%d}'"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-# Athena's column types in DuckDB's words, for an empty CUR table
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "timestamp": "TIMESTAMP",
-    "double": "DOUBLE",
-    "map<string,string>": "MAP(VARCHAR, VARCHAR)",
-}
-
-
-class DuckDBRunner:
-    """The queries on DuckDB over CUR Parquet files, under the same table name as on Athena.
-
-    ``files=[]`` needs ``empty=True``: an empty CUR table with the export's columns, so every
-    query runs and returns no rows (no usage yet).
-    """
-
-    def __init__(
-        self,
-        files: list[Path],
-        database: str = "cur",
-        table: str = "cur_bedrock",
-        empty: bool = False,
-    ):
-        import duckdb
-
-        if not files and not empty:
-            raise InputError(
-                "No CUR Parquet files to query.", "download the export first (cur.download_export)."
-            )
-        self.table = table_name(database, table)
-        self.connection = duckdb.connect()
-        self.connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
-        if not files:
-            columns = ", ".join(f"{n} {DUCKDB_TYPES[t]}" for n, t in CUR_COLUMNS)
-            self.connection.execute(f"CREATE TABLE {self.table} ({columns})")
-            return
-        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-        self.connection.execute(
-            f"CREATE VIEW {self.table} AS SELECT * FROM read_parquet([{listed}], "
-            "union_by_name = true)"
-        )
-
-    def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
-        sql = render(query, self.table)
-        return self.connection.execute(sql, parameter_values(query, **values)).df()
-
-
-ATHENA_TYPES = {
-    "double": float,
-    "float": float,
-    "bigint": int,
-    "integer": int,
-    "date": date.fromisoformat,
-    "boolean": lambda v: v == "true",
-}
-
-
-class AthenaRunner:
-    """The queries on Athena: start, poll with back-off, page through the results."""
-
-    def __init__(
-        self,
-        conn: Connection,
-        database: str,
-        table: str,
-        output_location: str,
-        workgroup: str = "primary",
-        timeout_seconds: float = 600.0,
-        page_size: int = 1000,
-    ) -> None:
-        self.conn = conn
-        self.database = database
-        self.table = table_name(database, table)
-        self.output_location = output_location
-        self.workgroup = workgroup
-        self.timeout_seconds = timeout_seconds
-        self.page_size = page_size
-        self.first_poll = 0.01 if conn.offline else 0.5
-        self.written: list[str] = []  # the S3 objects Athena wrote results to (record_results)
-
-    def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
-        import pandas as pd
-
-        chosen = QUERIES[query] if isinstance(query, str) else query
-        athena = self.conn.client("athena")
-        request: dict[str, Any] = {
-            "QueryString": render(chosen, self.table),
-            "QueryExecutionContext": {"Database": self.database},
-            "ResultConfiguration": {"OutputLocation": self.output_location},
-            "WorkGroup": self.workgroup,
-        }
-        literals = [athena_literal(v) for v in parameter_values(chosen, **values)]
-        if literals:  # Athena refuses an empty list
-            request["ExecutionParameters"] = literals
-        with explained(f"start the Athena query {chosen.name} (athena:StartQueryExecution)"):
-            query_id = athena.start_query_execution(**request)["QueryExecutionId"]
-        state, reason = self._wait(athena, query_id, chosen.name)
-        if state != "SUCCEEDED":
-            raise WorkshopError(
-                f"The Athena query {chosen.name} ended {state}: {reason}",
-                "read the reason; the SQL is in cur.QUERIES, and the table must "
-                "exist (cur.register_athena_table).",
-            )
-        columns: list[tuple[str, str]] = []
-        rows: list[list[Any]] = []
-        with explained(f"read the results of {chosen.name} (athena:GetQueryResults)"):
-            pages = athena.get_paginator("get_query_results").paginate(
-                QueryExecutionId=query_id, PaginationConfig={"PageSize": self.page_size}
-            )
-            for number, page in enumerate(pages):
-                if not columns:
-                    columns = [
-                        (c["Name"], c["Type"])
-                        for c in page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
-                    ]
-                data = page["ResultSet"]["Rows"][1:] if number == 0 else page["ResultSet"]["Rows"]
-                for row in data:
-                    rows.append(
-                        [
-                            self._convert(cell.get("VarCharValue"), kind)
-                            for cell, (_, kind) in zip(row["Data"], columns, strict=True)
-                        ]
-                    )
-        return pd.DataFrame(rows, columns=[name for name, _ in columns])
-
-    @staticmethod
-    def _convert(value: str | None, kind: str) -> Any:
-        if value is None:
-            return None
-        return ATHENA_TYPES.get(kind, str)(value)
-
-    def _wait(self, athena: Any, query_id: str, name: str) -> tuple[str, str]:
-        pause = self.first_poll
-        deadline = time.monotonic() + self.timeout_seconds
-        while True:
-            with explained(f"follow the Athena query {name} (athena:GetQueryExecution)"):
-                execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-            status = execution["Status"]
-            written = execution.get("ResultConfiguration", {}).get("OutputLocation")
-            if written and written not in self.written:
-                self.written.append(written)
-            if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                return status["State"], status.get("StateChangeReason", "")
-            if time.monotonic() > deadline:
-                athena.stop_query_execution(QueryExecutionId=query_id)
-                return "CANCELLED", f"no result within {self.timeout_seconds:.0f} s"
-            time.sleep(pause)
-            pause = min(pause * 2, 5.0)
-
-
-CUR_COLUMNS = [
-    ("bill_billing_entity", "string"),
-    ("bill_billing_period_start_date", "timestamp"),
-    ("bill_billing_period_end_date", "timestamp"),
-    ("bill_payer_account_id", "string"),
-    ("line_item_line_item_type", "string"),
-    ("line_item_usage_account_id", "string"),
-    ("line_item_usage_start_date", "timestamp"),
-    ("line_item_usage_end_date", "timestamp"),
-    ("line_item_product_code", "string"),
-    ("line_item_usage_type", "string"),
-    ("line_item_resource_id", "string"),
-    ("line_item_usage_amount", "double"),
-    ("line_item_unblended_cost", "double"),
-    ("line_item_blended_cost", "double"),
-    ("line_item_currency_code", "string"),
-    ("product_servicecode", "string"),
-    ("product_region_code", "string"),
-    ("product", "map<string,string>"),
-    ("resource_tags", "map<string,string>"),
-]
 
 
 # The names 06_cur_at_scale gives (its parameters), which 99_cleanup looks for
@@ -429,24 +242,21 @@ def register_athena_table(
     tagged with it when created, and a database or table of the same name without it (someone
     else's) is refused, never changed. Returns what was done, in words.
     """
-    from botocore.exceptions import ClientError
-
     table_name(database, table)  # checks both names
     glue = conn.client("glue")
     location = location.rstrip("/") + "/"
     tags = {owner_tag[0]: owner_tag[1]} if owner_tag else {}
     done = []
-    try:
-        with explained(f"create the Glue database {database} (glue:CreateDatabase)"):
-            glue.create_database(
-                DatabaseInput={"Name": database}, **({"Tags": tags} if tags else {})
-            )
+    with explained(
+        f"create the Glue database {database} (glue:CreateDatabase)",
+        tolerate=("AlreadyExistsException",),
+    ) as database_exists:
+        glue.create_database(DatabaseInput={"Name": database}, **({"Tags": tags} if tags else {}))
+    if not database_exists:
         done.append(f"created the database {database}")
-    except WorkshopError as error:
-        if getattr(error, "code", "") != "AlreadyExistsException":
-            raise
+    else:
         if owner_tag and not ownership.owns(_glue_tags(conn, glue_arn(conn, database)), owner_tag):
-            raise _not_ours(f"database {database}", owner_tag, "athena_database") from None
+            raise _not_ours(f"database {database}", owner_tag, "athena_database")
         done.append(f"kept the database {database}")
     table_input = {
         "Name": table,
@@ -463,22 +273,22 @@ def register_athena_table(
         },
         "PartitionKeys": [{"Name": "billing_period", "Type": "string"}],
         "StorageDescriptor": {
-            "Columns": [{"Name": n, "Type": t} for n, t in CUR_COLUMNS],
+            "Columns": [{"Name": n, "Type": t} for n, t in cur_schema.COLUMNS],
             "Location": location,
             "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
             "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
             "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE},
         },
     }
-    try:
+    with explained(
+        f"create the Glue table {database}.{table} (glue:CreateTable)",
+        tolerate=("AlreadyExistsException",),
+    ) as table_exists:
         glue.create_table(DatabaseName=database, TableInput=table_input)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "AlreadyExistsException":
-            with explained(f"create the Glue table {database}.{table} (glue:CreateTable)"):
-                raise
+    if table_exists:
         arn = glue_arn(conn, database, table)
         if owner_tag and not ownership.owns(_glue_tags(conn, arn), owner_tag):
-            raise _not_ours(f"table {database}.{table}", owner_tag, "athena_table") from None
+            raise _not_ours(f"table {database}.{table}", owner_tag, "athena_table")
         with explained(f"update the Glue table {database}.{table} (glue:UpdateTable)"):
             glue.update_table(DatabaseName=database, TableInput=table_input)
         done.append(f"updated the table {table}")
@@ -527,7 +337,6 @@ def cleanup_plan(
     import json
 
     import pandas as pd
-    from botocore.exceptions import ClientError
 
     table_name(database, table)
     glue = conn.client("glue")
@@ -539,27 +348,24 @@ def cleanup_plan(
             {"kind": kind, "name": name, "decision": decision, "reason": reason, "target": target}
         )
 
-    try:
-        with explained(f"look up the Glue database {database} (glue:GetDatabase)"):
-            glue.get_database(Name=database)
-        database_exists = True
-    except WorkshopError as error:
-        if getattr(error, "code", "") != "EntityNotFoundException":
-            raise
-        database_exists = False
-    if database_exists:
+    with explained(
+        f"look up the Glue database {database} (glue:GetDatabase)",
+        tolerate=("EntityNotFoundException",),
+    ) as no_database:
+        glue.get_database(Name=database)
+    if not no_database:
         others: list[str] = []
         with explained(f"list the tables of the Glue database {database} (glue:GetTables)"):
             for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
                 others.extend(t["Name"] for t in page.get("TableList", []) if t["Name"] != table)
         table_owned = None
-        try:
+        with explained(
+            f"look up the Glue table {database}.{table} (glue:GetTable)",
+            tolerate=("EntityNotFoundException",),
+        ) as no_table:
             glue.get_table(DatabaseName=database, Name=table)
+        if not no_table:
             table_owned = ownership.owns(_glue_tags(conn, glue_arn(conn, database, table)), owner)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "EntityNotFoundException":
-                with explained(f"look up the Glue table {database}.{table} (glue:GetTable)"):
-                    raise
         if table_owned is not None:
             add("Glue table", f"{database}.{table}", *ownership.decision(table_owned, owner))
         db_owned = ownership.owns(_glue_tags(conn, glue_arn(conn, database)), owner)
@@ -714,54 +520,6 @@ def download_export(
     return sorted(files)
 
 
-# The CUR 2.0 columns the workshop's queries read, listed in the export's QueryStatement: an
-# explicit list keeps the export small (how Data Exports treats SELECT * is not documented).
-# The stand-in writes exactly these (tests check it).
-EXPORT_COLUMNS = (
-    "bill_billing_entity",
-    "bill_billing_period_start_date",
-    "bill_billing_period_end_date",
-    "bill_payer_account_id",
-    "line_item_line_item_type",
-    "line_item_usage_account_id",
-    "line_item_usage_start_date",
-    "line_item_usage_end_date",
-    "line_item_product_code",
-    "line_item_usage_type",
-    "line_item_resource_id",
-    "line_item_usage_amount",
-    "line_item_unblended_cost",
-    "line_item_blended_cost",
-    "line_item_currency_code",
-    "product_servicecode",
-    "product_region_code",
-    "product",
-    "resource_tags",
-)
-
-
-# The account field of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:resource)
-ARN_ACCOUNT = re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)")
-
-
-def _mask_text(value: str) -> str:
-    if ARN_ACCOUNT.search(value):  # only the account field: the profile ID stays readable
-        return ARN_ACCOUNT.sub(lambda m: m[1] + mask_account_ids(m[2]), value)
-    return mask_account_ids(value)
-
-
-def masked(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of query results to show or write to a file: account IDs masked (the last four
-    digits kept, as ``aws.masked`` does), profile IDs and everything else unchanged."""
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
-    out = frame.copy()
-    for column in out.columns:
-        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: _mask_text(v) if isinstance(v, str) else v)
-    return out
-
-
 def bucket_region(conn: Connection, bucket: str) -> str:
     """The region a bucket lives in (GetBucketLocation), which the export must name."""
     with explained(f"find the region of the bucket {bucket} (s3:GetBucketLocation)"):
@@ -781,7 +539,7 @@ def export_command(bucket: str, prefix: str, export_name: str, bucket_region: st
     export = {
         "Name": export_name,
         "DataQuery": {
-            "QueryStatement": f"SELECT {', '.join(EXPORT_COLUMNS)} FROM COST_AND_USAGE_REPORT",
+            "QueryStatement": f"SELECT {', '.join(cur_schema.NAMES)} FROM COST_AND_USAGE_REPORT",
             "TableConfigurations": {
                 "COST_AND_USAGE_REPORT": {
                     "TIME_GRANULARITY": "DAILY",

@@ -11,21 +11,14 @@ import difflib
 import http.client
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from functools import cache
 from urllib.parse import urlparse
 
 from . import catalog
 from .catalog import split_profile_id
-
-# A 12-digit AWS account ID, not part of a longer number.
-ACCOUNT_ID = re.compile(r"(?<!\d)(\d{12})(?!\d)")
-
-
-def mask_account_ids(text: str) -> str:
-    """Hide 12-digit account IDs (keeping the last four digits) before showing text."""
-    return ACCOUNT_ID.sub(lambda m: "********" + m[1][-4:], text)
+from .masking import mask_account_ids
 
 
 class WorkshopError(Exception):
@@ -191,12 +184,14 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
 
 
 def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
+    from . import dates  # here: dates imports this module
+
     data = catalog.load()
     alternative = None
     if model_id and region:
         bare = split_profile_id(model_id)[1]
         if bare in data.models:
-            alternative = data.current_alternative(bare, region, catalog.today_utc())
+            alternative = data.current_alternative(bare, region, dates.utc_today())
     named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
     return (
         f"the model is retired in this region: move to a current model, {named} "
@@ -572,24 +567,65 @@ def service_of(operation: str) -> str:
     return "unknown"
 
 
+class Tolerated:
+    """What ``explained(..., tolerate=...)`` let pass: the AWS error code, or None if none."""
+
+    def __init__(self) -> None:
+        self.code: str | None = None
+        self.message = ""
+
+    def __bool__(self) -> bool:
+        return self.code is not None
+
+
+# An error ``explained`` may let pass: one of these codes, or a test of (code, message).
+Tolerance = Collection[str] | Callable[[str, str], bool]
+
+
+def _tolerates(tolerate: Tolerance, code: str, message: str) -> bool:
+    if callable(tolerate):
+        return bool(tolerate(code, message))
+    if isinstance(tolerate, str):  # one code, not its letters
+        return code == tolerate
+    return code in tolerate
+
+
 @contextmanager
 def explained(
     doing: str,
     *,
+    tolerate: Tolerance = (),
     region: str | None = None,
     model: str | None = None,
     endpoint: str | None = None,
-) -> Iterator[None]:
+) -> Iterator[Tolerated]:
     """Turn botocore errors inside the block into WorkshopErrors that say what to do.
+
+    ``tolerate`` names AWS error codes that are an answer, not a failure (a resource already
+    gone, a name already taken): the block stops there, nothing is raised, and the object
+    yielded records the code, so the caller can go on, e.g.::
+
+        with explained("read the topic's tags", tolerate=("NotFound",)) as gone:
+            listed = sns.list_tags_for_resource(ResourceArn=arn)["Tags"]
+        if gone:
+            return None
 
     An answer botocore cannot read (a JSON list, text where a number belongs) is explained as
     such, not left as the ValueError or AttributeError botocore's parser raises.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
+    outcome = Tolerated()
     try:
-        yield
-    except (ClientError, BotoCoreError, *network_errors()) as exc:
+        yield outcome
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", ""), error.get("Message", "")
+        if _tolerates(tolerate, code, message):
+            outcome.code, outcome.message = code, message
+            return
+        raise explain(exc, doing, region=region, model=model, endpoint=endpoint) from exc
+    except (BotoCoreError, *network_errors()) as exc:
         raise explain(exc, doing, region=region, model=model, endpoint=endpoint) from exc
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         if not from_parser(exc):

@@ -75,20 +75,13 @@ def delete_planned(
     already gone (error ``missing_code``, or one of several) counts as done, so a rerun after an
     interruption finishes the job; any other error is explained with ``doing(row)``.
     """
-    from botocore.exceptions import ClientError
-
+    missing = (missing_code,) if isinstance(missing_code, str) else tuple(missing_code)
     results = []
     for row in plan.itertuples():
         if row.decision != "delete":
             results.append("kept")
             continue
-        try:
+        with explained(doing(row), tolerate=missing) as gone:
             delete_one(row)
-            results.append("deleted")
-        except ClientError as exc:
-            missing = (missing_code,) if isinstance(missing_code, str) else missing_code
-            if exc.response["Error"]["Code"] not in missing:
-                with explained(doing(row)):
-                    raise
-            results.append("already gone")
+        results.append("already gone" if gone else "deleted")
     return plan.assign(result=results)

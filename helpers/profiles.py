@@ -294,6 +294,11 @@ def inventory(conn: Connection, found: list[Profile] | None = None) -> pd.DataFr
     return frame.sort_values("name", kind="stable").reset_index(drop=True)
 
 
+def _not_found_yet(code: str, message: str) -> bool:
+    """Not found by ID: look for it by name next (a retired model's profile is not that)."""
+    return code == "ResourceNotFoundException" and "end of its life" not in message
+
+
 def resolve(conn: Connection, identifier: str) -> Profile:
     """A profile from its name, ID or ARN (application or system-defined), with its tags."""
     if not identifier or not identifier.strip():
@@ -304,21 +309,14 @@ def resolve(conn: Connection, identifier: str) -> Profile:
         or (len(identifier) == 12 and identifier.isalnum() and identifier.islower())
     )
     if looks_like_id:
-        from botocore.exceptions import ClientError
-
-        try:
+        with explained(
+            f"look up the inference profile {identifier}",
+            tolerate=_not_found_yet,
+            region=conn.region,
+            model=identifier,
+        ) as not_found:
             item = conn.bedrock.get_inference_profile(inferenceProfileIdentifier=identifier)
-        except ClientError as exc:
-            error = exc.response["Error"]
-            retired = "end of its life" in error.get("Message", "")
-            if error["Code"] != "ResourceNotFoundException" or retired:
-                with explained(
-                    f"look up the inference profile {identifier}",
-                    region=conn.region,
-                    model=identifier,
-                ):
-                    raise
-        else:
+        if not not_found:
             tags = (
                 tags_of(conn, item["inferenceProfileArn"]) if item["type"] == "APPLICATION" else {}
             )
@@ -419,7 +417,6 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
     the winner's profile.
     """
     import pandas as pd
-    from botocore.exceptions import ClientError
 
     specs = to_create(cfg)
     existing = {p.name: p for p in list_profiles(conn)}
@@ -439,17 +436,15 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
         action = "reused"
         if found is None:
             request = create_request(conn, spec, cfg.owner_tag)
-            try:
+            with explained(
+                f"create the inference profile {spec.name}",
+                tolerate=("ConflictException",),
+                region=conn.region,
+                model=spec.copy_from,
+            ) as taken:
                 arn = conn.bedrock.create_inference_profile(**request)["inferenceProfileArn"]
                 action = "created"
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConflictException":
-                    with explained(
-                        f"create the inference profile {spec.name}",
-                        region=conn.region,
-                        model=spec.copy_from,
-                    ):
-                        raise
+            if taken:
                 arn = resolve(conn, spec.name).arn  # created meanwhile, by us or someone else
             found = resolve(conn, arn)
             if action == "reused" and (reason := mismatch(found, spec, cfg.owner_tag)):

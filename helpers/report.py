@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis import RATE_TOLERANCE
-from .errors import mask_account_ids
+from .masking import mask_account_ids
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from botocore.config import Config
 from botocore.model import Shape
 from botocore.validate import ParamValidator
 
-from helpers.offline import Standin
+from helpers.offline import Standin, launcher
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 ACCOUNT = "123456789012"  # the stand-in's account: AWS's documented example ID
@@ -66,11 +65,7 @@ def endpoint(standin: Standin) -> str:
 
 def control(endpoint: str, method: str, path: str, body: dict | None = None) -> Any:
     """Call the stand-in's control API (or moto's) and return the decoded JSON."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(endpoint + path, data=data, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        raw = response.read()
-    return json.loads(raw) if raw.strip().startswith(b"{") else raw.decode()
+    return launcher.control(endpoint, method, path, body, timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from helpers import aws, config
+from helpers import aws, config, masking
 from helpers.errors import StandinError, WorkshopError
-from helpers.offline import free_port
+from helpers.offline import free_port, launcher
 from tests.conftest import BASE_CONFIG
 
 
@@ -119,17 +119,17 @@ OTHER_ACCOUNT = "21098" + "7654321"  # built at run time: the secrets scan check
 
 def test_mask_account_ids():
     arn = f"arn:aws:bedrock:us-east-1:{OTHER_ACCOUNT}:application-inference-profile/abcdefghijkl"
-    assert aws.mask_account_ids(arn) == (
+    assert masking.mask_account_ids(arn) == (
         "arn:aws:bedrock:us-east-1:********4321:application-inference-profile/abcdefghijkl"
     )
-    assert aws.mask_account_ids("cost 1234567890123 units") == "cost 1234567890123 units"
+    assert masking.mask_account_ids("cost 1234567890123 units") == "cost 1234567890123 units"
 
 
 def test_masked_hides_account_ids_in_text_columns():
     import pandas as pd
 
     frame = pd.DataFrame({"arn": [f"arn:aws:bedrock:us-east-1:{OTHER_ACCOUNT}:x"], "n": [1]})
-    shown = aws.masked(frame)
+    shown = masking.masked(frame)
     assert shown.loc[0, "arn"] == "arn:aws:bedrock:us-east-1:********4321:x"
     assert frame.loc[0, "arn"].endswith(f"{OTHER_ACCOUNT}:x")  # the original is untouched
 
@@ -153,7 +153,7 @@ NOT_THE_STANDIN = {
 @pytest.mark.parametrize("behaviour", NOT_THE_STANDIN, ids=list(NOT_THE_STANDIN))
 def test_every_shape_of_another_program_on_the_port_is_named(behaviour, tmp_path, monkeypatch):
     monkeypatch.delenv("WORKSHOP_ENDPOINT_URL", raising=False)
-    monkeypatch.setattr(aws, "HEALTH_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(launcher, "HEALTH_TIMEOUT_SECONDS", 0.5)
     with (
         fake_servers.RawServer(NOT_THE_STANDIN[behaviour]) as server,
         pytest.raises(StandinError) as excinfo,
@@ -180,7 +180,7 @@ def test_another_program_at_workshop_endpoint_url_names_the_variable_in_the_fix(
     behaviour, slash, tmp_path, monkeypatch
 ):
     # the variable overrides config.json's port: changing the port there would do nothing
-    monkeypatch.setattr(aws, "HEALTH_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(launcher, "HEALTH_TIMEOUT_SECONDS", 0.5)
     with fake_servers.RawServer(NOT_THE_STANDIN[behaviour]) as server:
         monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", server.endpoint + slash)
         with pytest.raises(StandinError) as excinfo:

@@ -18,7 +18,20 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from helpers import alerts, analysis, aws, budgets, config, costs, cur, invoke, metrics, profiles
+from helpers import (
+    alarms,
+    alerts,
+    analysis,
+    aws,
+    budgets,
+    config,
+    costs,
+    cur,
+    invoke,
+    loadgen,
+    metrics,
+    profiles,
+)
 from helpers.errors import AwsError, ConfigError, InputError, StandinError, WorkshopError
 from helpers.offline import Standin, free_port
 from tests.conftest import BASE_CONFIG
@@ -144,7 +157,7 @@ def over_the_spend_cap(ctx: Context):
         "ACTIVE",
         (f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",),
     )
-    invoke.generate_load(
+    loadgen.generate_load(
         conn,
         [target],
         ["Summarise this claim."],
@@ -814,7 +827,7 @@ CASES = [
     ),
     Case(
         "profile names given to generate_load",
-        lambda c: invoke.generate_load(c.conn, ["claims_dept"], ["hi"], 3, progress=False),
+        lambda c: loadgen.generate_load(c.conn, ["claims_dept"], ["hi"], 3, progress=False),
         InputError,
         ("generate_load takes Profile objects", "profiles.resolve"),
         "generate_load takes Profile objects",
@@ -1026,7 +1039,7 @@ CASES = [
     ),
     Case(
         "alarm threshold of zero",
-        lambda c: metrics.alarm_requests(None, c.cfg.owner_tag, "dept", "0"),
+        lambda c: alarms.alarm_requests(None, c.cfg.owner_tag, "dept", "0"),
         InputError,
         ("tokens_per_hour_alarm", "must be above 0 tokens"),
         "must be above 0 tokens",

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from botocore.validate import ParamValidator
 
-from helpers import costs, cur, invoke, profiles
+from helpers import costs, cur, cur_engines, cur_schema, invoke, masking, profiles
 from helpers.errors import InputError, WorkshopError
 from tests.conftest import control
 
@@ -38,7 +38,7 @@ def billed(conn, cfg, endpoint, tmp_path):
     return {
         "delivered": delivered,
         "files": files,
-        "duckdb": cur.DuckDBRunner(files, "workshop_cur", "cur_daily"),
+        "duckdb": cur_engines.DuckDBRunner(files, "workshop_cur", "cur_daily"),
     }
 
 
@@ -181,7 +181,7 @@ def athena(conn, billed, api_calls):
     cur.register_athena_table(
         conn, "workshop_cur", "cur_daily", billed["delivered"]["location"]
     )  # idempotent
-    return cur.AthenaRunner(
+    return cur_engines.AthenaRunner(
         conn, "workshop_cur", "cur_daily", "s3://athena-results/queries/", page_size=5
     )
 
@@ -234,7 +234,7 @@ def test_athena_failure_surfaces_the_reason(conn, athena):
 def test_athena_needs_an_output_location(conn, billed):
     from helpers.errors import AwsError
 
-    runner = cur.AthenaRunner(conn, "workshop_cur", "cur_daily", "")
+    runner = cur_engines.AthenaRunner(conn, "workshop_cur", "cur_daily", "")
     with pytest.raises(AwsError, match="No output location provided"):
         runner.run("cost_by_tag", **values())
 
@@ -243,7 +243,7 @@ def test_parameters_are_bound_not_pasted(billed):
     sneaky = "dept') OR 1=1 --"
     result = billed["duckdb"].run("cost_by_tag", **values(tag_key=sneaky))
     assert list(result["tag_value"]) == [cur.UNTAGGED]  # no such tag: everything untagged
-    assert cur.athena_literal("it's") == "'it''s'"
+    assert cur_engines.athena_literal("it's") == "'it''s'"
     with pytest.raises(InputError, match="not a plain table"):
         cur.table_name("cur; DROP TABLE x", "t")
     with pytest.raises(InputError, match="is empty"):
@@ -266,7 +266,7 @@ def test_export_command_is_a_valid_create_export_request():
     # it names its columns (no SELECT *), the ones the stand-in writes, and the bucket's region
     statement = payload["DataQuery"]["QueryStatement"]
     assert "*" not in statement
-    assert statement == f"SELECT {', '.join(cur.EXPORT_COLUMNS)} FROM COST_AND_USAGE_REPORT"
+    assert statement == f"SELECT {', '.join(cur_schema.NAMES)} FROM COST_AND_USAGE_REPORT"
     assert payload["DestinationConfigurations"]["S3Destination"]["S3Region"] == "ap-northeast-1"
     assert command.startswith("aws bcm-data-exports create-export --region us-east-1")
     shape = (
@@ -282,7 +282,7 @@ def test_export_command_is_a_valid_create_export_request():
 def test_the_standin_writes_the_columns_the_export_asks_for():
     from helpers.offline.cur import schema
 
-    assert tuple(schema().names) == cur.EXPORT_COLUMNS
+    assert tuple(schema().names) == cur_schema.NAMES
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-northeast-1"])
@@ -310,7 +310,7 @@ def test_dates_are_checked():
 
 
 def test_athena_query_that_takes_too_long_is_stopped(conn, billed, athena):
-    slow = cur.AthenaRunner(
+    slow = cur_engines.AthenaRunner(
         conn, "workshop_cur", "cur_daily", "s3://athena-results/queries/", timeout_seconds=0
     )
     with pytest.raises(WorkshopError, match="ended CANCELLED: no result within 0 s"):
@@ -382,8 +382,8 @@ def test_an_empty_export_is_an_error_unless_allowed(conn, client, tmp_path):
         cur.download_export(conn, "cur-empty", "cur/daily", tmp_path)
     assert cur.download_export(conn, "cur-empty", "cur/daily", tmp_path, allow_empty=True) == []
     with pytest.raises(InputError, match="No CUR Parquet files to query"):
-        cur.DuckDBRunner([])
-    empty = cur.DuckDBRunner([], empty=True)
+        cur_engines.DuckDBRunner([])
+    empty = cur_engines.DuckDBRunner([], empty=True)
     full_columns = {}
     for name in cur.QUERIES:
         result = empty.run(name, tag_key="dept", start=START, end=END)
@@ -398,13 +398,15 @@ def test_query_results_are_masked_for_sharing(billed):
 
     by_profile = billed["duckdb"].run("cost_by_profile", **values())
     assert by_profile["profile_arn"].str.contains("123456789012").all()  # the query keeps them
-    shown = cur.masked(by_profile)
+    shown = masking.masked(by_profile, keep_resource_ids=True)
     assert not shown["profile_arn"].str.contains("123456789012").any()
     for arn, masked_arn in zip(by_profile["profile_arn"], shown["profile_arn"], strict=True):
         assert masked_arn == arn.replace(":123456789012:", ":********9012:")
         assert masked_arn.rsplit("/", 1)[1] == arn.rsplit("/", 1)[1]  # the profile ID stays
     assert shown.drop(columns="profile_arn").equals(by_profile.drop(columns="profile_arn"))
-    untagged = cur.masked(billed["duckdb"].run("untagged_spend", **values()))
+    untagged = masking.masked(
+        billed["duckdb"].run("untagged_spend", **values()), keep_resource_ids=True
+    )
     assert not any(re.search(r"\d{12}", str(v)) for v in untagged.to_numpy().ravel())
 
 
@@ -420,7 +422,7 @@ def test_masking_keeps_a_profile_id_made_of_digits():
             "cost": [1.0, 2.0, 3.0],
         }
     )
-    shown = cur.masked(frame)
+    shown = masking.masked(frame, keep_resource_ids=True)
     assert shown.loc[0, "resource"] == (
         "arn:aws:bedrock:us-east-1:********3333:application-inference-profile/123456789012"
     )

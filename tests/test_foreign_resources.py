@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import analysis, budgets, config, metrics, ownership, profiles
+from helpers import alarms, analysis, budgets, config, ownership, profiles
 from helpers.errors import ConfigError, InputError
 from tests.conftest import ACCOUNT, BASE_CONFIG, create_foreign_budget
 
@@ -77,27 +77,25 @@ def pager_alarm(conn, name: str, tags: list[dict] | None = None) -> None:
 def test_07_and_99_leave_someone_elses_alarm_of_the_workshops_name_alone(conn, cfg):
     profiles.ensure(conn, cfg)
     targets = [profiles.resolve(conn, name) for name in cfg.analysed_names]
-    names = [
-        r["AlarmName"] for r in metrics.alarm_requests(targets[0], cfg.owner_tag, "dept", 1000)
-    ]
+    names = [r["AlarmName"] for r in alarms.alarm_requests(targets[0], cfg.owner_tag, "dept", 1000)]
     pager_alarm(conn, names[0], [{"Key": "team", "Value": "payments"}])
     pager_alarm(conn, names[1])  # no tags at all
     before = {name: alarm_state(conn, name) for name in names}
 
     for _ in range(2):  # a rerun changes nothing either
-        made = metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 200_000)
+        made = alarms.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 200_000)
         assert {n: alarm_state(conn, n) for n in names} == before
         actions = dict(zip(made["alarm"], made["action"], strict=True))
         assert all(actions[n].startswith(ownership.NOT_OURS) for n in names)
         # ours: created the first time, then unchanged (the same request again)
         assert {a for n, a in actions.items() if n not in names} <= {"created", "unchanged"}
 
-    table = metrics.alarms_table(conn, cfg.owner_tag).set_index("alarm")
+    table = alarms.alarms_table(conn, cfg.owner_tag).set_index("alarm")
     assert not table.loc[names, "owned_by_workshop"].any()
     assert table["owned_by_workshop"].sum() == 4
-    plan = metrics.delete_alarms_plan(conn, cfg.owner_tag).set_index("alarm")
+    plan = alarms.delete_alarms_plan(conn, cfg.owner_tag).set_index("alarm")
     assert set(plan.loc[names, "decision"]) == {"keep"}
-    metrics.delete_alarms(conn, plan.reset_index())
+    alarms.delete_alarms(conn, plan.reset_index())
     left = [a["AlarmName"] for a in conn.cloudwatch.describe_alarms()["MetricAlarms"]]
     assert sorted(left) == sorted(names)
     assert {n: alarm_state(conn, n) for n in names} == before
@@ -106,8 +104,8 @@ def test_07_and_99_leave_someone_elses_alarm_of_the_workshops_name_alone(conn, c
 def test_our_own_alarm_is_updated_in_place(conn, cfg):
     profiles.ensure(conn, cfg)
     targets = [profiles.resolve(conn, name) for name in cfg.analysed_names]
-    metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 1000)
-    again = metrics.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 2000)
+    alarms.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 1000)
+    again = alarms.ensure_alarms(conn, targets, cfg.owner_tag, "dept", 2000)
     actions = dict(zip(again["alarm"], again["action"], strict=True))
     tokens = again["alarm"][0]
     # the token alarms take the new threshold; the throttling ones are as asked already
@@ -226,7 +224,7 @@ def test_profiles_named_only_under_profile_names_are_used_as_they_are(conn, tmp_
     assert budgets.departments(found, "dept") == ["payments"]
     with pytest.raises(InputError, match="carries the cost allocation tag 'team'"):
         budgets.departments(found, "team")
-    made = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 1000)
+    made = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 1000)
     assert list(made["action"]) == ["created", "created"]
     assert profile_state(conn, arn) == before
 
@@ -269,11 +267,11 @@ def test_a_foreign_profile_carrying_the_department_survives_01_02_07_99(conn, cf
     profiles.ensure(conn, cfg)
     assert arn in profiles.find_by_tag(conn, "dept", ["claims"])  # found, not changed
     ours = [profiles.resolve(conn, name) for name in cfg.analysed_names]
-    metrics.ensure_alarms(conn, ours, cfg.owner_tag, "dept", 1000)
+    alarms.ensure_alarms(conn, ours, cfg.owner_tag, "dept", 1000)
     plan = profiles.delete_plan(conn, cfg).set_index("name")
     assert plan.loc["claims_prod", "decision"] == "keep"
     profiles.delete(conn, plan.reset_index())
-    metrics.delete_alarms(conn, metrics.delete_alarms_plan(conn, cfg.owner_tag))
+    alarms.delete_alarms(conn, alarms.delete_alarms_plan(conn, cfg.owner_tag))
     assert [p.name for p in profiles.list_profiles(conn)] == ["claims_prod"]
     assert profile_state(conn, arn) == before
 
@@ -305,7 +303,7 @@ def test_an_owner_tag_another_team_also_uses_never_deletes_their_resources(conn,
     )
     profiles.ensure(conn, shared)
     ours = [profiles.resolve(conn, name) for name in shared.analysed_names]
-    metrics.ensure_alarms(conn, ours, owner, "dept", 1000)
+    alarms.ensure_alarms(conn, ours, owner, "dept", 1000)
     plan = profiles.delete_plan(conn, shared).set_index("name")
     for name in arns:
         assert plan.loc[name, "decision"] == "keep"
@@ -315,10 +313,10 @@ def test_an_owner_tag_another_team_also_uses_never_deletes_their_resources(conn,
     budget_plan = budgets.delete_plan(conn, shared).set_index("budget")
     assert budget_plan.loc["claims-prod-monthly", "decision"] == "keep"
     budgets.delete(conn, budget_plan.reset_index())
-    alarm_plan = metrics.delete_alarms_plan(conn, owner).set_index("alarm")
+    alarm_plan = alarms.delete_alarms_plan(conn, owner).set_index("alarm")
     assert alarm_plan.loc["claims-prod-errors", "decision"] == "keep"
     assert (alarm_plan.drop("claims-prod-errors")["decision"] == "delete").all()
-    metrics.delete_alarms(conn, alarm_plan.reset_index())
+    alarms.delete_alarms(conn, alarm_plan.reset_index())
     after = (
         [profile_state(conn, arn) for arn in arns.values()],
         budget_state(conn, "claims-prod-monthly"),
@@ -413,9 +411,7 @@ def test_99_after_07_leaves_every_foreign_resource_byte_for_byte(workshop, conn,
     path.write_text(json.dumps(BASE_CONFIG))
     profiles.ensure(conn, cfg)
     ours = profiles.analysed(conn, cfg)
-    alarm_names = [
-        r["AlarmName"] for r in metrics.alarm_requests(ours[0], cfg.owner_tag, "dept", 1)
-    ]
+    alarm_names = [r["AlarmName"] for r in alarms.alarm_requests(ours[0], cfg.owner_tag, "dept", 1)]
     pager_alarm(conn, alarm_names[0], [{"Key": "team", "Value": "payments"}])
     foreign_arn = foreign_profile(conn, "claims_prod", tags={"dept": "claims"})
     budget = budgets.budget_name(cfg, "claims")

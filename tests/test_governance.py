@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import analysis, budgets, costs, errors, metrics, profiles
+from helpers import alarms, analysis, budgets, costs, errors, profiles
 from helpers.errors import InputError
 from tests.conftest import ACCOUNT, control, create_foreign_alarm, create_foreign_budget, error_of
 
@@ -96,8 +96,8 @@ def test_budget_arguments(conn, cfg):
 
 
 def test_alarms_are_idempotent_owned_and_not_evaluated_offline(conn, cfg, history, assert_shape):
-    made = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
-    again = metrics.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
+    made = alarms.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
+    again = alarms.ensure_alarms(conn, history, cfg.owner_tag, "dept", 200_000)
     assert list(made["alarm"]) == list(again["alarm"]) and len(made) == 6
     create_foreign_alarm(conn.cloudwatch, "someone-elses", 5)
     described = conn.cloudwatch.describe_alarms()
@@ -105,16 +105,16 @@ def test_alarms_are_idempotent_owned_and_not_evaluated_offline(conn, cfg, histor
     assert {a["StateValue"] for a in described["MetricAlarms"]} == {"INSUFFICIENT_DATA"}
     tokens = next(a for a in described["MetricAlarms"] if a["AlarmName"].endswith("-per-hour"))
     assert [m["Id"] for m in tokens["Metrics"]] == ["input", "output", "tokens"]
-    table = metrics.alarms_table(conn, cfg.owner_tag).set_index("alarm")
+    table = alarms.alarms_table(conn, cfg.owner_tag).set_index("alarm")
     assert not table.loc["someone-elses", "owned_by_workshop"]
     assert table["owned_by_workshop"].sum() == 6
-    plan = metrics.delete_alarms_plan(conn, cfg.owner_tag)
-    metrics.delete_alarms(conn, plan)
+    plan = alarms.delete_alarms_plan(conn, cfg.owner_tag)
+    alarms.delete_alarms(conn, plan)
     assert [a["AlarmName"] for a in conn.cloudwatch.describe_alarms()["MetricAlarms"]] == [
         "someone-elses"
     ]
     with pytest.raises(InputError):
-        metrics.alarm_requests(history[0], cfg.owner_tag, "dept", 0)
+        alarms.alarm_requests(history[0], cfg.owner_tag, "dept", 0)
 
 
 def test_project_month_end_on_known_data():
@@ -204,14 +204,14 @@ NOT_POSITIVE = [0, -1, "-3", np.int64(0)]
 
 @pytest.mark.parametrize(("typed", "number"), TYPED_NUMBERS)
 def test_alarm_threshold_as_typed(cfg, history, typed, number):
-    tokens = metrics.alarm_requests(history[0], cfg.owner_tag, "dept", typed)[0]
+    tokens = alarms.alarm_requests(history[0], cfg.owner_tag, "dept", typed)[0]
     assert tokens["Threshold"] == number and isinstance(tokens["Threshold"], float)
 
 
 @pytest.mark.parametrize("typed", NOT_NUMBERS + NOT_POSITIVE)
 def test_alarm_threshold_refused_by_name(cfg, history, typed):
     with pytest.raises(InputError, match=r"tokens_per_hour_alarm in 07") as excinfo:
-        metrics.alarm_requests(history[0], cfg.owner_tag, "dept", typed)
+        alarms.alarm_requests(history[0], cfg.owner_tag, "dept", typed)
     assert "must be a number, not" in str(excinfo.value) or "must be above 0" in str(excinfo.value)
     assert "tokens_per_hour_alarm=200000" in excinfo.value.fix
 

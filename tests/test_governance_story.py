@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers import alerts, budgets, cur, metrics, profiles
+from helpers import alarms, alerts, budgets, cur, profiles
 from helpers.errors import InputError
 from tests.conftest import ACCOUNT
 
@@ -88,14 +88,14 @@ def test_alarms_notify_the_topic_on_alarm_and_all_clear(conn, cfg):
     profiles.ensure(conn, cfg)
     found = profiles.all_application_profiles(conn)
     topic = alerts.ensure_topic(conn, cfg)
-    made = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
+    made = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
     assert set(made["notifies"]) == {topic.arn}
     described = conn.cloudwatch.describe_alarms(AlarmNamePrefix="workshop-")["MetricAlarms"]
     assert len(described) == 2 * len(found)
     for alarm in described:
         assert alarm["AlarmActions"] == [topic.arn]
         assert alarm["OKActions"] == [topic.arn]
-    without = metrics.alarm_requests(found[0], cfg.owner_tag, "dept", 200000)
+    without = alarms.alarm_requests(found[0], cfg.owner_tag, "dept", 200000)
     assert all("AlarmActions" not in r for r in without)
 
 
@@ -404,20 +404,20 @@ def test_an_alarm_already_as_asked_is_reported_unchanged_and_not_put_again(conn,
     profiles.ensure(conn, cfg)
     found = profiles.all_application_profiles(conn)
     topic = alerts.ensure_topic(conn, cfg)
-    first = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
+    first = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
     assert set(first["action"]) == {"created"}
     put = []
     conn.cloudwatch.meta.events.register(
         "before-call.cloudwatch.PutMetricAlarm", lambda **_: put.append(1)
     )
-    again = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
+    again = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 200000, topic.arn)
     assert set(again["action"]) == {"unchanged"}
     assert put == []
-    raised = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000, topic.arn)
+    raised = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000, topic.arn)
     actions = dict(zip(raised["alarm"], raised["action"], strict=True))
     assert {a for n, a in actions.items() if n.endswith("-tokens-per-hour")} == {"updated"}
     assert {a for n, a in actions.items() if n.endswith("-throttled")} == {"unchanged"}
-    silent = metrics.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000)
+    silent = alarms.ensure_alarms(conn, found, cfg.owner_tag, "dept", 300000)
     assert set(silent["action"]) == {"updated"}  # the topic is no longer notified
 
 

@@ -29,6 +29,12 @@ MODULES = [
     "helpers.tables",
     "helpers.report",
     "helpers.alerts",
+    "helpers.alarms",
+    "helpers.loadgen",
+    "helpers.cur_engines",
+    "helpers.cur_schema",
+    "helpers.masking",
+    "helpers.offline.launcher",
 ]
 HEAVY = [
     "pandas",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from helpers import invoke, profiles
+from helpers import invoke, loadgen, profiles
 from helpers.errors import AwsError, InputError
 from tests.conftest import control
 
@@ -198,7 +198,7 @@ def test_on_demand_error_is_explained_with_its_fix(conn):
 
 
 def test_load_generator(conn, made):
-    result = invoke.generate_load(
+    result = loadgen.generate_load(
         conn, list(made.values()), ["a", "b", "c"], 24, concurrency=4, progress=False
     )
     assert len(result) == 24 and result["error"].isna().all()
@@ -229,7 +229,7 @@ def test_load_survives_30_percent_throttling(conn, made, endpoint):
     control(endpoint, "POST", "/_standin/faults", {"rate": 0.3, "seed": 11})
     # which request draws which injected throttle depends on thread timing: 20 attempts make
     # one request throttled every time (0.3**20) impossible in practice, where 8 was not
-    result = invoke.generate_load(
+    result = loadgen.generate_load(
         conn,
         list(made.values()),
         ["q"],
@@ -249,7 +249,7 @@ def test_load_survives_30_percent_throttling(conn, made, endpoint):
 
 def test_load_reports_calls_that_never_succeed(conn, made, endpoint):
     control(endpoint, "POST", "/_standin/faults", {"rate": 1.0, "seed": 1})
-    result = invoke.generate_load(
+    result = loadgen.generate_load(
         conn,
         [made["claims_dept"]],
         ["q"],
@@ -265,9 +265,9 @@ def test_load_reports_calls_that_never_succeed(conn, made, endpoint):
 
 def test_load_arguments(conn, made):
     with pytest.raises(InputError):
-        invoke.generate_load(conn, [], ["q"], 1, progress=False)
+        loadgen.generate_load(conn, [], ["q"], 1, progress=False)
     with pytest.raises(InputError):
-        invoke.generate_load(conn, list(made.values()), [""], 1, progress=False)
+        loadgen.generate_load(conn, list(made.values()), [""], 1, progress=False)
 
 
 def test_the_standin_stopping_mid_load_is_reported_with_the_restart(cfg, monkeypatch):
@@ -284,7 +284,7 @@ def test_the_standin_stopping_mid_load_is_reported_with_the_restart(cfg, monkeyp
     targets = profiles.all_application_profiles(conn)
     threading.Timer(0.5, standin.stop).start()
     with pytest.raises(StandinError) as excinfo:
-        invoke.generate_load(
+        loadgen.generate_load(
             conn, targets, ["q"], 5000, concurrency=2, progress=False, max_attempts=1
         )
     message = str(excinfo.value)
@@ -303,7 +303,7 @@ def test_load_through_a_retired_model_says_why_and_what_to_change(conn, endpoint
     )["inferenceProfileArn"]
     control(endpoint, "POST", "/_standin/settings", {"today": "2026-11-28"})
     old = profiles.resolve(conn, arn)
-    result = invoke.generate_load(conn, [old], ["a"], 3, concurrency=1, progress=False)
+    result = loadgen.generate_load(conn, [old], ["a"], 3, concurrency=1, progress=False)
     assert result["error"].str.contains("reached the end of its life").all()
     assert result["fix"].str.contains("anthropic.claude-haiku-4-5-20251001-v1:0").all()
 
@@ -453,7 +453,7 @@ def test_converse_refuses_a_usage_without_whole_token_counts(usage):
 def test_an_http_200_of_another_shape_stops_the_load(conn, made):
     answer = fake_servers.http_answer("200 OK", b"[1, 2]")
     with fake_servers.RawServer(answer) as server, pytest.raises(StandinError) as excinfo:
-        invoke.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
+        loadgen.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
     assert "so it cannot be read" in str(excinfo.value)
     assert "0 of 3 calls completed" in str(excinfo.value)
 
@@ -471,7 +471,7 @@ def test_an_http_200_of_another_shape_at_workshop_endpoint_url_names_the_variabl
 def test_an_empty_http_200_stops_the_load_and_counts_what_completed(conn, made):
     empty = fake_servers.http_answer("200 OK", b"{}")
     with fake_servers.RawServer(empty) as server, pytest.raises(WorkshopError) as excinfo:
-        invoke.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
+        loadgen.generate_load(fake_conn(server), [made["claims_dept"]], ["hi"], 3, progress=False)
     assert "without 'output', 'stopReason', 'usage', 'metrics'" in str(excinfo.value)
     assert "0 of 3 calls completed" in str(excinfo.value)
 
@@ -606,7 +606,7 @@ def test_invoke_model_prompt_and_body_types(conn, made):
 
 
 def test_generate_load_takes_one_prompt_string_and_one_profile(conn, made):
-    frame = invoke.generate_load(
+    frame = loadgen.generate_load(
         conn, made["claims_dept"], "Summarise the claim", 3, max_tokens=16, progress=False
     )
     assert len(frame) == 3 and frame["error"].isna().all()
@@ -628,7 +628,7 @@ def test_generate_load_arguments_of_the_wrong_type(
 ):
     targets = profiles_arg if profiles_arg is not None else [made["claims_dept"]]
     with pytest.raises(InputError, match=fragment):
-        invoke.generate_load(conn, targets, prompts, requests, progress=False)
+        loadgen.generate_load(conn, targets, prompts, requests, progress=False)
 
 
 # --- issue 13, class 22: account IDs masked in what a call's failure shows ----------------------
@@ -643,7 +643,7 @@ def test_load_errors_mask_account_ids(conn, made, endpoint):
         "/_standin/faults",
         {"rate": 1.0, "error": "AccessDeniedException", "message": f"not allowed on {arn}"},
     )
-    result = invoke.generate_load(conn, [made["claims_dept"]], ["q"], 2, progress=False)
+    result = loadgen.generate_load(conn, [made["claims_dept"]], ["q"], 2, progress=False)
     assert result["error"].str.contains("********4321", regex=False).all()
     assert not result["error"].str.contains(OTHER_ACCOUNT).any()
     assert not result["fix"].str.contains(OTHER_ACCOUNT).any()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import invoke, profiles
+from helpers import invoke, loadgen, profiles
 from helpers.errors import InputError, WorkshopError
 from tests.conftest import metric_total
 
@@ -182,14 +182,14 @@ def test_cloudwatch_check_explains_every_count():
         + [("support", 7, 70, None)] * 2
     )
     after = _usage({"claims": (7, 70, 700), "support": (2, 14, 140)})
-    check = invoke.cloudwatch_check(before, load, after)
+    check = loadgen.cloudwatch_check(before, load, after)
     claims = check[check["profile"] == "claims"].set_index("metric")
     assert claims.loc["Invocations", ["before", "this load", "after"]].tolist() == [4, 3, 7]
     assert claims.loc["OutputTokenCount", "this load"] == 300
     assert (check["unexplained"] == 0).all()
     assert set(check["profile_id"]) == {"claims-id", "support-id"}
     # CloudWatch one call behind (AWS's lag) is shown, not hidden
-    late = invoke.cloudwatch_check(before, load, _usage({"claims": (6, 60, 600)}))
+    late = loadgen.cloudwatch_check(before, load, _usage({"claims": (6, 60, 600)}))
     assert late.set_index(["profile", "metric"]).loc[("claims", "Invocations"), "unexplained"] == -1
 
 

@@ -6,12 +6,12 @@ need another day pin it through the control API and the reset restores the sessi
 
 from __future__ import annotations
 
-import urllib.error
 from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers.offline import launcher
 from tests.conftest import ACCOUNT, control, error_of, metric_total, user
 
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -184,10 +184,10 @@ def test_calls_to_a_legacy_model_are_counted(client):
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "yesterday", 20261128])
 def test_the_today_setting_takes_a_date_only(endpoint, bad):
-    with pytest.raises(urllib.error.HTTPError) as excinfo:
+    with pytest.raises(launcher.ControlRefused) as excinfo:
         pin(endpoint, bad)
-    assert excinfo.value.code == 400
-    assert "today must be a date" in excinfo.value.read().decode()
+    assert excinfo.value.status == 400
+    assert "today must be a date" in excinfo.value.reason
 
 
 def test_a_reset_returns_to_the_pinned_date(client, endpoint):

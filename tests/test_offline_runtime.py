@@ -8,6 +8,7 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers.offline import launcher
 from tests.conftest import ACCOUNT, control, error_of, metric_total, user
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -335,11 +336,9 @@ def error_of_response(exc):
 
 
 def test_fault_injection_rejects_unknown_errors(endpoint):
-    import urllib.error
-
-    with pytest.raises(urllib.error.HTTPError) as excinfo:
+    with pytest.raises(launcher.ControlRefused) as excinfo:
         control(endpoint, "POST", "/_standin/faults", {"rate": 0.5, "error": "Nope"})
-    assert excinfo.value.code == 400
+    assert excinfo.value.status == 400
 
 
 # --- issue 13, class 21: what AWS refuses with 400, never a 500 -------------------------------

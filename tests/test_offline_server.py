@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.offline import Standin
+from helpers.offline import Standin, launcher
 from tests.conftest import control
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +57,9 @@ def test_health_and_reset_clear_everything(client, endpoint):
 
 
 def test_unknown_control_endpoint(endpoint):
-    import urllib.error
-
-    with pytest.raises(urllib.error.HTTPError) as excinfo:
+    with pytest.raises(launcher.ControlRefused) as excinfo:
         control(endpoint, "GET", "/_standin/nothing")
-    assert excinfo.value.code == 404
+    assert excinfo.value.status == 404
 
 
 @pytest.mark.slow

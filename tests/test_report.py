@@ -15,7 +15,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers import analysis, plots, pricing, report
-from helpers.errors import mask_account_ids
+from helpers.masking import mask_account_ids
 from helpers.profiles import Profile
 
 ROOT = Path(__file__).resolve().parents[1]

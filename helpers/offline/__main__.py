@@ -19,36 +19,24 @@ import math
 import os
 import signal
 import sys
-import urllib.error
-import urllib.request
 
-from helpers.config import MAX_STREAM_DELAY_MS
+from helpers.config import DEFAULT_PORT, MAX_STREAM_DELAY_MS
+from helpers.errors import WorkshopError
 
-from .server import Standin
-
-DEFAULT_PORT = 4599
+from . import launcher
 
 
 def _call(endpoint: str, method: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        endpoint.rstrip("/") + path,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json"},
-    )
+    """The control API's answer, or the exit with its message (the client's, for a terminal)."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")
-        raise SystemExit(f"The stand-in at {endpoint} refused {method} {path}: {detail}") from exc
-    except urllib.error.URLError as exc:
-        raise SystemExit(
-            f"No stand-in answers at {endpoint} ({exc.reason}). Start one with "
-            "'python -m helpers.offline serve' or 'make standin'."
-        ) from exc
-    return json.loads(raw) if raw.strip().startswith(b"{") else {"status": raw.decode()}
+        if launcher.health(endpoint.rstrip("/")) is None:
+            raise SystemExit(
+                f"No stand-in answers at {endpoint}. Start one with "
+                "'python -m helpers.offline serve' or 'make standin'."
+            )
+        return launcher.control(endpoint, method, path, body)
+    except WorkshopError as error:
+        raise SystemExit(str(error)) from None
 
 
 def _port(text: str) -> int:
@@ -159,6 +147,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         LAUNCH_SETTINGS.update(launch)
         SETTINGS.update(launch)
+        from .server import Standin
+
         standin = Standin(args.host, args.port)
         endpoint = standin.start()
     except (OSError, ValueError) as exc:

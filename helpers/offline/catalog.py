@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from helpers import catalog as shared
-from helpers import pricing
+from helpers import dates, pricing
 
 from .state import SETTINGS
 
@@ -37,7 +37,7 @@ class SystemProfile:
 def today() -> date:
     """The stand-in's idea of today (UTC): the pinned ``today`` setting, else the real date."""
     pinned = SETTINGS.today
-    return date.fromisoformat(pinned) if pinned else shared.today_utc()
+    return date.fromisoformat(pinned) if pinned else dates.utc_today()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from helpers import dates
+from helpers import cur_schema, dates
 
 AMAZON_PRODUCT_CODE = "AmazonBedrock"
 
@@ -31,31 +31,16 @@ def marketplace_product_code(service: str) -> str:
 
 
 def schema():
+    """The Parquet schema of the export: ``helpers.cur_schema``'s columns, in Arrow's types."""
     import pyarrow as pa
 
-    return pa.schema(
-        [
-            ("bill_billing_entity", pa.string()),
-            ("bill_billing_period_start_date", pa.timestamp("ms")),
-            ("bill_billing_period_end_date", pa.timestamp("ms")),
-            ("bill_payer_account_id", pa.string()),
-            ("line_item_line_item_type", pa.string()),
-            ("line_item_usage_account_id", pa.string()),
-            ("line_item_usage_start_date", pa.timestamp("ms")),
-            ("line_item_usage_end_date", pa.timestamp("ms")),
-            ("line_item_product_code", pa.string()),
-            ("line_item_usage_type", pa.string()),
-            ("line_item_resource_id", pa.string()),
-            ("line_item_usage_amount", pa.float64()),
-            ("line_item_unblended_cost", pa.float64()),
-            ("line_item_blended_cost", pa.float64()),
-            ("line_item_currency_code", pa.string()),
-            ("product_servicecode", pa.string()),
-            ("product_region_code", pa.string()),
-            ("product", pa.map_(pa.string(), pa.string())),
-            ("resource_tags", pa.map_(pa.string(), pa.string())),
-        ]
-    )
+    arrow = {
+        "string": pa.string(),
+        "timestamp": pa.timestamp("ms"),
+        "double": pa.float64(),
+        "map<string,string>": pa.map_(pa.string(), pa.string()),
+    }
+    return pa.schema([(name, arrow[kind]) for name, kind in cur_schema.COLUMNS])
 
 
 def _month(day: datetime) -> tuple[datetime, datetime]:

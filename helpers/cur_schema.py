@@ -1,0 +1,34 @@
+"""The CUR 2.0 columns the workshop reads and the stand-in writes: names and types, as data.
+
+One list for all three: the export's QueryStatement (``cur.export_command``), the Glue table
+Athena reads (``cur.register_athena_table``), DuckDB's empty table (``cur_engines``), and the
+Parquet files the offline stand-in delivers (``helpers/offline/cur.py``). Types are Athena's
+(Glue's) words; each engine maps them to its own.
+"""
+
+from __future__ import annotations
+
+# (column, Athena type), in the export's order
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("bill_billing_entity", "string"),
+    ("bill_billing_period_start_date", "timestamp"),
+    ("bill_billing_period_end_date", "timestamp"),
+    ("bill_payer_account_id", "string"),
+    ("line_item_line_item_type", "string"),
+    ("line_item_usage_account_id", "string"),
+    ("line_item_usage_start_date", "timestamp"),
+    ("line_item_usage_end_date", "timestamp"),
+    ("line_item_product_code", "string"),
+    ("line_item_usage_type", "string"),
+    ("line_item_resource_id", "string"),
+    ("line_item_usage_amount", "double"),
+    ("line_item_unblended_cost", "double"),
+    ("line_item_blended_cost", "double"),
+    ("line_item_currency_code", "string"),
+    ("product_servicecode", "string"),
+    ("product_region_code", "string"),
+    ("product", "map<string,string>"),
+    ("resource_tags", "map<string,string>"),
+)
+NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+TYPES: dict[str, str] = dict(COLUMNS)
