@@ -393,3 +393,38 @@ def test_monthly_periods_and_backfill_reach_are_calendar_months(client):
     with pytest.raises(ClientError) as excinfo:
         client("ce").start_cost_allocation_tag_backfill(BackfillFrom=f"{too_old}T00:00:00Z")
     assert f"(to {months_before(today, 12)})" in error_of(excinfo)[2]
+
+
+def test_a_cost_category_filter_is_checked_against_its_java_pattern_and_matches_nothing(
+    client, departments
+):
+    """AWS's pattern for cost category names uses Java's \\p{L}\\p{N}\\p{Z}, which Python's re
+    lacks: the stand-in answered any CostCategories filter with an HTTP 500 until it spelt them
+    out. The stand-in defines no cost categories, so a well-formed filter matches nothing."""
+    category = {"CostCategories": {"Key": "Abteilung Schäden 2", "Values": ["Kfz"]}}
+    found = groups(cost_by(client, [{"Type": "TAG", "Key": "dept"}], Filter=category))
+    assert found == {}
+    with pytest.raises(ClientError) as excinfo:
+        cost_by(client, [], Filter={"CostCategories": {"Key": " team", "Values": ["x"]}})
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert "Filter.CostCategories.Key" in message and "regular expression pattern" in message
+
+
+def test_java_unicode_classes_are_spelt_out_for_every_assigned_letter_number_and_space():
+    import sys
+    import unicodedata
+
+    from helpers.offline import validation
+
+    beyond = [
+        code
+        for code in range(validation.ASSIGNED_LIMIT, sys.maxunicode + 1)
+        if unicodedata.category(chr(code))[0] in "LNZ"
+    ]
+    assert beyond == []  # nothing the scan leaves out
+    pattern = validation._compiled(r"^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$")
+    for accepted in ("claims", "経理部", "Ωmega 2", "x-y_z", "٣"):
+        assert pattern.fullmatch(accepted), accepted
+    for refused in ("a;b", " lead", "trail ", "a@b"):
+        assert not pattern.fullmatch(refused), refused
