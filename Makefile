@@ -39,8 +39,8 @@ lock:
 
 # The suite against the NEWEST moto, boto3 and botocore, in a throw-away venv (build/upstream-venv,
 # deleted after unless KEEP=1); .venv and the lock are left alone. Prints what broke.
-check-upstream:
-	$(PYTHON) scripts/check_upstream.py $(if $(KEEP),--keep,)
+check-upstream: setup
+	$(BIN)/python scripts/check_upstream.py $(if $(KEEP),--keep,)
 
 # JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
 # and keeps running in the background; `python -m helpers.offline stop` stops it.
