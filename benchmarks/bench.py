@@ -286,11 +286,11 @@ def notebook_rows() -> list[Row]:
     return rows
 
 
-def make_test_pytest() -> list[str]:
+def make_test_pytest(root: Path = ROOT) -> list[str]:
     """The pytest command `make test` runs (its options included), as `make -n test` prints it."""
     dry = subprocess.run(
         ["make", "-n", "--no-print-directory", "test"],
-        cwd=ROOT,
+        cwd=root,
         check=True,
         capture_output=True,
         text=True,

@@ -88,15 +88,8 @@ def installed(python: Path) -> dict[str, str]:
     return dict(zip(UPSTREAM, out.stdout.split(), strict=True))
 
 
-def run_pytest(python: Path, args: list[str], report: Path) -> tuple[list[str], int, float]:
-    """(failed test ids, tests run, seconds) of one pytest run, read from its JUnit XML."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    began = time.perf_counter()
-    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
-    subprocess.run([*command, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - began
-    if not report.exists():
-        return ["(pytest did not run: collection or start-up failed)"], 0, seconds
+def junit_results(report: Path) -> tuple[list[str], int]:
+    """(failed or errored test ids, tests run) from pytest's JUnit XML; skips do not count."""
     failed, ran = [], 0
     for case in ElementTree.parse(report).iter("testcase"):
         if case.find("skipped") is not None:
@@ -105,7 +98,19 @@ def run_pytest(python: Path, args: list[str], report: Path) -> tuple[list[str], 
         if case.find("failure") is not None or case.find("error") is not None:
             module = case.get("classname", "").replace(".", "/")
             failed.append(f"{module}.py::{case.get('name')}")
-    return failed, ran, seconds
+    return failed, ran
+
+
+def run_pytest(python: Path, args: list[str], report: Path) -> tuple[list[str], int, float]:
+    """(failed test ids, tests run, seconds) of one pytest run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
+    began = time.perf_counter()
+    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    subprocess.run([*command, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - began
+    if not report.exists():
+        return ["(pytest did not run: collection or start-up failed)"], 0, seconds
+    return (*junit_results(report), seconds)
 
 
 def main() -> int:
