@@ -76,9 +76,10 @@ def build_venv(venv: Path) -> Path:
     python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--quiet", "--upgrade"]
     subprocess.run([*pip, "pip"], check=True)
-    # No constraints file, no -e .: the tests import helpers from the work tree (pytest runs in
-    # it), so nothing is written into the repository.
-    subprocess.run([*pip, *requirements()], check=True)
+    subprocess.run([*pip, *requirements()], check=True)  # no constraints file
+    # The project itself, editable and without its pins, so that notebook kernels started by the
+    # tests import helpers from this work tree (only the git-ignored *.egg-info is written here).
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, stderr=subprocess.DEVNULL)
     return python
 
 
