@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed
 # transitive dependencies); `make lock` regenerates it from pyproject.toml.
 LOCK   := requirements.lock
 # uv, not pip-tools: `uv pip compile --universal` writes ONE lock for every OS and for Python
-# 3.10 and up (platform and version markers), where pip-compile locks only the machine it runs
-# on; and it resolves in seconds. Pinned so the lock's format does not change under us.
+# 3.10 and up (lines carry platform and version markers), where pip-compile locks only the
+# platform and Python it runs on. uv is installed into .venv by `make lock` only (it is not
+# needed to install), at this version so the lock's format does not change under us.
 UV_VERSION := 0.9.30
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -34,8 +35,9 @@ lock:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/uv --version 2>/dev/null | grep -qx 'uv $(UV_VERSION)' \
 		|| $(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
-	$(BIN)/uv pip compile --no-python-downloads --python $(BIN)/python pyproject.toml --extra dev --universal --python-version 3.10 \
-		--quiet --custom-compile-command 'make lock' $(LOCK_UPGRADE) --output-file $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 \
+		--python $(BIN)/python --no-python-downloads --quiet \
+		--custom-compile-command 'make lock' $(LOCK_UPGRADE) --output-file $(LOCK)
 
 # The suite against the NEWEST moto, boto3 and botocore, in a throw-away venv (build/upstream-venv,
 # deleted after unless KEEP=1); .venv and the lock are left alone. Prints what broke.
