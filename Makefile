@@ -41,8 +41,9 @@ lock:
 
 # The suite against the NEWEST moto, boto3 and botocore, in a throw-away venv (build/upstream-venv,
 # deleted after unless KEEP=1); .venv and the lock are left alone. Prints what broke.
+# ARGS="--full" runs every test; ARGS="--moto ==5.2.0 --hooks-only" one moto's hook test alone.
 check-upstream: setup
-	$(BIN)/python scripts/check_upstream.py $(if $(KEEP),--keep,)
+	$(BIN)/python scripts/check_upstream.py $(if $(KEEP),--keep,) $(ARGS)
 
 # JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
 # and keeps running in the background; `python -m helpers.offline stop` stops it.

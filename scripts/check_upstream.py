@@ -12,7 +12,7 @@ The suite part runs `-m "not slow and not browser"` by default: the unit and sta
 a moto or botocore change shows first and is named precisely, in a minute or two; the slow tests
 re-run notebooks on the same stand-in and add time, not diagnosis. --full runs every test.
 tests/test_install.py is left out: it checks the venv against the lock, which this venv ignores
-on purpose. .venv and requirements.lock are never touched (checked at the end).
+on purpose. --moto ==5.2.0 tries a given moto instead (--hooks-only: the hook test alone, quick). .venv and requirements.lock are never touched (checked at the end).
 Exit status: 0 when nothing broke, 1 when something did, 2 when the venv could not be built.
 """
 
@@ -43,12 +43,13 @@ HOOKS = "tests/test_offline_moto_hooks.py"
 FAST = "not slow and not browser"
 
 
-def requirements() -> list[str]:
-    """pyproject.toml's dependencies and dev extra, with moto, boto3 and botocore unpinned."""
+def requirements(moto: str = "") -> list[str]:
+    """pyproject.toml's dependencies and dev extra, with moto, boto3 and botocore unpinned (or
+    moto at `moto`, a version specifier such as "==5.2.0")."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     listed = project["dependencies"] + project["optional-dependencies"]["dev"]
     kept = [r for r in listed if canonicalize_name(Requirement(r).name) not in UPSTREAM]
-    return kept + ["moto[server]", "boto3", "botocore"]
+    return kept + [f"moto[server]{moto}", "boto3", "botocore"]
 
 
 def locked_versions() -> dict[str, str]:
@@ -69,14 +70,14 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_venv(venv: Path) -> Path:
+def build_venv(venv: Path, moto: str) -> Path:
     if venv.exists():
         shutil.rmtree(venv)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--quiet", "--upgrade"]
     subprocess.run([*pip, "pip"], check=True)
-    subprocess.run([*pip, *requirements()], check=True)  # no constraints file
+    subprocess.run([*pip, *requirements(moto)], check=True)  # no constraints file
     # The project itself, editable and without its pins, so that notebook kernels started by the
     # tests import helpers from this work tree (only the git-ignored *.egg-info is written here).
     subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, stderr=subprocess.DEVNULL)
@@ -118,12 +119,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the throw-away venv")
     parser.add_argument("--full", action="store_true", help=f"every test, not -m '{FAST}'")
+    parser.add_argument("--hooks-only", action="store_true", help="the moto hook test alone")
+    parser.add_argument(
+        "--moto", default="", help="a moto version specifier instead of the newest, e.g. ==5.2.0"
+    )
     parser.add_argument("--venv", type=Path, default=ROOT / "build" / "upstream-venv")
     args = parser.parse_args()
     before = fingerprint()
-    print(f"building {args.venv} with the newest moto[server], boto3 and botocore ...", flush=True)
+    moto = f"moto[server]{args.moto}" if args.moto else "the newest moto[server]"
+    print(f"building {args.venv} with {moto}, boto3 and botocore ...", flush=True)
     try:
-        python = build_venv(args.venv)
+        python = build_venv(args.venv, args.moto)
     except subprocess.CalledProcessError as error:
         print(f"check-upstream: the venv could not be built ({error})", file=sys.stderr)
         return 2
@@ -131,11 +137,13 @@ def main() -> int:
         tried, locked = installed(python), locked_versions()
         hooks_failed, hooks_ran, hooks_s = run_pytest(python, [HOOKS], args.venv / "hooks.xml")
         selection = [] if args.full else ["-m", FAST]
-        suite_failed, suite_ran, suite_s = run_pytest(
-            python,
-            [*selection, "--ignore", HOOKS, "--ignore", "tests/test_install.py"],
-            args.venv / "suite.xml",
-        )
+        suite = None
+        if not args.hooks_only:
+            suite = run_pytest(
+                python,
+                [*selection, "--ignore", HOOKS, "--ignore", "tests/test_install.py"],
+                args.venv / "suite.xml",
+            )
     finally:
         if not args.keep:
             shutil.rmtree(args.venv, ignore_errors=True)
@@ -144,21 +152,25 @@ def main() -> int:
     print("\ncheck-upstream report")
     print(f"  {'package':<10}{'locked':<12}tried")
     for name in UPSTREAM:
-        changed = "" if tried[name] == locked.get(name) else "  (newer)"
+        changed = "" if tried[name] == locked.get(name) else "  (not the locked one)"
         print(f"  {name:<10}{locked.get(name, '?'):<12}{tried[name]}{changed}")
+    if all(tried[name] == locked.get(name) for name in UPSTREAM):
+        print("  (the versions tried are the locked ones: nothing newer on PyPI yet)")
     broke = [re.sub(r"^.*\[(.*)\]$", r"\1", t) for t in hooks_failed]
     print(
         f"  moto internals ({HOOKS}, {hooks_s:.0f} s): {hooks_ran} checked, {len(broke)} broke"
         + "".join(f"\n    {b}" for b in broke)
     )
-    which = "every test" if args.full else f'-m "{FAST}"'
-    print(
-        f"  suite ({which}, {suite_s:.0f} s): {suite_ran} ran, {len(suite_failed)} failed"
-        + "".join(f"\n    {t}" for t in suite_failed)
-    )
+    if suite:
+        suite_failed, suite_ran, suite_s = suite
+        which = "every test" if args.full else f'-m "{FAST}"'
+        print(
+            f"  suite ({which}, {suite_s:.0f} s): {suite_ran} ran, {len(suite_failed)} failed"
+            + "".join(f"\n    {t}" for t in suite_failed)
+        )
     if args.keep:
         print(f"  venv kept: {args.venv}")
-    return 1 if hooks_failed or suite_failed else 0
+    return 1 if hooks_failed or (suite and suite[0]) else 0
 
 
 if __name__ == "__main__":
