@@ -12,7 +12,8 @@ The suite part runs `-m "not slow and not browser"` by default: the unit and sta
 a moto or botocore change shows first and is named precisely, in a minute or two; the slow tests
 re-run notebooks on the same stand-in and add time, not diagnosis. --full runs every test.
 tests/test_install.py is left out: it checks the venv against the lock, which this venv ignores
-on purpose. --moto ==5.2.0 tries a given moto instead (--hooks-only: the hook test alone, quick). .venv and requirements.lock are never touched (checked at the end).
+on purpose. --moto ==5.2.0 tries a given moto instead (--hooks-only: the hook test alone).
+.venv and requirements.lock are never touched (checked at the end).
 Exit status: 0 when nothing broke, 1 when something did, 2 when the venv could not be built.
 """
 
@@ -156,7 +157,8 @@ def main() -> int:
         print(f"  {name:<10}{locked.get(name, '?'):<12}{tried[name]}{changed}")
     if all(tried[name] == locked.get(name) for name in UPSTREAM):
         print("  (the versions tried are the locked ones: nothing newer on PyPI yet)")
-    broke = [re.sub(r"^.*\[(.*)\]$", r"\1", t) for t in hooks_failed]
+    # test_moto_internal[<internal>] names the internal; any other test is named as it is
+    broke = [re.sub(r"^.*\[(.*)\]$|^.*::", r"\1", t) for t in hooks_failed]
     print(
         f"  moto internals ({HOOKS}, {hooks_s:.0f} s): {hooks_ran} checked, {len(broke)} broke"
         + "".join(f"\n    {b}" for b in broke)
