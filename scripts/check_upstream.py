@@ -10,8 +10,8 @@ and prints the versions tried, the moto internals that broke and the tests that 
 
 The suite part runs `-m "not slow and not browser"` by default: the unit and stand-in tests, where
 a moto or botocore change shows first and is named precisely (about 6 minutes on a busy 2-core
-machine, about 1,050 tests); the slow tests
-re-run notebooks on the same stand-in and add time, not diagnosis. --full runs every test.
+machine, about 1,050 tests); the slow tests re-run notebooks on the same stand-in and add time,
+not diagnosis. --full runs every test.
 tests/test_install.py is left out: it checks the venv against the lock, which this venv ignores
 on purpose. --moto ==5.2.0 tries a given moto instead (--hooks-only: the hook test alone).
 .venv and requirements.lock are never touched (checked at the end).
