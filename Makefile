@@ -3,20 +3,47 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Exact versions of every package `make setup` installs (the project with its dev extra, all
+# transitive dependencies); `make lock` regenerates it from pyproject.toml.
+LOCK   := requirements.lock
+# uv, not pip-tools: `uv pip compile --universal` writes ONE lock for every OS and for Python
+# 3.10 and up (lines carry platform and version markers), where pip-compile locks only the
+# platform and Python it runs on. uv is installed into .venv by `make lock` only (it is not
+# needed to install), at this version so the lock's format does not change under us.
+UV_VERSION := 0.9.30
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab run test lint format standin bench bench-standin bench-cur clean
+.PHONY: setup lock check-upstream lab run test lint typecheck format standin bench bench-standin bench-cur clean
 
 setup: $(STAMP)
 
-# Re-installs only when pyproject.toml changes; otherwise `make setup` is a no-op.
-$(STAMP): pyproject.toml
+# Re-installs only when pyproject.toml or the lock changes; otherwise `make setup` is a no-op.
+# The lock is a constraints file: it fixes versions, and the project stays an editable install.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.x")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	@touch $(STAMP)
+
+# Newest versions pyproject.toml allows, into requirements.lock (`make lock LOCK_UPGRADE=`
+# keeps the versions already locked wherever pyproject.toml still allows them). Then
+# `make setup` installs them. environment.yml installs from the same lock.
+LOCK_UPGRADE ?= --upgrade
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/uv --version 2>/dev/null | grep -qx 'uv $(UV_VERSION)' \
+		|| $(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 \
+		--python $(BIN)/python --no-python-downloads --quiet \
+		--custom-compile-command 'make lock' $(LOCK_UPGRADE) --output-file $(LOCK)
+
+# The suite against the NEWEST moto, boto3 and botocore, in a throw-away venv (build/upstream-venv,
+# deleted after unless KEEP=1); .venv and the lock are left alone. Prints what broke.
+# ARGS="--full" runs every test; ARGS="--moto ==5.2.0 --hooks-only" one moto's hook test alone.
+check-upstream: setup
+	$(BIN)/python scripts/check_upstream.py $(if $(KEEP),--keep,) $(ARGS)
 
 # JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
 # and keeps running in the background; `python -m helpers.offline stop` stops it.
@@ -37,6 +64,11 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The static type check alone ([tool.mypy] in pyproject.toml says what it checks).
+typecheck: setup
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
@@ -64,4 +96,4 @@ bench-cur: setup
 	$(BIN)/python benchmarks/cur.py
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

@@ -67,8 +67,8 @@ def generate(folder: Path, profiles: int, days: int, seed: int = 0) -> tuple[lis
     files, total = [], 0
     day_index = np.arange(days)
     months: dict[str, list[int]] = {}
-    for d in day_index:
-        months.setdefault((first + timedelta(days=int(d))).strftime("%Y-%m"), []).append(int(d))
+    for day in day_index:
+        months.setdefault((first + timedelta(days=int(day))).strftime("%Y-%m"), []).append(int(day))
     for period, month_days in months.items():
         n_days = len(month_days)
         p = np.repeat(np.arange(profiles), n_days * 2)

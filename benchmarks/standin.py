@@ -30,6 +30,7 @@ def cold_start() -> float:
         text=True,
     )
     try:
+        assert process.stdout is not None  # stdout=PIPE
         process.stdout.readline()
         return time.perf_counter() - began
     finally:
