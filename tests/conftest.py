@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,15 +17,19 @@ from botocore.validate import ParamValidator
 
 from helpers.offline import Standin
 
+ROOT = Path(__file__).resolve().parents[1]
+
 DUMMY_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 ACCOUNT = "123456789012"  # the stand-in's account: AWS's documented example ID
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record every AWS call the helpers and notebooks make (kernels inherit the variable);
-    tests/test_zz_iam_policy.py checks iam-policy.json against the record."""
+    """Record every AWS call the helpers and notebooks make (tests/support/calls.py): in this
+    process, and in every kernel through tests/support/kernel/sitecustomize.py."""
     import os
     import tempfile
+
+    from tests.support import calls
 
     # Tests set these themselves; values left in the shell (or CI=true on a CI machine, which
     # makes aws mode refuse) must not leak into them.
@@ -39,10 +44,70 @@ def pytest_configure(config: pytest.Config) -> None:
         "AWS_PROFILE",
     ):
         os.environ.pop(name, None)
-    if "WORKSHOP_CALL_LOG" not in os.environ:
+    # xdist workers inherit the controller's log; the process that made it removes it at the end
+    if calls.LOG_VARIABLE not in os.environ:
         handle, path = tempfile.mkstemp(prefix="workshop-calls-", suffix=".jsonl")
         os.close(handle)
-        os.environ["WORKSHOP_CALL_LOG"] = path
+        os.environ[calls.LOG_VARIABLE] = path
+        config.stash[CALL_LOG_OWNED] = path
+    kernel_path = str(calls.KERNEL_PATH)
+    python_path = os.environ.get("PYTHONPATH", "")
+    if kernel_path not in python_path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (kernel_path, python_path) if p)
+    calls.install()
+
+
+CALL_LOG_OWNED = pytest.StashKey[str]()
+
+
+def whole_suite(config: pytest.Config) -> bool:
+    """Whether this session runs every test (no file, -k, -m, --lf or -x narrowing it)."""
+    option = config.option
+    narrowed = (
+        option.keyword
+        or option.markexpr
+        or getattr(option, "lf", False)
+        or getattr(option, "maxfail", 0)
+        or getattr(option, "deselect", None)
+    )
+    return not narrowed and all(Path(a).resolve() == ROOT / "tests" for a in config.args)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """iam-policy.json must allow every call recorded while the tests ran, whichever ran (the
+    session fails otherwise); after a whole, passing suite, it must allow nothing more."""
+    import os
+
+    from tests.support import calls
+
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
+        return
+    log = os.environ.get(calls.LOG_VARIABLE, "")
+    try:
+        policy_path = Path(os.environ.get("WORKSHOP_TEST_IAM_POLICY") or ROOT / "iam-policy.json")
+        policy = json.loads(policy_path.read_text())
+        recorded = calls.read_log(log)
+    finally:
+        owned = session.config.stash.get(CALL_LOG_OWNED, None)
+        if owned:
+            Path(owned).unlink(missing_ok=True)
+            os.environ.pop(calls.LOG_VARIABLE, None)
+    problems = []
+    missing = calls.missing_actions(recorded, policy)
+    if missing:
+        problems.append(f"iam-policy.json lacks actions the workshop calls: {missing}")
+    if exitstatus == pytest.ExitCode.OK and whole_suite(session.config):
+        unused = sorted(calls.allowed_actions(policy) - set(calls.needed_actions(recorded)))
+        if unused:
+            problems.append(f"iam-policy.json allows actions the workshop never calls: {unused}")
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for message in problems:
+            if reporter is not None:
+                reporter.write_line(message, red=True, bold=True)
+            else:
+                print(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # The date the session's stand-in evaluates model lifecycles on, so that the tests do not depend
@@ -310,3 +375,12 @@ def api_calls(conn):
     counter = CallCounter()
     conn.session.events.register("before-call.*.*", counter)
     return counter
+
+
+@pytest.fixture(scope="session")
+def default_run(endpoint, client, tmp_path_factory):
+    """The default configuration's notebooks run once for the session (tests/support/
+    default_run.py); tests using it are marked xdist_group("default_run") to share one run."""
+    from tests.support import default_run as run
+
+    return run.run(endpoint, client, tmp_path_factory.mktemp("default_run"))
