@@ -393,8 +393,47 @@ def test_setup_refuses_a_retired_model_and_warns_of_a_legacy_one(workshop, tmp_p
     assert checks["model access: us.anthropic.claude-sonnet-4-5-20250929-v1:0"][0] == "yes"
 
 
+REFERENCES = ROOT / "tests" / "reference"  # written by scripts/nbval_references.py
+CHECKED = "nbval-check-output"  # nbval's tag: compare this cell's output (with --nbval-lax)
+
+
+def with_references(name: str, folder: Path) -> Path:
+    """A copy of a notebook with the stored reference outputs in its tagged cells."""
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    path = REFERENCES / f"{name}.json"
+    references = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    tagged = {c.id for c in notebook.cells if CHECKED in c.metadata.get("tags", [])}
+    assert set(references) == tagged, (
+        f"{name}: tests/reference/ is out of date with the cells tagged {CHECKED}; "
+        "run .venv/bin/python scripts/nbval_references.py and review the diff"
+    )
+    for cell in notebook.cells:
+        if cell.id in references:
+            cell.outputs = [nbformat.from_dict(o) for o in references[cell.id]["outputs"]]
+            cell.execution_count = references[cell.id]["execution_count"]
+    copy = folder / f"{name}.ipynb"
+    nbformat.write(notebook, copy)
+    return copy
+
+
+def test_enough_cells_are_checked_against_references():
+    tagged = {
+        name: [
+            c.id
+            for c in nbformat.read(path, as_version=4).cells
+            if CHECKED in c.metadata.get("tags", [])
+        ]
+        for name, path in zip(ORDER, PATHS, strict=True)
+    }
+    assert sum(len(ids) for ids in tagged.values()) >= 10
+    assert all(tagged[name] for name in ("00_setup", "01_create_profiles", "99_cleanup"))
+
+
 @pytest.mark.slow
-def test_nbval_runs_every_notebook(workshop):
+def test_nbval_checks_every_notebook_against_its_references(workshop, tmp_path):
+    """Every notebook runs in order under nbval, which compares each tagged cell's output with
+    tests/reference/ (masked by nbval_sanitize.cfg): a helper whose output changes fails here."""
+    copies = [with_references(name, tmp_path) for name in ORDER]
     result = subprocess.run(
         [
             sys.executable,
@@ -406,13 +445,17 @@ def test_nbval_runs_every_notebook(workshop):
             str(ROOT / "tests" / "nbval_sanitize.cfg"),
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:xdist",
             "-q",
-            *[str(p) for p in PATHS],
+            "--rootdir",
+            str(tmp_path),
+            *[str(p) for p in copies],
         ],
-        cwd=ROOT,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=900,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
