@@ -60,6 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
 CALL_LOG_OWNED = pytest.StashKey[str]()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (in their files' order), so that under xdist the long notebook runs
+    start at once and the short tests fill the gaps, instead of one long run ending last."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def whole_suite(config: pytest.Config) -> bool:
     """Whether this session runs every test (no file, -k, -m, --lf or -x narrowing it)."""
     option = config.option
