@@ -61,9 +61,20 @@ CALL_LOG_OWNED = pytest.StashKey[str]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first (in their files' order), so that under xdist the long notebook runs
-    start at once and the short tests fill the gaps, instead of one long run ending last."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The slow tests first, so that under xdist the long notebook runs start at once and the
+    short tests fill the gaps. One test of the default run leads (it starts the run); the others
+    follow the other slow tests, when the run is done: a worker reaching one of them while the
+    other worker is still running it would wait (see the default_run fixture)."""
+    first = next((i for i in items if "default_run" in getattr(i, "fixturenames", ())), None)
+
+    def rank(item: pytest.Item) -> int:
+        if item is first:
+            return 0
+        if "default_run" in getattr(item, "fixturenames", ()):
+            return 2
+        return 1 if item.get_closest_marker("slow") else 3
+
+    items.sort(key=rank)
 
 
 def whole_suite(config: pytest.Config) -> bool:
@@ -386,7 +397,24 @@ def api_calls(conn):
 @pytest.fixture(scope="session")
 def default_run(endpoint, client, tmp_path_factory):
     """The default configuration's notebooks run once for the session (tests/support/
-    default_run.py); tests using it are marked xdist_group("default_run") to share one run."""
+    default_run.py). Tests using it are marked xdist_group("default_run"); should the group
+    still be split, xdist workers share one run through a lock in the session's temp folder."""
+    import fcntl
+    import os
+    import pickle
+
     from tests.support import default_run as run
 
-    return run.run(endpoint, client, tmp_path_factory.mktemp("default_run"))
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all workers of this session share
+    folder = base / "default_run"
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "run.pickle"
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        result = run.run(endpoint, client, folder)
+        done.write_bytes(pickle.dumps(result))
+        return result

@@ -1,5 +1,5 @@
-"""The default configuration run once per test session: every notebook in order, then every
-notebook again, then 99_cleanup (a dry run, a real one, one more), with a profile, a budget and
+"""The default configuration run once per test session: every notebook in order, then all of
+them again, then 99_cleanup (a dry run, a real one, one more), with a profile, a budget and
 an alarm the workshop did not create.
 
 Tests that only check what a normal run shows or writes read this run (the ``default_run``
@@ -47,9 +47,9 @@ def run(endpoint: str, client: Any, tmp: Path) -> DefaultRun:
         {"WORKSHOP_ENDPOINT_URL": endpoint, "WORKSHOP_HEADLESS": "1", calls.LOG_VARIABLE: str(log)}
     )
     try:
-        for name in ORDER[:-1]:
-            parameters = {"output_dir": str(result.out)} if name in WRITERS else {}
-            for run_number, executed in ((1, result.first), (2, result.second)):
+        for run_number, executed in ((1, result.first), (2, result.second)):
+            for name in ORDER[:-1]:
+                parameters = {"output_dir": str(result.out)} if name in WRITERS else {}
                 executed[name] = papermill_run(name, tmp / f"run{run_number}", **parameters)
                 result.profiles_after[(name, run_number)] = application_profiles(client)
         papermill_run(
