@@ -59,7 +59,7 @@ run: setup
 	$(BIN)/python scripts/run_notebooks.py
 
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check .

@@ -56,6 +56,7 @@ def generate(folder: Path, profiles: int, days: int, seed: int = 0) -> tuple[lis
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from helpers import dates
     from helpers.offline.cur import marketplace_product_code, schema
 
     rng = np.random.default_rng(seed)
@@ -91,7 +92,7 @@ def generate(folder: Path, profiles: int, days: int, seed: int = 0) -> tuple[lis
             for s in {m[0] for m in MODELS}
         }
         period_start = datetime.strptime(period + "-01", "%Y-%m-%d")
-        period_end = (period_start + timedelta(days=32)).replace(day=1)
+        period_end = dates.next_month_start(period_start)
         tags = [[] if untagged[i] else [("user_dept", f"dept{dept_of[i]:02d}")] for i in p]
         table = pa.Table.from_pydict(
             {

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from . import dates
-from .config import PROJECT_ROOT, WorkshopConfig
+from .config import WorkshopConfig
 from .errors import StandinError, WorkshopError, explained
 from .masking import mask_account_ids
 from .offline import launcher
@@ -199,51 +199,12 @@ def new_session(*, offline: bool = False, **kwargs: Any) -> Any:
     import boto3
 
     session = boto3.Session(botocore_session=_botocore_session(offline), **kwargs)
-    record_calls(session)
     return session
 
 
 def headless() -> bool:
     """A run nobody watches: CI (``CI`` set), or the workshop's own papermill runs."""
     return bool(os.environ.get("CI")) or os.environ.get("WORKSHOP_HEADLESS") == "1"
-
-
-def record_calls(session: Any) -> None:
-    """With ``WORKSHOP_CALL_LOG`` set, append every AWS call the workshop makes to that file.
-
-    The test suite sets it to check iam-policy.json against the calls actually made. A call is
-    the workshop's when the code nearest to it is a helper or a notebook cell (not test code).
-    """
-    log = os.environ.get("WORKSHOP_CALL_LOG")
-    if not log:
-        return
-    import traceback
-
-    helpers_dir = str(PROJECT_ROOT / "helpers")
-    offline_dir = str(PROJECT_ROOT / "helpers" / "offline")
-    tests_dir = str(PROJECT_ROOT / "tests")
-
-    def write(model: Any = None, params: Any = None, **_: Any) -> None:
-        for frame in reversed(traceback.extract_stack()[:-1]):
-            name = frame.filename
-            if name.startswith(tests_dir) or name.startswith(offline_dir):
-                return
-            if name.startswith(helpers_dir) or "ipykernel_" in name:
-                break
-        else:
-            return
-        tagged = isinstance(params, dict) and any(
-            params.get(k) for k in ("tags", "Tags", "ResourceTags")
-        )
-        entry = {
-            "service": model.service_model.service_name,
-            "operation": model.name,
-            "tagged": bool(tagged),
-        }
-        with open(log, "a", encoding="utf-8") as sink:
-            sink.write(json.dumps(entry) + "\n")
-
-    session.events.register("provide-client-params.*.*", write)
 
 
 def connect(cfg: WorkshopConfig) -> Connection:

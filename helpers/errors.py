@@ -89,43 +89,6 @@ CREDENTIALS_FIX = (
 )
 
 
-# The first call to a third-party model (Anthropic, OpenAI) makes Bedrock subscribe the account
-# in AWS Marketplace on the caller's behalf (Bedrock user guide, "Access Amazon Bedrock
-# foundation models"); AWS lists all three actions as the prerequisite.
-MARKETPLACE_ACTIONS = {
-    "aws-marketplace:Subscribe",
-    "aws-marketplace:Unsubscribe",
-    "aws-marketplace:ViewSubscriptions",
-}
-# Permissions an operation needs besides its own action: tags on create, what Athena reads and
-# writes on the caller's behalf, and Marketplace for model calls. GetCallerIdentity needs none.
-IMPLIED_ACTIONS = {
-    **{
-        ("bedrock-runtime", operation): MARKETPLACE_ACTIONS
-        for operation in (
-            "Converse",
-            "ConverseStream",
-            "InvokeModel",
-            "InvokeModelWithResponseStream",
-        )
-    },
-    ("athena", "StartQueryExecution"): {
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartitions",
-        "s3:GetBucketLocation",
-        "s3:GetObject",
-        "s3:ListBucket",
-        "s3:PutObject",
-    },
-}
-TAG_ON_CREATE = {
-    ("bedrock", "CreateInferenceProfile"): "bedrock:TagResource",
-    ("cloudwatch", "PutMetricAlarm"): "cloudwatch:TagResource",
-    ("budgets", "CreateBudget"): "budgets:TagResource",
-    ("sns", "CreateTopic"): "sns:TagResource",
-    ("glue", "CreateDatabase"): "glue:TagResource",
-}
 S3_ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
     "HeadObject": "s3:GetObject",
@@ -140,16 +103,6 @@ def iam_action(service: str, operation: str) -> str:
     if service == "s3" and operation in S3_ACTIONS:
         return S3_ACTIONS[operation]
     return IAM_ACTIONS.get(operation) or f"{IAM_PREFIX.get(service, service)}:{operation}"
-
-
-def iam_actions(service: str, operation: str, tagged: bool = False) -> set[str]:
-    """Every IAM action a call needs: its own, tags on create, and what it implies."""
-    if (service, operation) == ("sts", "GetCallerIdentity"):
-        return set()
-    needed = {iam_action(service, operation)} | IMPLIED_ACTIONS.get((service, operation), set())
-    if tagged and (service, operation) in TAG_ON_CREATE:
-        needed.add(TAG_ON_CREATE[(service, operation)])
-    return needed
 
 
 MODEL_ACCESS_ADVICE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,15 +16,19 @@ from botocore.validate import ParamValidator
 
 from helpers.offline import Standin, launcher
 
+ROOT = Path(__file__).resolve().parents[1]
+
 DUMMY_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 ACCOUNT = "123456789012"  # the stand-in's account: AWS's documented example ID
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record every AWS call the helpers and notebooks make (kernels inherit the variable);
-    tests/test_zz_iam_policy.py checks iam-policy.json against the record."""
+    """Record every AWS call the helpers and notebooks make (tests/support/calls.py): in this
+    process, and in every kernel through tests/support/kernel/sitecustomize.py."""
     import os
     import tempfile
+
+    from tests.support import calls
 
     # Tests set these themselves; values left in the shell (or CI=true on a CI machine, which
     # makes aws mode refuse) must not leak into them.
@@ -38,10 +43,87 @@ def pytest_configure(config: pytest.Config) -> None:
         "AWS_PROFILE",
     ):
         os.environ.pop(name, None)
-    if "WORKSHOP_CALL_LOG" not in os.environ:
+    # xdist workers inherit the controller's log; the process that made it removes it at the end
+    if calls.LOG_VARIABLE not in os.environ:
         handle, path = tempfile.mkstemp(prefix="workshop-calls-", suffix=".jsonl")
         os.close(handle)
-        os.environ["WORKSHOP_CALL_LOG"] = path
+        os.environ[calls.LOG_VARIABLE] = path
+        config.stash[CALL_LOG_OWNED] = path
+    kernel_path = str(calls.KERNEL_PATH)
+    python_path = os.environ.get("PYTHONPATH", "")
+    if kernel_path not in python_path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (kernel_path, python_path) if p)
+    calls.install()
+
+
+CALL_LOG_OWNED = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, so that under xdist the long notebook runs start at once and the
+    short tests fill the gaps. One test of the default run leads (it starts the run); the others
+    follow the other slow tests, when the run is done: a worker reaching one of them while the
+    other worker is still running it would wait (see the default_run fixture)."""
+    first = next((i for i in items if "default_run" in getattr(i, "fixturenames", ())), None)
+
+    def rank(item: pytest.Item) -> int:
+        if item is first:
+            return 0
+        if "default_run" in getattr(item, "fixturenames", ()):
+            return 2
+        return 1 if item.get_closest_marker("slow") else 3
+
+    items.sort(key=rank)
+
+
+def whole_suite(config: pytest.Config) -> bool:
+    """Whether this session runs every test (no file, -k, -m, --lf or -x narrowing it)."""
+    option = config.option
+    narrowed = (
+        option.keyword
+        or option.markexpr
+        or getattr(option, "lf", False)
+        or getattr(option, "maxfail", 0)
+        or getattr(option, "deselect", None)
+    )
+    return not narrowed and all(Path(a).resolve() == ROOT / "tests" for a in config.args)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """iam-policy.json must allow every call recorded while the tests ran, whichever ran (the
+    session fails otherwise); after a whole, passing suite, it must allow nothing more."""
+    import os
+
+    from tests.support import calls
+
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
+        return
+    log = os.environ.get(calls.LOG_VARIABLE, "")
+    try:
+        policy_path = Path(os.environ.get("WORKSHOP_TEST_IAM_POLICY") or ROOT / "iam-policy.json")
+        policy = json.loads(policy_path.read_text())
+        recorded = calls.read_log(log)
+    finally:
+        owned = session.config.stash.get(CALL_LOG_OWNED, None)
+        if owned:
+            Path(owned).unlink(missing_ok=True)
+            os.environ.pop(calls.LOG_VARIABLE, None)
+    problems = []
+    missing = calls.missing_actions(recorded, policy)
+    if missing:
+        problems.append(f"iam-policy.json lacks actions the workshop calls: {missing}")
+    if exitstatus == pytest.ExitCode.OK and whole_suite(session.config):
+        unused = sorted(calls.allowed_actions(policy) - set(calls.needed_actions(recorded)))
+        if unused:
+            problems.append(f"iam-policy.json allows actions the workshop never calls: {unused}")
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for message in problems:
+            if reporter is not None:
+                reporter.write_line(message, red=True, bold=True)
+            else:
+                print(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # The date the session's stand-in evaluates model lifecycles on, so that the tests do not depend
@@ -305,3 +387,29 @@ def api_calls(conn):
     counter = CallCounter()
     conn.session.events.register("before-call.*.*", counter)
     return counter
+
+
+@pytest.fixture(scope="session")
+def default_run(endpoint, client, tmp_path_factory):
+    """The default configuration's notebooks run once for the session (tests/support/
+    default_run.py). Tests using it are marked xdist_group("default_run"); should the group
+    still be split, xdist workers share one run through a lock in the session's temp folder."""
+    import fcntl
+    import os
+    import pickle
+
+    from tests.support import default_run as run
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all workers of this session share
+    folder = base / "default_run"
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "run.pickle"
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        result = run.run(endpoint, client, folder)
+        done.write_bytes(pickle.dumps(result))
+        return result

@@ -1153,5 +1153,12 @@ def test_the_catalogue_is_large_enough():
     assert len(CASES) >= 25
 
 
-def test_free_port_helper_is_loopback():
-    assert free_port() > 0
+def test_free_port_helper_gives_a_loopback_port_nobody_holds():
+    import socket
+
+    port = free_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", port))  # free: a stand-in can listen on it at once
+        server.listen()
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # and reach it on loopback

@@ -4,24 +4,34 @@ and every query's figures equal to Cost Explorer's for the same period and tag, 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from botocore.validate import ParamValidator
 
-from helpers import costs, cur, cur_engines, cur_schema, invoke, masking, profiles
+from helpers import costs, cur, cur_engines, cur_schema, dates, invoke, masking, profiles
 from helpers.errors import InputError, WorkshopError
 from tests.conftest import control
 
 CENT = 0.005
-TODAY = datetime.now(timezone.utc).date()
-START, END = TODAY - timedelta(days=20), TODAY + timedelta(days=1)
+
+
+def billing_period() -> tuple[date, date]:
+    """20 days back to the end of today (exclusive), on the UTC day the stand-in bills."""
+    today = dates.utc_today()
+    return today - timedelta(days=20), today + timedelta(days=1)
+
+
+# refreshed by `billed`: a test that runs across UTC midnight uses one period throughout
+START, END = billing_period()
 
 
 @pytest.fixture
 def billed(conn, cfg, endpoint, tmp_path):
     """Three tagged profiles with 20 days of history, today's calls, one untagged bare call."""
+    global START, END
+    START, END = billing_period()
     profiles.ensure(conn, cfg)
     control(endpoint, "POST", "/_standin/backfill", {"days": 20, "seed": 3})
     costs.activate_tag(conn, "dept", backfill_from=START)

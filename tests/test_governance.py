@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import json
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import alarms, analysis, budgets, costs, errors, profiles
+from helpers import alarms, analysis, budgets, costs, dates, errors, profiles
 from helpers.errors import InputError
 from tests.conftest import ACCOUNT, control, create_foreign_alarm, create_foreign_budget, error_of
 
-TODAY = datetime.now(timezone.utc).date()
+# refreshed by `history`: a test that runs across UTC midnight uses one day throughout
+TODAY = dates.utc_today()
 LIMITS = {"claims": 5.0, "support": 5.0, "underwriting": 10.0}
 
 
 @pytest.fixture
 def history(conn, cfg, endpoint):
+    global TODAY
+    TODAY = dates.utc_today()
     profiles.ensure(conn, cfg)
     control(endpoint, "POST", "/_standin/backfill", {"days": 40, "seed": 5})
     costs.activate_tag(conn, "dept", backfill_from=TODAY - timedelta(days=40))
@@ -152,7 +156,7 @@ def test_budget_status():
 
 
 def test_cost_explorer_forecast(conn, history, assert_shape):
-    month_end = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
+    month_end = dates.next_month_start(TODAY)
     raw = conn.ce.get_cost_forecast(
         TimePeriod={"Start": TODAY.isoformat(), "End": month_end.isoformat()},
         Metric="UNBLENDED_COST",
@@ -197,21 +201,36 @@ def test_budgets_iam_actions_are_named_right():
     assert "budgets:ModifyBudget" in str(error)
 
 
+@pytest.fixture(scope="module")
+def a_profile(endpoint, tmp_path_factory):
+    """One workshop profile for the alarm request builders, which only read it: made once."""
+    from helpers import aws, config
+    from tests.conftest import BASE_CONFIG
+
+    cfg = config.parse(json.loads(json.dumps(BASE_CONFIG)), tmp_path_factory.mktemp("a") / "c.json")
+    control(endpoint, "POST", "/moto-api/reset")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKSHOP_ENDPOINT_URL", endpoint)
+        conn = aws.connect(cfg)
+        profiles.ensure(conn, cfg)
+        return profiles.all_application_profiles(conn)[0]
+
+
 TYPED_NUMBERS = [("200000", 200000.0), (" 10.5 ", 10.5), (np.int64(7), 7.0), (np.float64(2.5), 2.5)]
 NOT_NUMBERS = ["ten", "", "1,000", float("nan"), float("inf"), True, False, None, [5]]
 NOT_POSITIVE = [0, -1, "-3", np.int64(0)]
 
 
 @pytest.mark.parametrize(("typed", "number"), TYPED_NUMBERS)
-def test_alarm_threshold_as_typed(cfg, history, typed, number):
-    tokens = alarms.alarm_requests(history[0], cfg.owner_tag, "dept", typed)[0]
+def test_alarm_threshold_as_typed(cfg, a_profile, typed, number):
+    tokens = alarms.alarm_requests(a_profile, cfg.owner_tag, "dept", typed)[0]
     assert tokens["Threshold"] == number and isinstance(tokens["Threshold"], float)
 
 
 @pytest.mark.parametrize("typed", NOT_NUMBERS + NOT_POSITIVE)
-def test_alarm_threshold_refused_by_name(cfg, history, typed):
+def test_alarm_threshold_refused_by_name(cfg, a_profile, typed):
     with pytest.raises(InputError, match=r"tokens_per_hour_alarm in 07") as excinfo:
-        alarms.alarm_requests(history[0], cfg.owner_tag, "dept", typed)
+        alarms.alarm_requests(a_profile, cfg.owner_tag, "dept", typed)
     assert "must be a number, not" in str(excinfo.value) or "must be above 0" in str(excinfo.value)
     assert "tokens_per_hour_alarm=200000" in excinfo.value.fix
 

@@ -10,13 +10,12 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.conftest import ACCOUNT, create_foreign_alarm, create_foreign_budget
+from tests.conftest import ACCOUNT
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -148,25 +147,41 @@ def read_csv(path):
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.slow
-def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_path):
+# The default configuration's run (tests/support/default_run.py), once per session.
+def on_the_default_run(test):
+    """Marks a test that reads the default run: slow, and on the xdist worker that holds it."""
+    return pytest.mark.slow(pytest.mark.xdist_group("default_run")(test))
+
+
+@on_the_default_run
+@pytest.mark.parametrize("name", ORDER[:-1])
+def test_default_config_every_notebook_twice_changes_nothing_the_second_pass(default_run, name):
     shipped = [p["name"] for p in json.loads((ROOT / "config.json").read_text())["profiles"]]
-    out = tmp_path / "out"
-    last = {}
-    for name in ORDER[:-1]:
-        parameters = {"output_dir": str(out)} if name in WRITERS else {}
-        for run in (1, 2):  # idempotent: the second run changes nothing and raises nothing
-            executed = last[name] = papermill_run(name, tmp_path / f"run{run}", **parameters)
-            expected = [] if name == "00_setup" else sorted(shipped)
-            assert application_profiles(client) == expected, f"{name} run {run}"
-        if name == "00_setup":
-            assert "Everything is ready" in text_of(executed)
-        if name == "01_create_profiles":
-            shown = text_of(executed)
-            assert "reused" in shown  # second run reuses the profiles
-            assert "failed to satisfy constraint" in shown  # both rejections shown
-        if name == "03_invoke_models":
-            assert "on-demand throughput isn\u2019t supported" in text_of(executed)
+    for run in (1, 2):  # idempotent: the second pass changes nothing and raises nothing
+        expected = [] if (name, run) == ("00_setup", 1) else sorted(shipped)
+        assert default_run.profiles_after[(name, run)] == expected, f"{name} run {run}"
+    shown = text_of(default_run.second[name])
+    if name == "00_setup":
+        assert "Everything is ready" in shown
+    if name == "01_create_profiles":
+        assert "reused" in shown  # second run reuses the profiles
+        assert "failed to satisfy constraint" in shown  # both rejections shown
+    if name == "03_invoke_models":
+        assert "on-demand throughput isn\u2019t supported" in shown
+    if name == "05_cost_analysis":
+        assert "SYNTHETIC history" in shown
+    for executed in (default_run.first[name], default_run.second[name]):
+        assert ACCOUNT not in text_of(executed), f"{name} shows an account ID unmasked"
+    from tests.test_presentation import presentation_problems
+
+    # what a reader sees: no identifier cut to "...", no amount as 2.4e-04
+    problems = presentation_problems(name, default_run.second[name])
+    assert not problems, "\n".join(problems[:10])
+
+
+@on_the_default_run
+def test_default_config_writes_the_chargeback_and_cur_files(default_run):
+    out = default_run.out
     chargeback = read_csv(out / "chargeback.csv")
     departments = {r["department"] for r in chargeback if float(r["cost_usd"]) > 0}
     assert {"claims", "underwriting", "support"} <= departments
@@ -181,59 +196,39 @@ def test_default_config_every_notebook_twice_then_cleanup(workshop, client, tmp_
         )
         == 3
     )
-    assert "SYNTHETIC history" in text_of(last["05_cost_analysis"])
-    for name, executed in last.items():  # account IDs are shown masked
-        assert ACCOUNT not in text_of(executed), f"{name} shows an account ID unmasked"
-    from tests.test_presentation import presentation_problems
-
-    # what a reader sees: no identifier cut to "...", no amount as 2.4e-04
-    problems = [p for name, executed in last.items() for p in presentation_problems(name, executed)]
-    assert not problems, "\n".join(problems[:10])
     cur_vs_explorer = read_csv(out / "cur_vs_cost_explorer.csv")
     assert {"claims", "underwriting", "support"} <= {r["department"] for r in cur_vs_explorer}
     assert all(abs(float(r["difference"])) < 0.01 for r in cur_vs_explorer)
     assert len(read_csv(out / "cur_daily_trend.csv")) >= 14 * 3
 
-    # the budgets' month-to-date actuals equal the cost notebook's for the same period
-    month_to_date = tmp_path / "month_to_date"
-    papermill_run(
-        "05_cost_analysis", month_to_date, days=date.today().day, output_dir=str(month_to_date)
-    )
+
+@on_the_default_run
+def test_default_config_budgets_actuals_equal_the_cost_notebooks_month_to_date(default_run):
     chargeback_mtd = {
-        r["department"]: float(r["cost_usd"]) for r in read_csv(month_to_date / "chargeback.csv")
+        r["department"]: float(r["cost_usd"])
+        for r in read_csv(default_run.month_to_date / "chargeback.csv")
     }
-    budget_rows = read_csv(out / "budget_vs_actual.csv")
+    budget_rows = read_csv(default_run.out / "budget_vs_actual.csv")
     assert {r["department"] for r in budget_rows} == {"claims", "underwriting", "support"}
     for row in budget_rows:
         assert abs(float(row["actual_usd"]) - chargeback_mtd[row["department"]]) < 1e-6
         assert float(row["forecast_usd"]) >= float(row["actual_usd"])
 
-    # clean-up with a profile, a budget and an alarm the workshop did not create: they survive
-    client("bedrock").create_inference_profile(
-        inferenceProfileName="finance_own_profile",
-        modelSource={
-            "copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"
-        },
-        tags=[{"key": "dept", "value": "finance"}],
-    )
-    create_foreign_budget(client("budgets"), "finance-own-budget", "100")
-    create_foreign_alarm(client("cloudwatch"), "finance-own-alarm", 1000)
-    plan_only = papermill_run("99_cleanup", tmp_path / "dry", dry_run=True)
-    assert "dry_run is set: nothing deleted." in text_of(plan_only)
-    assert len(application_profiles(client)) == 4
-    assert len(client("budgets").describe_budgets(AccountId=ACCOUNT)["Budgets"]) == 4
-    cleaned = papermill_run("99_cleanup", tmp_path / "clean")
-    assert application_profiles(client) == ["finance_own_profile"]
-    shown = text_of(cleaned)
+
+@on_the_default_run
+def test_default_config_cleanup_keeps_what_the_workshop_did_not_create(default_run):
+    assert "dry_run is set: nothing deleted." in text_of(default_run.plan_only)
+    assert default_run.after_plan == (4, 4)  # (profiles, budgets): the dry run deleted nothing
+    assert default_run.after_cleanup == {
+        "profiles": ["finance_own_profile"],
+        "budgets": ["finance-own-budget"],
+        "alarms": ["finance-own-alarm"],
+    }
+    shown = text_of(default_run.cleaned)
     assert "kept profile finance_own_profile: not created by the workshop" in shown
     assert "kept budget finance-own-budget: not created by the workshop" in shown
     assert "kept alarm finance-own-alarm: not created by the workshop" in shown
-    budgets_left = client("budgets").describe_budgets(AccountId=ACCOUNT)["Budgets"]
-    assert [b["BudgetName"] for b in budgets_left] == ["finance-own-budget"]
-    alarms_left = client("cloudwatch").describe_alarms()["MetricAlarms"]
-    assert [a["AlarmName"] for a in alarms_left] == ["finance-own-alarm"]
-    papermill_run("99_cleanup", tmp_path / "again")  # nothing left to do, no error
-    assert application_profiles(client) == ["finance_own_profile"]
+    assert default_run.after_again == ["finance_own_profile"]  # 99 once more: no error
 
 
 @pytest.mark.slow
@@ -345,15 +340,16 @@ RETIRING_CONFIG = {
 }
 
 
-def checks_of(executed) -> dict[str, tuple[str, str]]:
-    """check -> (ready, detail) from 00_setup's final table (the last one it shows)."""
+def checks_of(executed, containing: str = "model of") -> dict[str, tuple[str, str]]:
+    """check -> (ready, detail) from 00_setup's final table (the last one it shows that has
+    ``containing`` in it)."""
     import html
 
     tables = [
         o["data"]["text/html"]
         for c in executed.cells
         for o in c.get("outputs", [])
-        if "text/html" in o.get("data", {}) and "model of" in o["data"]["text/html"]
+        if "text/html" in o.get("data", {}) and containing in o["data"]["text/html"]
     ]
     rows = re.findall(r"<tr>(.*?)</tr>", tables[-1], re.S)
     out = {}
@@ -397,8 +393,47 @@ def test_setup_refuses_a_retired_model_and_warns_of_a_legacy_one(workshop, tmp_p
     assert checks["model access: us.anthropic.claude-sonnet-4-5-20250929-v1:0"][0] == "yes"
 
 
+REFERENCES = ROOT / "tests" / "reference"  # written by scripts/nbval_references.py
+CHECKED = "nbval-check-output"  # nbval's tag: compare this cell's output (with --nbval-lax)
+
+
+def with_references(name: str, folder: Path) -> Path:
+    """A copy of a notebook with the stored reference outputs in its tagged cells."""
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    path = REFERENCES / f"{name}.json"
+    references = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    tagged = {c.id for c in notebook.cells if CHECKED in c.metadata.get("tags", [])}
+    assert set(references) == tagged, (
+        f"{name}: tests/reference/ is out of date with the cells tagged {CHECKED}; "
+        "run .venv/bin/python scripts/nbval_references.py and review the diff"
+    )
+    for cell in notebook.cells:
+        if cell.id in references:
+            cell.outputs = [nbformat.from_dict(o) for o in references[cell.id]["outputs"]]
+            cell.execution_count = references[cell.id]["execution_count"]
+    copy = folder / f"{name}.ipynb"
+    nbformat.write(notebook, copy)
+    return copy
+
+
+def test_enough_cells_are_checked_against_references():
+    tagged = {
+        name: [
+            c.id
+            for c in nbformat.read(path, as_version=4).cells
+            if CHECKED in c.metadata.get("tags", [])
+        ]
+        for name, path in zip(ORDER, PATHS, strict=True)
+    }
+    assert sum(len(ids) for ids in tagged.values()) >= 10
+    assert all(tagged[name] for name in ("00_setup", "01_create_profiles", "99_cleanup"))
+
+
 @pytest.mark.slow
-def test_nbval_runs_every_notebook(workshop):
+def test_nbval_checks_every_notebook_against_its_references(workshop, tmp_path):
+    """Every notebook runs in order under nbval, which compares each tagged cell's output with
+    tests/reference/ (masked by nbval_sanitize.cfg): a helper whose output changes fails here."""
+    copies = [with_references(name, tmp_path) for name in ORDER]
     result = subprocess.run(
         [
             sys.executable,
@@ -410,13 +445,17 @@ def test_nbval_runs_every_notebook(workshop):
             str(ROOT / "tests" / "nbval_sanitize.cfg"),
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:xdist",
             "-q",
-            *[str(p) for p in PATHS],
+            "--rootdir",
+            str(tmp_path),
+            *[str(p) for p in copies],
         ],
-        cwd=ROOT,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=900,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers import dates
 from tests.conftest import control, error_of
 
 PRICES = json.loads((Path(__file__).parents[1] / "helpers/data/prices.json").read_text())["models"]
@@ -249,7 +250,7 @@ def test_invalid_group_by_and_metrics(client):
 
 
 def backfill_tags(client, today):
-    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    start = dates.add_months(dates.month_start(today), -1)
     client("ce").start_cost_allocation_tag_backfill(BackfillFrom=f"{start.isoformat()}T00:00:00Z")
 
 
@@ -316,7 +317,7 @@ def test_history_is_untagged_until_backfilled(client, endpoint, assert_shape):
         GroupBy=[{"Type": "TAG", "Key": "dept"}],
     )
     assert set(groups(client("ce").get_cost_and_usage(**request))) == {("dept$",)}
-    backfill_from = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    backfill_from = dates.add_months(dates.month_start(today), -2)
     answer = client("ce").start_cost_allocation_tag_backfill(
         BackfillFrom=f"{backfill_from.isoformat()}T00:00:00Z"
     )
@@ -350,9 +351,8 @@ def test_get_tags_and_dimension_values(client, departments, assert_shape):
 
 
 def months_before(day: date, months: int) -> date:
-    """The 1st of the month ``months`` before ``day``'s (written out here, independently)."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+    """The 1st of the month ``months`` before ``day``'s."""
+    return dates.add_months(dates.month_start(day), -months)
 
 
 def test_history_is_14_months_counting_this_one(client):

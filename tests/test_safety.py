@@ -114,8 +114,14 @@ def test_aws_mode_is_refused_in_headless_runs(workshop, tmp_path):
     path.write_text(json.dumps({**BASE_CONFIG, "mode": "aws"}))
     error = run_failing("00_setup", tmp_path, config_path=str(path))
     assert error["ename"] == "WorkshopError"
-    assert "connection" in error["evalue"] and "NO" not in error["ename"]
+    assert error["evalue"].startswith("Not ready yet: connection.")
     executed = nbformat.read(tmp_path / "00_setup.ipynb", as_version=4)
+    from tests.test_notebooks import checks_of
+
+    # the checks table's connection row is the one marked NO, and says why and how to allow it
+    ready, detail = checks_of(executed, containing=">connection<")["connection"]
+    assert ready == "NO"
+    assert "aws mode in a headless run" in detail and "WORKSHOP_ALLOW_AWS=1" in detail
     shown = json.dumps([c.get("outputs") for c in executed.cells])
     assert "aws mode in a headless run" in shown and "WORKSHOP_ALLOW_AWS=1" in shown
 

@@ -13,7 +13,6 @@ import nbformat
 import pytest
 
 from helpers import attribution, config, invoke, profiles
-from tests.test_notebooks import papermill_run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -288,8 +287,10 @@ def shown_text(executed):
 
 
 @pytest.mark.slow
-def test_story_notebooks_show_the_problem_then_the_fix_and_cut_nothing(workshop, tmp_path):
-    shown = {name: shown_text(papermill_run(name, tmp_path)) for name in STORY}
+@pytest.mark.xdist_group("default_run")
+def test_story_notebooks_show_the_problem_then_the_fix_and_cut_nothing(default_run):
+    # the first pass of the default run: 00, 01, 02 in order on a fresh account
+    shown = {name: shown_text(default_run.first[name]) for name in STORY}
     for name, text in shown.items():
         assert not CUT.findall(text), f"{name}: {CUT.findall(text)[:3]}"
     problem = shown["01_create_profiles"]
