@@ -11,18 +11,18 @@ NOVA = "amazon.nova-lite-v1:0"
 
 
 def test_one_state_per_account_and_one_metric_store_per_region():
-    first = accounts.account_state("111111111111")
-    assert accounts.account_state("111111111111") is first
-    assert accounts.account_state("222222222222") is not first
+    first = accounts.account_state("111122223333")
+    assert accounts.account_state("111122223333") is first
+    assert accounts.account_state("444455556666") is not first
     assert first.metrics("us-east-1") is first.metrics("us-east-1")
     assert first.metrics("us-east-1") is not first.metrics("eu-west-1")
 
 
 def test_reset_forgets_every_account():
-    before = accounts.account_state("111111111111")
+    before = accounts.account_state("111122223333")
     before.synthetic_days["us-east-1/p"] = set()
     accounts.reset()
-    after = accounts.account_state("111111111111")
+    after = accounts.account_state("111122223333")
     assert after is not before and after.synthetic_days == {}
 
 
