@@ -19,7 +19,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -168,6 +168,18 @@ def utc_timestamp(value: Any) -> datetime:
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+@cache
+def _shared_loader() -> Any:
+    """One botocore data loader for every session of this process.
+
+    Each new session would otherwise parse the service models (JSON, hundreds of kB for Cost
+    Explorer and CloudWatch) again; the loader only reads files, so sharing it is safe.
+    """
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
 def _botocore_session(offline: bool) -> Any:
     """The botocore session under a workshop boto3 session: its clients read timestamps as UTC.
 
@@ -185,6 +197,7 @@ def _botocore_session(offline: bool) -> Any:
             "credentials_file": ignored,
         }
     core = botocore.session.Session(session_vars=session_vars)
+    core.register_component("data_loader", _shared_loader())
     parsers = core.get_component("response_parser_factory")
     parsers.set_parser_defaults(timestamp_parser=utc_timestamp)
     return core

