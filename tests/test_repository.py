@@ -59,3 +59,17 @@ def test_iam_policy_covers_the_workshop_and_limits_deletion():
     deleting = [s for s in policy["Statement"] if "bedrock:DeleteInferenceProfile" in s["Action"]]
     owner_key, owner_value = config.load(ROOT / "config.json").owner_tag
     assert deleting[0]["Condition"]["StringEquals"] == {f"aws:ResourceTag/{owner_key}": owner_value}
+
+
+def test_the_readmes_layout_names_every_module():
+    """README's Project layout is the map of the code: a module it does not name is lost."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Project layout", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"[A-Za-z_]+", layout))
+    modules = [
+        path.stem
+        for folder in ("helpers", "helpers/offline")
+        for path in (ROOT / folder).glob("*.py")
+        if not path.stem.startswith("__")
+    ]
+    assert modules and not sorted(set(modules) - named)
