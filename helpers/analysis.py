@@ -387,7 +387,7 @@ def budget_status(
     import pandas as pd
 
     ordered = sorted(limits)
-    amounts = [float("nan") if limits[d] is None else float(limits[d]) for d in ordered]
+    amounts = [float("nan") if (limit := limits[d]) is None else float(limit) for d in ordered]
     out = pd.DataFrame(
         {
             "department": pd.Series(ordered, dtype=object),  # object even when empty

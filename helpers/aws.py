@@ -108,6 +108,11 @@ class Connection:
                 "The stand-in's control API exists offline only.",
                 'set "mode": "offline" in config.json to use it.',
             )
+        if self.endpoint_url is None:  # a Connection built by hand, not by connect()
+            raise StandinError(
+                "This offline connection has no stand-in address (its endpoint_url is None).",
+                "connect with aws.connect(), which starts the stand-in and passes its address.",
+            )
         return launcher.control(self.endpoint_url, method, path, body)
 
 

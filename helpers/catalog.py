@@ -212,20 +212,22 @@ class Catalog:
     def lifecycle(self, model_id: str, region: str, day: date) -> Lifecycle:
         model = self.models[model_id]
         notice = next((n for n in model.notices if n.covers(region)), None)
-        dates = {
-            "released": model.released,
-            "legacy": notice.legacy if notice else None,
-            "public_extended_access": notice.public_extended_access if notice else None,
-            "end_of_life": notice.end_of_life if notice else None,
-            "source": notice.source if notice else "",
-        }
         if model.released and day < model.released:
-            return Lifecycle(NOT_RELEASED, **dates)
-        if notice and notice.end_of_life and day >= notice.end_of_life:
-            return Lifecycle(END_OF_LIFE, **dates)
-        if notice and notice.legacy and day >= notice.legacy:
-            return Lifecycle(LEGACY, **dates)
-        return Lifecycle(ACTIVE, **dates)
+            status = NOT_RELEASED
+        elif notice and notice.end_of_life and day >= notice.end_of_life:
+            status = END_OF_LIFE
+        elif notice and notice.legacy and day >= notice.legacy:
+            status = LEGACY
+        else:
+            status = ACTIVE
+        return Lifecycle(
+            status,
+            released=model.released,
+            legacy=notice.legacy if notice else None,
+            public_extended_access=notice.public_extended_access if notice else None,
+            end_of_life=notice.end_of_life if notice else None,
+            source=notice.source if notice else "",
+        )
 
     def current_alternative(self, model_id: str, region: str, day: date) -> str | None:
         """A callable ID of a current (ACTIVE) model to use instead, following successors."""
@@ -253,7 +255,7 @@ class Catalog:
 @cache
 def load() -> Catalog:
     """Read and cross-check helpers/data/models.json (once per process)."""
-    raw = json.loads(resources.files("helpers").joinpath("data", "models.json").read_text("utf-8"))
+    raw = json.loads((resources.files("helpers") / "data" / "models.json").read_text("utf-8"))
     if tuple(raw["geographies"]) != GEOGRAPHY_PREFIXES:
         raise ValueError(
             "helpers/data/models.json lists the geographies "

@@ -10,6 +10,7 @@ bound to its placeholders come from ``helpers/cur.py``, the columns from ``cur_s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +83,7 @@ class DuckDBRunner:
         return self.connection.execute(sql, parameter_values(query, **values)).df()
 
 
-ATHENA_TYPES = {
+ATHENA_TYPES: dict[str, Callable[[str], Any]] = {
     "double": float,
     "float": float,
     "bigint": int,

@@ -142,8 +142,10 @@ def as_whole_number(value: object, name: str) -> int:
     text = value.strip() if isinstance(value, str) else None
     if isinstance(value, bool):  # True is 1 to Python, never to an analyst
         pass
-    elif isinstance(value, numbers.Real) and float(value).is_integer():  # ints, numpy ints
+    elif isinstance(value, numbers.Integral):  # ints, numpy ints
         return int(value)
+    elif isinstance(value, numbers.Real) and float(value).is_integer():  # 7.0, numpy floats
+        return int(float(value))
     elif text and text.isascii() and text.isdigit():
         return int(text)
     raise InputError(

@@ -81,7 +81,7 @@ def _model_of(identifier: str) -> str:
 
 def _count(value: Any) -> int:
     """A token count from an answer: a whole number of at least 0, else ValueError."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0:
         return int(value)
     raise ValueError(f"a token count of {value!r}")
 
@@ -150,7 +150,7 @@ def checked_max_tokens(prompt: Any, max_tokens: Any) -> int:
     if (
         isinstance(max_tokens, bool)
         or not isinstance(max_tokens, numbers.Integral)
-        or not (1 <= max_tokens <= MAX_TOKENS_LIMIT)
+        or not (1 <= int(max_tokens) <= MAX_TOKENS_LIMIT)
     ):
         raise InputError(
             f"max_tokens must be a whole number from 1 up to the model's limit, "

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import (
     InputError,
@@ -130,7 +130,7 @@ def generate_load(
     from tqdm.auto import tqdm
 
     if hasattr(profiles, "arn"):  # one profile: a load through it alone
-        profiles = [profiles]
+        profiles = [cast("Profile", profiles)]
     if isinstance(prompts, str):  # one prompt, not a list of its characters
         prompts = [prompts]
     if not profiles:

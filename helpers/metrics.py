@@ -9,7 +9,7 @@ not say so in one sentence). That choice lives in ``dimension_value`` alone. The
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from . import dates
 from .errors import InputError, explained
@@ -129,7 +129,7 @@ def metric_results(
 
 def usage(
     conn: Connection,
-    profiles: list[Profile],
+    profiles: list[Profile] | Profile,
     start: datetime | date | str,
     end: datetime | date | str,
     period: int = 86400,
@@ -146,7 +146,7 @@ def usage(
     start, end = dates.as_utc(start, "start"), dates.as_utc(end, "end")
     period = dates.as_whole_number(period, "period")
     if hasattr(profiles, "profile_id") or isinstance(profiles, str):  # one, not a list
-        profiles = [profiles]
+        profiles = [cast("Profile", profiles)]  # a name is refused just below, with its fix
     profiles = list(profiles)
     named = [p for p in profiles if not hasattr(p, "profile_id")]
     if named:

@@ -201,7 +201,7 @@ def _pair(value: dict) -> tuple[float, float]:
 
 @cache
 def load() -> PriceTable:
-    raw = json.loads(resources.files("helpers").joinpath("data", "prices.json").read_text("utf-8"))
+    raw = json.loads((resources.files("helpers") / "data" / "prices.json").read_text("utf-8"))
     models = {}
     for model_id, p in raw["models"].items():
         models[model_id] = ModelPrice(

@@ -125,6 +125,7 @@ class ChatPanel:
                 text += piece
                 self.reply.value = f"<div style='white-space:pre-wrap'>{html.escape(text)}</div>"
             reply = streamed.reply
+            assert reply is not None  # set once the stream has been read to its end
             self.usage.value = (
                 f"<small>{reply.input_tokens} input + {reply.output_tokens} "
                 f"output tokens, {reply.latency_ms} ms, stop: "

@@ -191,12 +191,12 @@ class StandinAthenaBackend(StandinBackend, AthenaBackend):
 class StandinAthenaResponse(AthenaResponse):
     @property
     def athena_backend(self) -> StandinAthenaBackend:
-        return super().athena_backend  # type: ignore[return-value]
+        return super().athena_backend
 
     def _params(self) -> dict[str, Any]:
         return validation.request_params(self, "athena")
 
-    def start_query_execution(self) -> ActionResult:  # type: ignore[override]
+    def start_query_execution(self) -> ActionResult:
         params = self._params()
         workgroup_name = params.get("WorkGroup") or "primary"
         configuration = work_group_configuration(self.athena_backend, workgroup_name)
@@ -231,7 +231,7 @@ class StandinAthenaResponse(AthenaResponse):
             raise InvalidRequestException(f"QueryExecution {query_id} was not found")
         return query
 
-    def get_query_execution(self) -> ActionResult:  # type: ignore[override]
+    def get_query_execution(self) -> ActionResult:
         params = self._params()
         query = self._query(params["QueryExecutionId"])
         with self.athena_backend.lock:
@@ -265,7 +265,7 @@ class StandinAthenaResponse(AthenaResponse):
             execution["ExecutionParameters"] = query.parameters
         return ActionResult({"QueryExecution": execution})
 
-    def get_query_results(self) -> ActionResult:  # type: ignore[override]
+    def get_query_results(self) -> ActionResult:
         params = self._params()
         query = self._query(params["QueryExecutionId"])
         if query.state != "SUCCEEDED":
@@ -311,7 +311,7 @@ class StandinAthenaResponse(AthenaResponse):
             result["NextToken"] = following
         return ActionResult(result)
 
-    def list_query_executions(self) -> ActionResult:  # type: ignore[override]
+    def list_query_executions(self) -> ActionResult:
         params = self._params()
         workgroup = params.get("WorkGroup") or "primary"
         ids = [
@@ -332,7 +332,7 @@ class StandinAthenaResponse(AthenaResponse):
             result["NextToken"] = following
         return ActionResult(result)
 
-    def stop_query_execution(self) -> ActionResult:  # type: ignore[override]
+    def stop_query_execution(self) -> ActionResult:
         params = self._params()
         query = self._query(params["QueryExecutionId"])
         with self.athena_backend.lock:

@@ -369,7 +369,7 @@ class StandinBedrockResponse(BedrockResponse):
 
     @property
     def bedrock_backend(self) -> StandinBedrockBackend:
-        return super().bedrock_backend  # type: ignore[return-value]
+        return super().bedrock_backend
 
     def validated_params(self) -> dict[str, Any]:
         return validation.request_params(self, "bedrock")

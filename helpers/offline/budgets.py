@@ -76,7 +76,7 @@ class StandinBudgetsBackend(StandinBackend, BudgetsBackend):
 class StandinBudgetsResponse(BudgetsResponse):
     @property
     def backend(self) -> StandinBudgetsBackend:
-        return super().backend  # type: ignore[return-value]
+        return super().backend
 
     def _params(self) -> dict[str, Any]:
         return validation.request_params(self, "budgets")
@@ -103,7 +103,7 @@ class StandinBudgetsResponse(BudgetsResponse):
     def _describe(self, budget: dict[str, Any]) -> dict[str, Any]:
         return {**budget, "CalculatedSpend": self._spend(budget)}
 
-    def create_budget(self) -> ActionResult:  # type: ignore[override]
+    def create_budget(self) -> ActionResult:
         params = self._params()
         budget = params["Budget"]
         if budget.get("BudgetType") == "COST":
@@ -129,14 +129,14 @@ class StandinBudgetsResponse(BudgetsResponse):
         replace_budget(self.backend, params["AccountId"], new)
         return ActionResult({})
 
-    def describe_budget(self) -> ActionResult:  # type: ignore[override]
+    def describe_budget(self) -> ActionResult:
         params = self._params()
         budget = self.backend.describe_budget(
             account_id=params["AccountId"], budget_name=params["BudgetName"]
         )
         return ActionResult({"Budget": self._describe(budget)})
 
-    def describe_budgets(self) -> ActionResult:  # type: ignore[override]
+    def describe_budgets(self) -> ActionResult:
         params = self._params()
         everything = [
             self._describe(b) for b in self.backend.describe_budgets(account_id=params["AccountId"])
@@ -152,7 +152,7 @@ class StandinBudgetsResponse(BudgetsResponse):
             result["NextToken"] = following
         return ActionResult(result)
 
-    def delete_budget(self) -> ActionResult:  # type: ignore[override]
+    def delete_budget(self) -> ActionResult:
         params = self._params()
         self.backend.delete_budget(account_id=params["AccountId"], budget_name=params["BudgetName"])
         with self.backend.lock:

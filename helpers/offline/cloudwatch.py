@@ -78,7 +78,7 @@ class StandinCloudWatchResponse(CloudWatchResponse):
 
     @property
     def cloudwatch_backend(self) -> StandinCloudWatchBackend:
-        return super().cloudwatch_backend  # type: ignore[return-value]
+        return super().cloudwatch_backend
 
     @property
     def bedrock_metrics(self) -> MetricStore:
@@ -227,10 +227,11 @@ class StandinCloudWatchResponse(CloudWatchResponse):
         dims = _dims(params.get("Dimensions"))
         metric, unit = params["MetricName"], params.get("Unit")
         aligned = _aligned_start(start, datetime.now(timezone.utc))
-        series = store.series.get(store.key(metric, dims))
         rows: dict[datetime, dict[str, Any]] = {}
         for stat in [*statistics, *extended]:
             for when, value in store.query(metric, dims, aligned, end, period, stat, unit):
+                # data came back, so its series exists (even if a call made it a moment ago)
+                series = store.series[store.key(metric, dims)]
                 row = rows.setdefault(when, {"Timestamp": when, "Unit": series.unit})
                 if stat in BASIC_STATS:
                     row[stat] = value

@@ -496,9 +496,9 @@ def render(
 class StandinCostExplorerResponse(CostExplorerResponse):
     @property
     def ce_backend(self) -> StandinCostExplorerBackend:
-        return super().ce_backend  # type: ignore[return-value]
+        return super().ce_backend
 
-    def get_cost_and_usage(self) -> ActionResult:  # type: ignore[override]
+    def get_cost_and_usage(self) -> ActionResult:
         params = validation.request_params(self, "ce")
         query = usage_query(params, datetime.now(timezone.utc))
         totals = aggregate(query, self.ce_backend)
@@ -533,7 +533,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             raise DataUnavailableException(
                 "Insufficient amount of historical data to generate forecast."
             )
-        mean = sum(history) / len(history)
+        mean = sum(history, Decimal(0)) / len(history)
         spread = Decimal(str(statistics.pstdev([float(d) for d in history])))
         level = params.get("PredictionIntervalLevel") or 80
         z = Decimal(str(statistics.NormalDist().inv_cdf(0.5 + level / 200)))

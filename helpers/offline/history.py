@@ -176,7 +176,7 @@ def backfill(
 def synthetic_summary(account: str) -> dict[str, dict[str, str | int]]:
     """Per workload ("region/profile name"): the first and last synthetic day, and how many."""
     standin = account_state(account)
-    out = {}
+    out: dict[str, dict[str, str | int]] = {}
     with standin.history_lock:
         written = {key: sorted(days) for key, days in standin.synthetic_days.items()}
     for key, days in written.items():

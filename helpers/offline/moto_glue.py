@@ -305,7 +305,7 @@ def install_backend(cls: type[StandinBackend]) -> None:
     backends.clear()
 
 
-def route(service: str, pattern: str, response_cls: type) -> None:
+def route(service: str, pattern: str, response_cls: Any) -> None:  # a moto response class
     """Send requests whose path matches ``pattern`` (moto's form, "{0}/...") to ``response_cls``."""
     _URLS[service].url_paths[pattern] = response_cls.dispatch
 
@@ -333,7 +333,7 @@ def ce_backend(account: str) -> Any:
 # --- requests and responses --------------------------------------------------------------------
 def action_result(answer: ActionResult) -> dict[str, Any]:
     """The dict a moto action answered with."""
-    return answer.result  # type: ignore[return-value]
+    return answer.result
 
 
 def operation_model(service: str, action: str) -> Any:
@@ -373,7 +373,7 @@ def _request_protocol(service_model: Any, content_type: str | None) -> str:
         return next((p for p in supported if p in SERIALIZERS), service_model.protocol)
 
 
-def guard_parsing(cls: type) -> None:
+def guard_parsing(cls: Any) -> None:  # a moto response class
     """Make a moto response class answer an unreadable body with AWS's 400, never a 500.
 
     moto parses while setting up a request, before the action runs, and raises (HTTP 500) on a

@@ -69,8 +69,12 @@ class Settings:
 
 def _check_delay(value: object) -> None:
     """A pause the stand-in can make between streamed chunks without stalling the stream."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or not math.isfinite(value) or not 0 <= value <= MAX_STREAM_DELAY_MS:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 0 <= value <= MAX_STREAM_DELAY_MS
+    ):
         raise ValueError(
             f"stream_delay_ms must be a number of milliseconds from 0 to "
             f"{MAX_STREAM_DELAY_MS:g}, not {value!r}"

@@ -119,16 +119,6 @@ class UsageLedger:
         catalog = load()
         model = target.model
         price_in, price_out = catalog.unit_prices(model, target.scope, region)
-        common = dict(
-            start=start,
-            account=account,
-            region=region,
-            model_id=model.model_id,
-            service=model.billing_service,
-            resource_id=target.resource_arn or "",
-            tags=target.tags,
-            synthetic=synthetic,
-        )
         kinds = [("input", price_in, input_tokens), ("output", price_out, output_tokens)]
         if cache_read_tokens or cache_write_tokens:
             read, write = catalog.cache_multiples(model, cache_ttl)
@@ -139,9 +129,16 @@ class UsageLedger:
         for kind, unit_price, quantity in kinds:
             self.add(
                 Line(
+                    start=start,
+                    account=account,
+                    region=region,
+                    model_id=model.model_id,
+                    service=model.billing_service,
                     usage_type=usage_type(model, region, kind, target.scope),
                     unit_price=unit_price,
-                    **common,
+                    resource_id=target.resource_arn or "",
+                    tags=target.tags,
+                    synthetic=synthetic,
                 ),
                 quantity,
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -22,12 +23,13 @@ from botocore.model import Shape
 
 from .errors import SerializationException, ValidationException
 
-try:  # Python's own reading of a pattern, which the automaton below runs
-    from re import _constants as _sre  # Python 3.11+
+# Python's own reading of a pattern, which the automaton below runs (private modules, on purpose).
+if sys.version_info >= (3, 11):
+    from re import _constants as _sre
     from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 
 # No letter, number or separator is assigned above plane 3 (planes 14-16 hold tags, variation
@@ -145,7 +147,7 @@ class _Automaton:
         if parsed.state.flags & ~(_sre.SRE_FLAG_UNICODE | _sre.SRE_FLAG_VERBOSE):
             raise _Unsupported("flags")
         self.states: list[Any] = []
-        self.start = self._sequence(list(parsed), self._add("match"))
+        self.start = self._sequence(list(parsed.data), self._add("match"))
         # (states, character, anchor context) -> the states after it: each is worked out once
         self._steps: dict[tuple[Any, ...], frozenset[int]] = {}
 
@@ -377,8 +379,8 @@ def request_params(response: Any, service: str) -> dict[str, Any]:
 # How AWS's (Coral) deserializer names a JSON value and a model type in its messages. "Start of
 # structure or map found where not expected" is Bedrock's own text (a public error report);
 # the others follow the same deserializer's pattern.
-JSON_KIND = {dict: "Start of structure or map", list: "Start of list"}
-VALUE_KIND = {
+JSON_KIND: dict[type, str] = {dict: "Start of structure or map", list: "Start of list"}
+VALUE_KIND: dict[type, str] = {
     str: "STRING_VALUE",
     bool: "BOOLEAN_VALUE",
     int: "NUMBER_VALUE",
