@@ -37,9 +37,9 @@ def marked_outputs(notebook) -> dict[str, dict]:
 def main() -> int:
     import nbformat
     import papermill
+    from run_notebooks import quiet_kernel_manager  # beside this script (its folder is on sys.path)
 
     from helpers.offline import Standin, state
-    from scripts.run_notebooks import quiet_kernel_manager
     from tests.conftest import PINNED_TODAY
 
     state.LAUNCH_SETTINGS.today = state.SETTINGS.today = PINNED_TODAY
