@@ -269,7 +269,7 @@ def port_fix(endpoint: str | None) -> str:
         # the variable overrides "offline": {"port": ...}, so changing config.json does nothing
         return (
             f"WORKSHOP_ENDPOINT_URL={variable} points there: point it at a running stand-in "
-            "(`make standin` runs one at http://127.0.0.1:4599) or unset it, so the workshop "
+            "(`make standin` runs one on the port in config.json) or unset it, so the workshop "
             "starts its own on the port in config.json; or stop that program."
         )
     return 'change "offline": {"port": ...} in config.json to a free port, or stop that program.'

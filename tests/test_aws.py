@@ -369,3 +369,15 @@ def test_every_session_shares_one_botocore_model_loader():
         "ce", endpoint_url="http://127.0.0.1:9", aws_access_key_id="a", aws_secret_access_key="b"
     )
     assert any("ce" in str(key) for key in loader._cache), "the model was not cached"
+
+
+def test_port_fix_names_the_variable_and_no_fixed_port(monkeypatch):
+    """`make standin` serves on config.json's port, so the fix must not promise 4599."""
+    from helpers import errors
+
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", "http://127.0.0.1:4700/")
+    fix = errors.port_fix("http://127.0.0.1:4700")
+    assert fix.startswith("WORKSHOP_ENDPOINT_URL=http://127.0.0.1:4700/ points there")
+    assert "the port in config.json" in fix and "4599" not in fix
+    monkeypatch.delenv("WORKSHOP_ENDPOINT_URL")
+    assert errors.port_fix("http://127.0.0.1:4700").startswith('change "offline": {"port": ...}')
