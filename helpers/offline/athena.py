@@ -321,16 +321,15 @@ class StandinAthenaResponse(AthenaResponse):
             )
             if q.workgroup == workgroup
         ]
-        page, following = paging.page(
-            ids,
-            params.get("MaxResults") or 50,
-            params.get("NextToken"),
-            invalid=ValidationException("The nextToken provided is invalid."),
+        return ActionResult(
+            paging.listing(
+                "QueryExecutionIds",
+                ids,
+                params.get("MaxResults") or 50,
+                params.get("NextToken"),
+                invalid=ValidationException("The nextToken provided is invalid."),
+            )
         )
-        result: dict[str, Any] = {"QueryExecutionIds": page}
-        if following:
-            result["NextToken"] = following
-        return ActionResult(result)
 
     def stop_query_execution(self) -> ActionResult:
         params = self._params()

@@ -393,16 +393,16 @@ class StandinBedrockResponse(BedrockResponse):
     def list_inference_profiles(self) -> ActionResult:
         params = self.validated_params()
         items = self.bedrock_backend.list_inference_profiles(params.get("typeEquals"))
-        page, following = paging.page(
-            items,
-            params.get("maxResults") or 1000,
-            params.get("nextToken"),
-            invalid=invalid_next_token(),
+        return ActionResult(
+            paging.listing(
+                "inferenceProfileSummaries",
+                items,
+                params.get("maxResults") or 1000,
+                params.get("nextToken"),
+                invalid=invalid_next_token(),
+                token_member="nextToken",
+            )
         )
-        result: dict[str, Any] = {"inferenceProfileSummaries": page}
-        if following:
-            result["nextToken"] = following
-        return ActionResult(result)
 
     def delete_inference_profile(self) -> ActionResult:
         params = self.validated_params()

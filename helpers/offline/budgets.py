@@ -141,16 +141,15 @@ class StandinBudgetsResponse(BudgetsResponse):
         everything = [
             self._describe(b) for b in self.backend.describe_budgets(account_id=params["AccountId"])
         ]
-        page, following = paging.page(
-            everything,
-            params.get("MaxResults") or 100,
-            params.get("NextToken"),
-            invalid=ValidationException("The nextToken provided is invalid."),
+        return ActionResult(
+            paging.listing(
+                "Budgets",
+                everything,
+                params.get("MaxResults") or 100,
+                params.get("NextToken"),
+                invalid=ValidationException("The nextToken provided is invalid."),
+            )
         )
-        result: dict[str, Any] = {"Budgets": page}
-        if following:
-            result["NextToken"] = following
-        return ActionResult(result)
 
     def delete_budget(self) -> ActionResult:
         params = self._params()

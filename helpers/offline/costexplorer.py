@@ -594,16 +594,15 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             if status.last_updated:
                 row["LastUpdatedDate"] = _iso(status.last_updated)
             rows.append(row)
-        shown, following = paging.page(
-            rows,
-            params.get("MaxResults") or 100,
-            params.get("NextToken"),
-            invalid=InvalidNextTokenException("The NextToken is not valid."),
+        return ActionResult(
+            paging.listing(
+                "CostAllocationTags",
+                rows,
+                params.get("MaxResults") or 100,
+                params.get("NextToken"),
+                invalid=InvalidNextTokenException("The NextToken is not valid."),
+            )
         )
-        out: dict[str, Any] = {"CostAllocationTags": shown}
-        if following:
-            out["NextToken"] = following
-        return ActionResult(out)
 
     def update_cost_allocation_tags_status(self) -> ActionResult:
         params = validation.request_params(self, "ce")

@@ -82,3 +82,21 @@ def page(
     start = offset(token, invalid=invalid)
     following = start + size
     return list(items[start:following]), encode(following) if following < len(items) else None
+
+
+def listing(
+    member: str,
+    items: Sequence[Item],
+    size: int,
+    token: str | None,
+    *,
+    invalid: Exception,
+    token_member: str = "NextToken",
+) -> dict[str, Any]:
+    """A List* response body: this page of ``items`` under ``member``, and the next page's token
+    under ``token_member`` unless this is the last page."""
+    shown, following = page(items, size, token, invalid=invalid)
+    body: dict[str, Any] = {member: shown}
+    if following:
+        body[token_member] = following
+    return body
