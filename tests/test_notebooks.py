@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from tests.conftest import ACCOUNT
+from tests.support.kernels import forked_kernel_manager
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -106,7 +107,8 @@ def papermill_run(name, out_dir, **parameters):
         progress_bar=False,
         # written once at the end, not at every cell's start and end: ~10 % of a run's time
         request_save_on_cell_execute=False,
-        kernel_manager_class=quiet_kernel_manager(),
+        # forked from a process that has imported pandas, matplotlib, boto3 (support/kernels.py)
+        kernel_manager_class=forked_kernel_manager(),
         execution_timeout=CELL_TIMEOUT_S,
     )
     executed = nbformat.read(output, as_version=4)
