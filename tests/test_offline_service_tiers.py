@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import pricing, service_tiers
+from helpers import loadgen, pricing, profiles, service_tiers
+from helpers.errors import InputError
 from tests.conftest import error_of, metric_total, user
 
 NOVA_PRO = "amazon.nova-pro-v1:0"  # Priority and Flex (prices.json), on demand in us-east-1
@@ -194,3 +195,33 @@ def test_a_cache_write_then_read_shows_in_usage_metrics_and_bill_as_priced(clien
         cache_write_tokens=written,
     )
     assert saving.saved_usd == pytest.approx(uncached - cached)
+
+
+def _profile(model_id: str) -> profiles.Profile:
+    arn = f"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/{model_id[:6]}"
+    model_arn = f"arn:aws:bedrock:us-east-1::foundation-model/{model_id}"
+    return profiles.Profile("p", "abc", arn, "APPLICATION", "ACTIVE", (model_arn,))
+
+
+def test_the_spend_guard_prices_the_input_with_count_tokens_where_the_model_counts(client):
+    runtime = client("bedrock-runtime")
+    prompt = "Summarise this claim note for the adjuster in three bullet points."
+    haiku, nova = _profile(HAIKU_45), _profile(NOVA_PRO)
+    counted = runtime.count_tokens(modelId=HAIKU_45, input={"converse": {"messages": user(prompt)}})
+    plan = [(0, haiku, prompt), (1, haiku, prompt)]
+    worst, method = loadgen.spend_check(runtime, plan, 100, 10.0, "us-east-1")
+    assert method == "input counted with CountTokens"
+    assert worst == pytest.approx(2 * pricing.load().cost(HAIKU_45, counted["inputTokens"], 100))
+    # Nova does not count tokens: estimated, and the guard says so
+    worst, method = loadgen.spend_check(runtime, [(0, nova, prompt)], 100, 10.0, "us-east-1")
+    assert method.startswith("input estimated")
+    assert worst == pytest.approx(
+        pricing.load().cost(NOVA_PRO, loadgen.estimated_input_tokens(prompt), 100)
+    )
+    _, method = loadgen.spend_check(runtime, [(0, haiku, prompt), (1, nova, prompt)], 1, 10.0)
+    assert method.startswith("input counted with CountTokens for 1 of 2")
+    output_only = 2 * pricing.load().cost(HAIKU_45, 0, 100)
+    with pytest.raises(InputError, match="input counted with CountTokens\\), above the spend"):
+        loadgen.spend_check(runtime, plan, 100, output_only * 1.001, "us-east-1")
+    with pytest.raises(InputError, match="the output alone is above the cap"):
+        loadgen.spend_check(runtime, plan, 100, output_only / 2, "us-east-1")
