@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import loadgen, pricing, profiles, service_tiers
+from helpers import cur, loadgen, pricing, profiles, service_tiers
 from helpers.errors import InputError
-from tests.conftest import error_of, metric_total, user
+from tests.conftest import control, error_of, metric_total, user
 
 NOVA_PRO = "amazon.nova-pro-v1:0"  # Priority and Flex (prices.json), on demand in us-east-1
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"  # Standard only; counts tokens
@@ -225,3 +225,28 @@ def test_the_spend_guard_prices_the_input_with_count_tokens_where_the_model_coun
         loadgen.spend_check(runtime, plan, 100, output_only * 1.001, "us-east-1")
     with pytest.raises(InputError, match="the output alone is above the cap"):
         loadgen.spend_check(runtime, plan, 100, output_only / 2, "us-east-1")
+
+
+def test_the_cur_export_bills_each_tier_at_its_ratio(client, conn, endpoint, tmp_path):
+    runtime = client("bedrock-runtime")
+    for tier in ("priority", "default", "flex"):
+        runtime.converse(modelId=NOVA_PRO, messages=user("same words"), serviceTier={"type": tier})
+    control(
+        endpoint,
+        "POST",
+        "/_standin/cur-export",
+        {"bucket": "cur-exports", "prefix": "cur", "export_name": "daily"},
+    )
+    files = cur.download_export(conn, "cur-exports", "cur/daily", tmp_path / "cur")
+    rows = pd.concat(pd.read_parquet(f) for f in files)
+    frame = rows.rename(
+        columns={"line_item_usage_type": "usage_type", "line_item_unblended_cost": "cost"}
+    )
+    by_tier = service_tiers.cost_by_tier(frame[["usage_type", "cost"]]).set_index("tier")
+    multiple = pricing.load().tier_multiple
+    assert by_tier.loc["priority", "cost"] == pytest.approx(
+        by_tier.loc["default", "cost"] * multiple(NOVA_PRO, "priority")
+    )
+    assert by_tier.loc["flex", "cost"] == pytest.approx(
+        by_tier.loc["default", "cost"] * multiple(NOVA_PRO, "flex")
+    )
