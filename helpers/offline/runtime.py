@@ -4,7 +4,9 @@ moto 5.2.5 implements only InvokeModel, answering ``{}`` for any model. This res
 resolves ``modelId`` the way Bedrock does (model ID or ARN, system profile ID or ARN, application
 profile ARN or ID), speaks each model family's own InvokeModel body (``families.py``), streams
 real ``application/vnd.amazon.eventstream`` frames, and records every call's usage (see
-``usage.py``). Replies are simulated (``simulate.py``).
+``usage.py``). Service tiers are accepted where prices.json prices them and counted under
+``<ModelId>+<tier>``; CountTokens answers what the same call is billed for. Replies and
+latencies are simulated (``simulate.py``).
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def check_tier(model: FoundationModel, tier: str | None) -> None:
     """Refuse a tier the model does not serve, as Bedrock does (ValidationException)."""
     if tier is None or tier == "default":
         return
-    if tier == "reserved":  # AWS's text for a reserved call without a reservation (observed)
+    if tier == "reserved":  # AWS's text without a reservation, as public projects report it
         raise ValidationException("Reservation not found.")
     if tier not in load().tiers(model):
         # AWS's wording is not published: ValidationException in Bedrock's style (README says)
