@@ -4,8 +4,9 @@
 
 Each call is ``invoke.converse_request``'s request, sent as ``invoke.converse`` sends it; this
 module adds only what a load needs: who gets which prompt (``LoadPlan``), throttling retried with
-back-off and jitter, the worst-case cost refused above ``spend_cap_usd``, and the check of the
-load's counts against CloudWatch (``cloudwatch_check``).
+back-off and jitter, the worst-case cost refused above ``spend_cap_usd`` (its input counted
+with CountTokens where the model supports it, estimated otherwise), and the check of the load's
+counts against CloudWatch (``cloudwatch_check``).
 """
 
 from __future__ import annotations
@@ -65,24 +66,124 @@ def _whole(value: Any, name: str, minimum: int = 1, maximum: int | None = None) 
     )
 
 
+def estimated_input_tokens(prompt: str) -> float:
+    """A generous estimate of a prompt's input tokens: one per three characters, plus 20."""
+    return len(prompt) / 3 + 20
+
+
+@dataclass(frozen=True)
+class InputCounts:
+    """Input tokens per (model ID, prompt), and how each was found."""
+
+    tokens: dict[tuple[str, str], float]
+    counted: frozenset[tuple[str, str]]  # with CountTokens; the others are estimates
+
+    @property
+    def method(self) -> str:
+        """How the input was priced, in words, for the guard's message."""
+        if len(self.counted) == len(self.tokens):
+            return "input counted with CountTokens"
+        if not self.counted:
+            return "input estimated at one token per three characters (no CountTokens)"
+        return (
+            f"input counted with CountTokens for {len(self.counted)} of {len(self.tokens)} "
+            "model and prompt pairs, estimated for the rest"
+        )
+
+
+def count_input_tokens(
+    runtime: Any, assignments: list[tuple[int, Any, str]], max_tokens: int
+) -> InputCounts:
+    """Each distinct (model, prompt) pair's input tokens from CountTokens, where it answers.
+
+    CountTokens takes the bare model ID and the Converse request's messages and system prompt,
+    and costs nothing. A model it refuses (ValidationException "The provided model doesn't
+    support counting tokens.", a region without it, a role without bedrock:CountTokens, or no
+    answer at all) is estimated instead (``estimated_input_tokens``), and not asked again.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    tokens: dict[tuple[str, str], float] = {}
+    counted: set[tuple[str, str]] = set()
+    refused: set[str] = set()  # models CountTokens refused: not asked again
+    for _, profile, prompt in assignments:
+        key = (profile.model_id, prompt)
+        if key in tokens:
+            continue
+        tokens[key] = estimated_input_tokens(prompt)
+        if profile.model_id in refused:
+            continue
+        request = converse_request(profile.model_id, prompt, max_tokens)
+        given = {k: request[k] for k in ("messages", "system") if k in request}
+        try:
+            answer = runtime.count_tokens(modelId=profile.model_id, input={"converse": given})
+        except (ClientError, BotoCoreError):
+            refused.add(profile.model_id)
+            continue
+        tokens[key] = float(answer["inputTokens"])
+        counted.add(key)
+    return InputCounts(tokens, frozenset(counted))
+
+
 def worst_case_cost(
-    assignments: list[tuple[int, Any, str]], max_tokens: int, prices: Any, region: str | None = None
+    assignments: list[tuple[int, Any, str]],
+    max_tokens: int,
+    prices: Any,
+    region: str | None = None,
+    inputs: InputCounts | None = None,
 ) -> float:
     """The most a load can cost at list price: every call answers with ``max_tokens``.
 
-    Input tokens are estimated generously, at one per three characters of the prompt; each
-    profile is priced in its own scope (in-region, geographic or global).
+    Input tokens are ``inputs``' (CountTokens where it answered) or estimated generously, at
+    one per three characters of the prompt; each profile is priced in its own scope
+    (in-region, geographic or global).
     """
     total = 0.0
     for _, profile, prompt in assignments:
+        key = (profile.model_id, prompt)
+        given = inputs.tokens.get(key) if inputs is not None else None
         total += prices.cost(
             profile.model_id,
-            len(prompt) / 3 + 20,
+            given if given is not None else estimated_input_tokens(prompt),
             max_tokens,
             scope=getattr(profile, "scope", None),
             region=region,
         )
     return total
+
+
+def spend_check(
+    runtime: Any,
+    plan_assignments: list[tuple[int, Any, str]],
+    max_tokens: int,
+    spend_cap_usd: float,
+    region: str | None = None,
+) -> tuple[float, str]:
+    """The load's worst-case cost and how its input was priced; InputError above the cap.
+
+    The input of each call is priced before it is sent: with CountTokens where the model
+    supports it, estimated otherwise (the message says which).
+    """
+    from . import pricing
+
+    prices = pricing.load()
+    keys = {(profile.model_id, prompt) for _, profile, prompt in plan_assignments}
+    no_input = InputCounts(dict.fromkeys(keys, 0.0), frozenset())
+    worst = worst_case_cost(plan_assignments, max_tokens, prices, region, no_input)
+    method = "the output alone is above the cap, so the input was not counted"
+    if worst <= spend_cap_usd:  # only then is the input worth a CountTokens call
+        inputs = count_input_tokens(runtime, plan_assignments, max_tokens)
+        worst = worst_case_cost(plan_assignments, max_tokens, prices, region, inputs)
+        method = inputs.method
+    if worst > spend_cap_usd:
+        raise InputError(
+            f"This load could cost up to ${worst:,.2f} at list price ({len(plan_assignments)} "
+            f"calls, up to {max_tokens} output tokens each; {method}), above the spend "
+            f"cap of ${spend_cap_usd:,.2f}.",
+            "lower requests or max_tokens, or raise spend_cap_usd in config.json if you "
+            "mean to spend it.",
+        )
+    return worst, method
 
 
 @dataclass(frozen=True)
@@ -123,7 +224,8 @@ def generate_load(
     ``max_attempts``), so nothing is lost and nothing is counted twice; the result has one row
     per request with its profile, latency, tokens, attempts, throttles, and the final error
     with its fix (what to change, as the workshop's messages say it). On AWS,
-    a load whose worst-case cost at list price exceeds ``spend_cap_usd`` is refused up front.
+    a load whose worst-case cost at list price exceeds ``spend_cap_usd`` is refused up front
+    (``spend_check``: input counted with CountTokens where the model supports it).
     """
     import pandas as pd
     from botocore.exceptions import BotoCoreError, ClientError
@@ -162,17 +264,7 @@ def generate_load(
     )
     plan = LoadPlan(tuple(profiles), tuple(prompts), requests, seed)
     if not conn.offline and spend_cap_usd is not None:
-        from . import pricing
-
-        worst = worst_case_cost(plan.assignments(), max_tokens, pricing.load(), conn.region)
-        if worst > spend_cap_usd:
-            raise InputError(
-                f"This load could cost up to ${worst:,.2f} at list price ({requests} calls, up to "
-                f"{max_tokens} output tokens each), above the spend cap of "
-                f"${spend_cap_usd:,.2f}.",
-                "lower requests or max_tokens, or raise spend_cap_usd in config.json if you "
-                "mean to spend it.",
-            )
+        spend_check(runtime, plan.assignments(), max_tokens, spend_cap_usd, conn.region)
     jitter = random.Random(seed + 1)
     jitter_lock = threading.Lock()
 

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 MILLION = 1_000_000
 CACHE_TTLS = ("5m", "1h")
+# Bedrock's service tiers (ServiceTierType). "default" is Standard, on every model; priority and
+# flex only where prices.json gives the model their multiple; reserved only with a reservation.
+TIERS = ("priority", "default", "flex", "reserved")
+DEFAULT_TIER = "default"
 
 
 @dataclass(frozen=True)
@@ -131,14 +135,39 @@ class PriceTable:
         cache_read_tokens: float = 0,
         cache_write_tokens: float = 0,
         cache_ttl: str = "5m",
+        tier: str = DEFAULT_TIER,
     ) -> float:
-        """USD at list price: input, output, and prompt-cache reads and writes."""
+        """USD at list price: input, output, and prompt-cache reads and writes, in a tier.
+
+        A Priority or Flex call costs the tier's multiple of every token's on-demand price.
+        """
         price_in, price_out = self.price(identifier, scope, region)
         total = input_tokens * price_in + output_tokens * price_out
         if cache_read_tokens or cache_write_tokens:
             read, write = self.cache_multiples(identifier, cache_ttl)
             total += price_in * (cache_read_tokens * read + cache_write_tokens * write)
-        return total / MILLION
+        return total * self.tier_multiple(identifier, tier) / MILLION
+
+    def tiers(self, identifier: str) -> tuple[str, ...]:
+        """The service tiers a model can be called in on demand: default, and those priced."""
+        model, _ = self.entry(identifier)
+        return tuple(t for t in TIERS if t == DEFAULT_TIER or t in model.tiers)
+
+    def tier_multiple(self, identifier: str, tier: str = DEFAULT_TIER) -> float:
+        """A tier's price as a multiple of the on-demand (Standard) price."""
+        if tier not in TIERS:
+            raise InputError(f"Unknown service tier {tier!r}.", f"use one of {', '.join(TIERS)}.")
+        if tier == DEFAULT_TIER:
+            return 1.0
+        model, _ = self.entry(identifier)
+        if tier not in model.tiers:
+            offered = ", ".join(self.tiers(identifier))
+            raise InputError(
+                f"{model.model_id} has no {tier} tier price in helpers/data/prices.json "
+                f"(its tiers: {offered}).",
+                "call it in a tier it offers; the reserved tier is priced per reservation.",
+            )
+        return model.tiers[tier]
 
     def cache_multiples(self, identifier: str, ttl: str = "5m") -> tuple[float, float]:
         """(read, write) prices of cached input as multiples of the input price."""

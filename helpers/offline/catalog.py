@@ -20,6 +20,11 @@ from .state import SETTINGS
 
 FoundationModel = shared.ModelInfo
 MILLION = Decimal(1_000_000)
+# CountTokens: AWS's user guide (count-tokens.html, "Supported models and Regions for token
+# counting") lists Anthropic Claude models from Claude 3.5 on, by their bare model ID; Claude 3
+# Haiku, Amazon Nova and the other providers are refused (medium confidence).
+COUNT_TOKENS_PROVIDER = "Anthropic"
+COUNT_TOKENS_EXCLUDED = frozenset({"anthropic.claude-3-haiku-20240307-v1:0"})
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,20 @@ class Catalog:
     def cache_multiples(self, model: FoundationModel, ttl: str) -> tuple[Decimal, Decimal]:
         read, write = self.prices.cache_multiples(model.model_id, ttl)
         return Decimal(str(read)), Decimal(str(write))
+
+    def tiers(self, model: FoundationModel) -> tuple[str, ...]:
+        """Service tiers the model serves on demand: default, plus those prices.json prices."""
+        return self.prices.tiers(model.model_id)
+
+    def tier_multiple(self, model: FoundationModel, tier: str) -> Decimal:
+        return Decimal(str(self.prices.tier_multiple(model.model_id, tier)))
+
+    @staticmethod
+    def counts_tokens(model: FoundationModel) -> bool:
+        """Whether CountTokens answers for this model (see COUNT_TOKENS_PROVIDER)."""
+        return model.provider == COUNT_TOKENS_PROVIDER and model.model_id not in (
+            COUNT_TOKENS_EXCLUDED
+        )
 
     def billing_code(self, region: str) -> str:
         return self.data.billing_codes.get(region, region.upper())

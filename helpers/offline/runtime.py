@@ -4,7 +4,9 @@ moto 5.2.5 implements only InvokeModel, answering ``{}`` for any model. This res
 resolves ``modelId`` the way Bedrock does (model ID or ARN, system profile ID or ARN, application
 profile ARN or ID), speaks each model family's own InvokeModel body (``families.py``), streams
 real ``application/vnd.amazon.eventstream`` frames, and records every call's usage (see
-``usage.py``). Replies are simulated (``simulate.py``).
+``usage.py``). Service tiers are accepted where prices.json prices them and counted under
+``<ModelId>+<tier>``; CountTokens answers what the same call is billed for. Replies and
+latencies are simulated (``simulate.py``).
 """
 
 from __future__ import annotations
@@ -93,6 +95,48 @@ def check_context(model: FoundationModel, prompt: str) -> None:
         raise ValidationException("Input is too long for requested model.")
 
 
+# --- service tiers ------------------------------------------------------------------------------
+# Converse and ConverseStream take ``serviceTier={"type": ...}``; InvokeModel and
+# InvokeModelWithResponseStream take the tier in this header, and answer with it (botocore 1.44.8).
+TIER_HEADER = "X-Amzn-Bedrock-Service-Tier"
+
+
+def requested_tier(params: dict[str, Any]) -> str | None:
+    """The tier a request asks for (None when it names none: Standard, as on AWS)."""
+    value = params.get("serviceTier")
+    return value.get("type") if isinstance(value, dict) else value
+
+
+def check_tier(model: FoundationModel, tier: str | None) -> None:
+    """Refuse a tier the model does not serve, as Bedrock does (ValidationException)."""
+    if tier is None or tier == "default":
+        return
+    if tier == "reserved":  # AWS's text without a reservation, as public projects report it
+        raise ValidationException("Reservation not found.")
+    if tier not in load().tiers(model):
+        # AWS's wording is not published: ValidationException in Bedrock's style (README says)
+        raise ValidationException(
+            f"The provided model {model.model_id} doesn't support the {tier} service tier. "
+            "Retry your request with a service tier that this model supports."
+        )
+
+
+def tiered(target: Target, tier: str | None) -> Target:
+    """The target whose ModelId dimension a tier's metrics go under: ``<ModelId>+priority``.
+
+    Bedrock has no tier dimension; Priority and Flex calls are counted under the ModelId value
+    with the tier appended. Standard calls, and tiers the model refuses, keep the plain value.
+    """
+    if tier in (None, "default", "reserved") or tier not in load().tiers(target.model):
+        return target
+    return replace(target, dimension=f"{target.dimension}+{tier}")
+
+
+def tier_echo(tier: str | None) -> dict[str, Any]:
+    """The ``serviceTier`` member of a Converse reply or stream metadata: the tier served."""
+    return {"serviceTier": {"type": tier}} if tier else {}
+
+
 def no_streaming(model: FoundationModel) -> ValidationException:
     return ValidationException(
         f"The model {model.model_id} doesn't support streaming. Call it with Converse or "
@@ -172,6 +216,51 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
     return Prompt("\n".join(parts), cached["prefix"], cached["ttl"])
 
 
+def cache_split(prompt: Prompt, model: FoundationModel) -> tuple[int, int] | None:
+    """(tokens after the last cachePoint, tokens before it) when the cache point applies.
+
+    None when there is no cache point, or the prefix is below the model's minimum (then Bedrock
+    does not cache, and the prompt is counted whole).
+    """
+    if not prompt.cached_prefix:
+        return None
+    prefix_tokens = simulate.count_tokens(prompt.cached_prefix)
+    if prefix_tokens < (model.cache_min_tokens or 0):
+        return None
+    # the rest of the prompt, counted on its own as the model reads it after the cache
+    rest = simulate.count_tokens(prompt.text[len(prompt.cached_prefix) :].lstrip("\n"))
+    return rest, prefix_tokens
+
+
+def billed_input_tokens(prompt: Prompt, model: FoundationModel) -> int:
+    """Every input token a Converse call is billed for: plain, cache-read and cache-written."""
+    split = cache_split(prompt, model)
+    return simulate.count_tokens(prompt.text) if split is None else sum(split)
+
+
+# --- CountTokens ---------------------------------------------------------------------------------
+def no_token_counting() -> ValidationException:
+    """AWS's refusal of CountTokens for a model (or profile ID) it does not count for."""
+    return ValidationException("The provided model doesn't support counting tokens.")
+
+
+def counted_model(account: str, region: str, model_id: str) -> FoundationModel:
+    """The foundation model CountTokens counts for: a bare model ID or ARN that supports it."""
+    backend = bedrock_backend(account, region)
+    model = backend.find_model(model_id)
+    if model is None:
+        is_profile = backend.find_application_profile(model_id) or backend.find_system_profile(
+            model_id
+        )
+        if is_profile is not None:  # profiles are refused: CountTokens takes a model
+            raise no_token_counting()
+        raise invalid_model_identifier()
+    check_lifecycle(model, region)
+    if not load().counts_tokens(model) or not load().on_demand_in(model, region):
+        raise no_token_counting()
+    return model
+
+
 # --- Converse replies -------------------------------------------------------------------------
 def _usage(reply: simulate.Reply) -> dict[str, Any]:
     """Converse's ``usage``: input tokens exclude cached ones, which are counted apart."""
@@ -237,7 +326,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 self._metric(target, "InvocationClientErrors", 1)
             raise
 
-    def _record(self, target: Target, reply: simulate.Reply, streamed: bool = False) -> None:
+    def _record(
+        self, target: Target, reply: simulate.Reply, streamed: bool = False, tier: str | None = None
+    ) -> None:
         """The call's metrics and billing lines, as Bedrock records a successful call."""
         now = datetime.now(timezone.utc)
         self._metric(target, "Invocations", 1)
@@ -268,6 +359,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             cache_read_tokens=reply.cache_read_tokens,
             cache_write_tokens=reply.cache_write_tokens,
             cache_ttl=reply.cache_ttl,
+            tier=tier or "default",
         )
 
     def _cached(self, target: Target, prompt: Prompt, reply: simulate.Reply) -> simulate.Reply:
@@ -275,17 +367,13 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
         A prefix shorter than the model's minimum is not cached, as on Bedrock.
         """
-        if not prompt.cached_prefix:
+        split = cache_split(prompt, target.model)
+        if split is None:
             return reply
-        prefix_tokens = simulate.count_tokens(prompt.cached_prefix)
-        minimum = target.model.cache_min_tokens or 0
-        if prefix_tokens < minimum:
-            return reply
+        rest, prefix_tokens = split
         digest = hashlib.sha256(prompt.cached_prefix.encode("utf-8", "surrogatepass")).hexdigest()
         key = (self.current_account, self.region, target.model.model_id, digest)
         hit = PROMPT_CACHE.use(key, CACHE_TTL_SECONDS.get(prompt.cache_ttl, 300))
-        # the rest of the prompt, counted on its own as the model reads it after the cache
-        rest = simulate.count_tokens(prompt.text[len(prompt.cached_prefix) :].lstrip("\n"))
         return replace(
             reply,
             input_tokens=rest,
@@ -299,6 +387,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
     ) -> simulate.Reply:
         if streamed and not target.model.streaming:
             raise no_streaming(target.model)
+        tier = requested_tier(params)
+        check_tier(target.model, tier)
         config = params.get("inferenceConfig") or {}
         max_tokens = config.get("maxTokens")
         if max_tokens is not None and max_tokens > target.model.max_output_tokens:
@@ -306,8 +396,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         prompt = converse_prompt(params, target.model)
         check_context(target.model, prompt.text)
         reply = simulate.reply(target.model, prompt.text, max_tokens, config.get("stopSequences"))
-        reply = self._cached(target, prompt, reply)
-        self._record(target, reply, streamed)
+        reply = simulate.in_tier(self._cached(target, prompt, reply), tier or "default")
+        self._record(target, reply, streamed, tier)
         return reply
 
     def _invoke_reply(
@@ -315,6 +405,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
     ) -> simulate.Reply:
         if streamed and not target.model.streaming:
             raise no_streaming(target.model)
+        tier = requested_tier(params)
+        check_tier(target.model, tier)
         family = FAMILIES.get(target.model.family)
         if streamed and family is not None and family.stream is None:
             raise ValidationException(
@@ -332,10 +424,11 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         reply = family_of(target.model).reply(
             target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
         )
-        self._record(target, reply, streamed)
+        reply = simulate.in_tier(reply, tier or "default")
+        self._record(target, reply, streamed, tier)
         return reply
 
-    def _stream(self, operation: str, events: Iterator[dict[str, Any]]):
+    def _stream(self, operation: str, events: Iterator[dict[str, Any]], tier: str | None = None):
         """Encode events as an event stream, sent as they are produced (chunked transfer)."""
         encoded = event_frames("bedrock-runtime", operation, events)
         delay = SETTINGS.stream_delay_ms / 1000
@@ -351,24 +444,27 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             "Content-Type": EVENT_STREAM,
             "x-amzn-bedrock-content-type": "application/json",
         }
+        if tier:
+            headers[TIER_HEADER] = tier
         return 200, headers, frames()
 
     # --- actions --------------------------------------------------------------------------
     def converse(self) -> ActionResult:
         params = self._params()
-        target = self._target(params)
+        target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(target, "Converse", lambda: self._converse_reply(params, target))
         return ActionResult(
             {
                 "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
                 "stopReason": reply.stop_reason,
                 **_usage_and_metrics(reply),
+                **tier_echo(requested_tier(params)),
             }
         )
 
     def converse_stream(self):
         params = self._params()
-        target = self._target(params)
+        target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(
             target, "ConverseStream", lambda: self._converse_reply(params, target, streamed=True)
         )
@@ -379,13 +475,13 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}
             yield {"messageStop": {"stopReason": reply.stop_reason}}
-            yield {"metadata": _usage_and_metrics(reply)}
+            yield {"metadata": {**_usage_and_metrics(reply), **tier_echo(requested_tier(params))}}
 
         return self._stream("ConverseStream", events())
 
     def invoke_model(self) -> ActionResult:
         params = self._params()
-        target = self._target(params)
+        target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(target, "InvokeModel", lambda: self._invoke_reply(params, target))
         self.response_headers.update(
             {
@@ -394,6 +490,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
                 "x-amzn-bedrock-invocation-latency": str(reply.latency_ms),
             }
         )
+        if requested_tier(params):
+            self.response_headers[TIER_HEADER] = requested_tier(params)
         return ActionResult(
             {
                 "body": json.dumps(family_of(target.model).respond(target.model, reply)),
@@ -403,7 +501,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     def invoke_model_with_response_stream(self):
         params = self._params()
-        target = self._target(params)
+        target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(
             target,
             "InvokeModelWithResponseStream",
@@ -417,14 +515,16 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             for chunk in stream(target.model, reply):
                 yield {"chunk": {"bytes": json.dumps(chunk).encode()}}
 
-        return self._stream("InvokeModelWithResponseStream", events())
+        return self._stream("InvokeModelWithResponseStream", events(), requested_tier(params))
 
     def count_tokens(self) -> ActionResult:
+        """The input tokens the same Converse or InvokeModel request would be billed for."""
         params = self._params()
-        target = self._target(params)
+        model = counted_model(self.current_account, self.region, unquote(params["modelId"]))
         given = params.get("input") or {}
         if "converse" in given:
-            prompt = converse_prompt(given["converse"], target.model).text
+            tokens = billed_input_tokens(converse_prompt(given["converse"], model), model)
         else:
-            prompt = parse_body(given.get("invokeModel", {}).get("body"), target.model)["prompt"]
-        return ActionResult({"inputTokens": simulate.count_tokens(prompt)})
+            body = given.get("invokeModel", {}).get("body")
+            tokens = simulate.count_tokens(parse_body(body, model)["prompt"])
+        return ActionResult({"inputTokens": tokens})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .catalog import FoundationModel
 
@@ -86,6 +86,20 @@ class Reply:
         if current:
             pieces.append(current)
         return pieces
+
+
+# Simulated latency per service tier, as a multiple of the Standard (default) latency. AWS says
+# Priority gives "up to 25% better" output tokens per second (1 / 1.25 = 0.8) and that Flex
+# trades time for price without a figure: the stand-in takes 1.5. Both are assumptions.
+TIER_LATENCY = {"priority": 0.8, "default": 1.0, "flex": 1.5, "reserved": 1.0}
+
+
+def in_tier(reply: Reply, tier: str) -> Reply:
+    """The reply as served in a service tier: the same text and tokens, its simulated latency."""
+    factor = TIER_LATENCY.get(tier, 1.0)
+    if factor == 1.0:
+        return reply
+    return replace(reply, latency_ms=max(1, round(reply.latency_ms * factor)))
 
 
 def full_text(model: FoundationModel, prompt: str) -> str:

@@ -62,6 +62,7 @@ class Line:
     resource_id: str  # application profile ARN, or "" for calls without one
     tags: tuple[tuple[str, str], ...]
     synthetic: bool
+    tier: str = "default"  # the service tier the call was served in
 
     @property
     def day(self) -> date:
@@ -80,11 +81,18 @@ USAGE_KINDS = {
 GLOBAL_SUFFIX = "-cross-region-global"
 
 
-def usage_type(model: FoundationModel, region: str, kind: str, scope: str) -> str:
-    """The usage type AWS bills this model's tokens under in ``region`` for one kind of token."""
+def usage_type(
+    model: FoundationModel, region: str, kind: str, scope: str, tier: str = "default"
+) -> str:
+    """The usage type AWS bills this model's tokens under in ``region`` for one kind of token.
+
+    A Priority or Flex call's usage type carries the tier before any scope suffix, as in
+    USE1-Nova2.0Lite-output-tokens-flex-cross-region-global (third-party code only: low).
+    """
     code = load().billing_code(region)
+    tiered = f"-{tier}" if tier != "default" else ""
     suffix = GLOBAL_SUFFIX if scope == "global" else ""
-    return f"{code}-{model.usage_name}-{USAGE_KINDS[kind]}{suffix}"
+    return f"{code}-{model.usage_name}-{USAGE_KINDS[kind]}{tiered}{suffix}"
 
 
 class UsageLedger:
@@ -114,11 +122,15 @@ class UsageLedger:
         cache_write_tokens: int = 0,
         cache_ttl: str = "5m",
         synthetic: bool = False,
+        tier: str = "default",
     ) -> None:
-        """Bill one call (or a synthetic day) at the price of the scope it went through."""
+        """Bill one call (or a synthetic day) at the price of the scope and tier it went through."""
         catalog = load()
         model = target.model
         price_in, price_out = catalog.unit_prices(model, target.scope, region)
+        if tier != "default":  # every token at the tier's multiple of its on-demand price
+            multiple = catalog.tier_multiple(model, tier)
+            price_in, price_out = price_in * multiple, price_out * multiple
         kinds = [("input", price_in, input_tokens), ("output", price_out, output_tokens)]
         if cache_read_tokens or cache_write_tokens:
             read, write = catalog.cache_multiples(model, cache_ttl)
@@ -134,11 +146,12 @@ class UsageLedger:
                     region=region,
                     model_id=model.model_id,
                     service=model.billing_service,
-                    usage_type=usage_type(model, region, kind, target.scope),
+                    usage_type=usage_type(model, region, kind, target.scope, tier),
                     unit_price=unit_price,
                     resource_id=target.resource_arn or "",
                     tags=target.tags,
                     synthetic=synthetic,
+                    tier=tier,
                 ),
                 quantity,
             )
