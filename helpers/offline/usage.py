@@ -62,10 +62,22 @@ class Line:
     resource_id: str  # application profile ARN, or "" for calls without one
     tags: tuple[tuple[str, str], ...]
     synthetic: bool
+    principal: str = ""  # the caller's ARN (line_item_iam_principal); "" for synthetic history
+    principal_tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def day(self) -> date:
         return self.start.date()
+
+    @property
+    def cost_tags(self) -> tuple[tuple[str, str], ...]:
+        """Every tag Billing attributes the line by: the resource's, then the caller's."""
+        return self.tags + tuple((PRINCIPAL_TAG_PREFIX + k, v) for k, v in self.principal_tags)
+
+
+# Principal and session tags become cost allocation tags under this prefix (AWS's blog and
+# What's New spell it iamPrincipal/<key>; medium confidence for the exact key: README says so).
+PRINCIPAL_TAG_PREFIX = "iamPrincipal/"
 
 
 # Usage-type suffixes. "input-tokens" / "output-tokens" follow AWS's blog examples
@@ -114,6 +126,8 @@ class UsageLedger:
         cache_write_tokens: int = 0,
         cache_ttl: str = "5m",
         synthetic: bool = False,
+        principal: str = "",
+        principal_tags: tuple[tuple[str, str], ...] = (),
     ) -> None:
         """Bill one call (or a synthetic day) at the price of the scope it went through."""
         catalog = load()
@@ -139,6 +153,8 @@ class UsageLedger:
                     resource_id=target.resource_arn or "",
                     tags=target.tags,
                     synthetic=synthetic,
+                    principal=principal,
+                    principal_tags=principal_tags,
                 ),
                 quantity,
             )
@@ -158,7 +174,7 @@ class UsageLedger:
         with self.lock:
             for day in self.by_day.values():
                 for line in day:
-                    for key, _ in line.tags:
+                    for key, _ in line.cost_tags:
                         if key not in seen or seen[key] < line.start:
                             seen[key] = line.start
         return seen
