@@ -179,6 +179,22 @@ def test_invoke_model_logs_its_header_metadata(client, destinations):
     assert "inputBodyJson" not in entry["input"] and "outputBodyJson" not in entry["output"]
 
 
+def test_invoke_model_stream_logs_its_chunks(client, destinations):
+    client("bedrock").put_model_invocation_logging_configuration(loggingConfig=config())
+    answer = client("bedrock-runtime").invoke_model_with_response_stream(
+        modelId=LLAMA, body=json.dumps({"prompt": "Hello", "max_gen_len": 20})
+    )
+    chunks = [json.loads(e["chunk"]["bytes"]) for e in answer["body"] if "chunk" in e]
+    (entry,) = cloudwatch_records(client)
+    assert entry["operation"] == "InvokeModelWithResponseStream"
+    assert entry["requestId"] == answer["ResponseMetadata"]["RequestId"]
+    assert entry["input"]["inputBodyJson"] == {"prompt": "Hello", "max_gen_len": 20}
+    assert entry["output"]["outputBodyJson"] == chunks
+    counts = chunks[-1]["amazon-bedrock-invocationMetrics"]  # the stream's own totals
+    assert entry["input"]["inputTokenCount"] == counts["inputTokenCount"]
+    assert entry["output"]["outputTokenCount"] == counts["outputTokenCount"]
+
+
 def test_cache_token_counts_are_logged(client, destinations):
     client("bedrock").put_model_invocation_logging_configuration(loggingConfig=config())
     system = [{"text": "You are a claims assistant. " * 1500}, {"cachePoint": {"type": "default"}}]

@@ -367,7 +367,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             headers[REQUEST_ID] = self.response_headers[REQUEST_ID]
         return 200, headers, frames()
 
-    def _log(self, operation: str, params: dict[str, Any], reply: simulate.Reply, output: Any):
+    def _log(
+        self, operation: str, params: dict[str, Any], reply: simulate.Reply, output: Any
+    ) -> None:
         """Write the call's model invocation log record, if logging is configured here."""
         config = bedrock_backend(self.current_account, self.region).invocation_logging
         if config is None:
