@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from helpers import dates
 from tests.conftest import ACCOUNT, DUMMY_CREDENTIALS, control, error_of, user
 
 TRUST = json.dumps(
@@ -78,8 +79,9 @@ def callers(client, endpoint):
 
 
 def this_month() -> tuple[str, str]:
-    today = datetime.now(timezone.utc).date()
-    return today.replace(day=1).isoformat(), (today + timedelta(days=1)).isoformat()
+    """From the 1st to today, End exclusive (the calls are billed at the real clock's hour)."""
+    today = dates.utc_today()
+    return dates.month_start(today).isoformat(), (today + timedelta(days=1)).isoformat()
 
 
 def cost(client, **extra) -> dict[tuple[str, ...], Decimal]:
