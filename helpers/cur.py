@@ -528,26 +528,37 @@ def bucket_region(conn: Connection, bucket: str) -> str:
     return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(found, found)
 
 
-def export_command(bucket: str, prefix: str, export_name: str, bucket_region: str) -> str:
+def export_command(
+    bucket: str,
+    prefix: str,
+    export_name: str,
+    bucket_region: str,
+    include_caller_identity: bool = False,
+) -> str:
     """The AWS CLI command that creates a daily CUR 2.0 export with resource tags, as Parquet.
 
     Data Exports is called in us-east-1 whatever the bucket's region; ``S3Region`` is the
-    bucket's own region (see ``bucket_region``).
+    bucket's own region (see ``bucket_region``). ``include_caller_identity`` is the console's
+    "Include caller identity (IAM principal) allocation data": the table property
+    INCLUDE_IAM_PRINCIPAL_DATA and the ``line_item_iam_principal`` column.
     """
     import json
+
+    table = {
+        "TIME_GRANULARITY": "DAILY",
+        "INCLUDE_RESOURCES": "TRUE",
+        "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+        "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+    }
+    if include_caller_identity:
+        table["INCLUDE_IAM_PRINCIPAL_DATA"] = "TRUE"
+    columns = cur_schema.names(include_caller_identity)
 
     export = {
         "Name": export_name,
         "DataQuery": {
-            "QueryStatement": f"SELECT {', '.join(cur_schema.NAMES)} FROM COST_AND_USAGE_REPORT",
-            "TableConfigurations": {
-                "COST_AND_USAGE_REPORT": {
-                    "TIME_GRANULARITY": "DAILY",
-                    "INCLUDE_RESOURCES": "TRUE",
-                    "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
-                    "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
-                }
-            },
+            "QueryStatement": f"SELECT {', '.join(columns)} FROM COST_AND_USAGE_REPORT",
+            "TableConfigurations": {"COST_AND_USAGE_REPORT": table},
         },
         "DestinationConfigurations": {
             "S3Destination": {

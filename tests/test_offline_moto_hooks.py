@@ -183,7 +183,13 @@ CHECKS: dict[str, Callable[[], str | None]] = {
     "moto.core.base_backend:BaseBackend._url_module": _url_module_routes_to_moto_service,
     "moto.bedrock.urls:url_paths": _url_paths(
         "bedrock",
-        ["{0}/.*$", "{0}/tagResource$", "{0}/untagResource$", "{0}/listTagsForResource$"],
+        [
+            "{0}/.*$",
+            "{0}/tagResource$",
+            "{0}/untagResource$",
+            "{0}/listTagsForResource$",
+            "{0}/logging/modelinvocations$",
+        ],
     ),
     "moto.bedrockruntime.urls:url_paths": _url_paths("bedrockruntime", ["{0}/.*$"]),
     "moto.cloudwatch.urls:url_paths": _url_paths("cloudwatch", ["{0}/$"]),
@@ -194,6 +200,7 @@ CHECKS: dict[str, Callable[[], str | None]] = {
     "moto.athena.urls:url_paths": _url_paths("athena", ["{0}/$"]),
     "moto.budgets.urls:url_paths": _url_paths("budgets", ["{0}/$"]),
     "moto.sns.urls:url_paths": _url_paths("sns", ["{0}/$"]),
+    "moto.sts.urls:url_paths": _url_paths("sts", ["{0}/$"]),
     "moto.bedrock.models:BedrockBackend.tag_resource": lambda: _expect(
         _params("moto.bedrock.models:BedrockBackend.tag_resource"),
         ["self", "resource_arn", "tags"],

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from helpers.catalog import END_OF_LIFE, END_OF_LIFE_MESSAGE, NOT_RELEASED, Lifecycle
 
-from . import paging, validation
+from . import invocation_logs, paging, validation
 from .catalog import FoundationModel, SystemProfile, load
 from .errors import (
     ConflictException,
@@ -147,6 +147,7 @@ class StandinBedrockBackend(StandinBackend, BedrockBackend, TaggableResourcesMix
         super().__init__(region_name, account_id)
         self.application_profiles: dict[str, ApplicationProfile] = {}
         self.request_tokens: dict[str, str] = {}  # clientRequestToken -> profile id
+        self.invocation_logging: dict[str, Any] | None = None  # the region's LoggingConfig
 
     # --- lookups shared with the runtime -------------------------------------------------
     def find_application_profile(self, identifier: str) -> ApplicationProfile | None:
@@ -453,3 +454,21 @@ class StandinBedrockResponse(BedrockResponse):
         return ActionResult(
             {"tags": self.bedrock_backend.list_tags_for_resource(params["resourceARN"])}
         )
+
+    # --- model invocation logging (invocation_logs.py writes the records) -----------------
+    def put_model_invocation_logging_configuration(self) -> ActionResult:
+        params = self.validated_params()
+        config = params["loggingConfig"]
+        invocation_logs.check_config(config, self.current_account, self.region)
+        self.bedrock_backend.invocation_logging = config
+        return ActionResult({})
+
+    def get_model_invocation_logging_configuration(self) -> ActionResult:
+        self.validated_params()
+        config = self.bedrock_backend.invocation_logging
+        return ActionResult({} if config is None else {"loggingConfig": config})
+
+    def delete_model_invocation_logging_configuration(self) -> ActionResult:
+        self.validated_params()
+        self.bedrock_backend.invocation_logging = None
+        return ActionResult({})

@@ -157,7 +157,7 @@ class StandinCostExplorerBackend(StandinBackend, CostExplorerBackend):
             start = since.get(key)
             if start is None or line.start < start:
                 return None
-            return dict(line.tags).get(key)
+            return dict(line.cost_tags).get(key)  # principal tags too
 
         return lookup
 
@@ -658,7 +658,7 @@ class StandinCostExplorerResponse(CostExplorerResponse):
                 if value:
                     found.add(value)
             else:
-                found.update(k for k, _ in line.tags if tag_value(line, k) is not None)
+                found.update(k for k, _ in line.cost_tags if tag_value(line, k) is not None)
         tags = sorted(t for t in found if search in t.casefold())
         return ActionResult({"Tags": tags, "ReturnSize": len(tags), "TotalSize": len(tags)})
 

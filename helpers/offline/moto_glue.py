@@ -42,6 +42,8 @@ from moto.core.responses import ActionResult
 from moto.core.serialize import SERIALIZERS, EventStreamJSONSerializer
 from moto.core.utils import get_service_model
 from moto.glue.models import glue_backends
+from moto.iam.models import iam_backends
+from moto.logs.models import logs_backends
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -53,6 +55,9 @@ from moto.resourcegroupstaggingapi.responses import ResourceGroupsTaggingAPIResp
 from moto.s3.models import s3_backends
 from moto.sns import urls as sns_urls
 from moto.sns.responses import SNSResponse
+from moto.sts import urls as sts_urls
+from moto.sts.models import sts_backends
+from moto.sts.responses import TokenResponse
 
 from . import validation
 from .errors import SerializationException
@@ -60,6 +65,7 @@ from .errors import SerializationException
 __all__ = [
     "GLOBAL",
     "INTERNALS",
+    "REQUEST_ID",
     "ActionResult",
     "AthenaBackend",
     "AthenaResponse",
@@ -77,28 +83,39 @@ __all__ = [
     "ResourceGroupsTaggingAPIResponse",
     "SNSResponse",
     "StandinBackend",
+    "TokenResponse",
     "Subscription",
     "TaggableResourcesMixin",
     "TaggedResource",
+    "access_key_of",
     "action_result",
+    "assumed_role_key",
     "bedrock_backend",
     "bedrock_backends_of",
     "ce_backend",
+    "default_caller_arn",
     "event_frames",
     "existing_alarm",
     "glue_databases",
     "glue_table_locations",
     "guard_parsing",
     "has_budget",
+    "iam_role_exists",
+    "iam_role_of_key",
+    "iam_user_of_key",
     "install_backend",
+    "keep_request_id",
     "keep_alarm_state",
+    "log_group_exists",
     "mark_pending_confirmation",
     "moto_metric_data",
     "operation_model",
     "parsed_request",
+    "put_log_event",
     "replace_budget",
     "route",
     "s3_bucket_exists",
+    "session_access_key",
     "s3_create_bucket",
     "s3_objects",
     "s3_put_object",
@@ -155,6 +172,8 @@ INTERNALS = (
     "moto.core.serialize:EventStreamJSONSerializer",
     "moto.core.utils:get_service_model",
     "moto.glue.models:glue_backends",
+    "moto.iam.models:iam_backends",
+    "moto.logs.models:logs_backends",
     "moto.moto_server.werkzeug_app:DomainDispatcherApplication",
     "moto.moto_server.werkzeug_app:MotoRequestHandler",
     "moto.moto_server.werkzeug_app:create_backend_app",
@@ -166,6 +185,10 @@ INTERNALS = (
     "moto.sns.responses:SNSResponse",
     "moto.sns.urls:url_paths",
     "moto.sns.urls:url_bases",
+    "moto.sts.models:sts_backends",
+    "moto.sts.responses:TokenResponse",
+    "moto.sts.urls:url_paths",
+    "moto.sts.urls:url_bases",
     # backends: made per account and region from BackendDict.backend; "aws" is the global one
     "moto.core.base_backend:BackendDict.backend",
     "moto.core.base_backend:AccountSpecificBackend['aws']",
@@ -216,12 +239,35 @@ INTERNALS = (
     "moto.sns.models:Subscription.attributes",
     "moto.sns.models:Topic.arn",
     "moto.resourcegroupstaggingapi.models:ResourceGroupsTaggingAPIBackend.get_resources",
+    # callers: IAM users and their keys, roles, and sessions STS handed out
+    "moto.iam.models:IAMBackend.get_user_from_access_key_id",
+    "moto.iam.models:IAMBackend.list_user_tags",
+    "moto.iam.models:IAMBackend.get_role_by_arn",
+    "moto.iam.models:IAMBackend.get_roles",
+    "moto.iam.models:IAMBackend.list_role_tags",
+    "moto.iam.models:User.arn",
+    "moto.iam.models:User.name",
+    "moto.iam.models:Role.arn",
+    "moto.iam.models:Role.name",
+    "moto.sts.models:STSBackend.get_assumed_role_from_access_key",
+    "moto.sts.models:STSBackend.get_caller_identity",
+    "moto.sts.models:AssumedRole.arn",
+    "moto.sts.models:AssumedRole.role_arn",
+    "moto.sts.models:AssumedRole.access_key_id",
+    "moto.sts.responses:TokenResponse.assume_role",
+    "moto.core.responses:BaseResponse.get_access_key",
+    # CloudWatch Logs: where invocation logs go
+    "moto.logs.models:LogsBackend.groups",
+    "moto.logs.models:LogsBackend.create_log_stream",
+    "moto.logs.models:LogsBackend.put_log_events",
+    "moto.logs.models:LogGroup.streams",
     # responses: what the stand-in's response classes read, call, override or replace
     "moto.core.responses:ActionResult.result",
     "moto.core.responses:BaseResponse.dispatch",
     "moto.core.responses:BaseResponse.setup_class",
     "moto.core.responses:BaseResponse.parse_parameters",
     "moto.core.responses:BaseResponse.call_action",
+    "moto.core.responses:BaseResponse._enrich_response",
     "moto.core.responses:BaseResponse.determine_response_protocol",
     "moto.core.responses:BaseResponse.serialized",
     "moto.core.responses:BaseResponse._get_action",
@@ -275,6 +321,7 @@ _URLS = {
     "cloudwatch": cloudwatch_urls,
     "resourcegroupstaggingapi": tagging_urls,
     "sns": sns_urls,
+    "sts": sts_urls,
 }
 
 
@@ -464,6 +511,27 @@ def guard_parsing(cls: Any) -> None:  # a moto response class
     cls.determine_response_protocol = determine_response_protocol
 
 
+REQUEST_ID = "x-amzn-requestid"
+
+
+def keep_request_id(cls: Any) -> None:  # a moto response class
+    """Let an action choose its response's request ID (``response_headers[REQUEST_ID]``).
+
+    moto draws a new ID for every response, after the action ran; a model invocation log
+    record must carry the ID the caller saw, so an ID the action set is put back.
+    """
+    original = cls._enrich_response
+
+    def _enrich_response(headers: Any, body: Any) -> tuple[Any, Any]:
+        chosen = headers.get(REQUEST_ID)
+        headers, body = original(headers, body)
+        if chosen:
+            headers[REQUEST_ID] = chosen
+        return headers, body
+
+    cls._enrich_response = staticmethod(_enrich_response)
+
+
 # --- CloudWatch --------------------------------------------------------------------------------
 def existing_alarm(backend: CloudWatchBackend, name: str) -> Any:
     """The alarm of that name, or None."""
@@ -598,3 +666,70 @@ def tagged_resources(
     """moto's GetResources with the stand-in's limits: (next token, [(ARN, tags)])."""
     token, found = backend.get_resources(**request)
     return token, [(r.arn, dict(r.tags)) for r in found]
+
+
+# --- IAM and STS: who called ------------------------------------------------------------------
+def access_key_of(response: Any) -> str:
+    """The access key ID a request was signed with (SigV4 ``Credential=AKID/...``)."""
+    return response.get_access_key()
+
+
+def _tags(pairs: Iterable[dict[str, str]]) -> dict[str, str]:
+    return {pair["Key"]: pair.get("Value", "") for pair in pairs}
+
+
+def iam_user_of_key(account: str, access_key: str) -> tuple[str, dict[str, str]] | None:
+    """(ARN, tags) of the IAM user that owns an access key, or None."""
+    iam = iam_backends[account][GLOBAL]
+    user = iam.get_user_from_access_key_id(access_key)
+    if user is None:
+        return None
+    return user.arn, _tags(iam.list_user_tags(user.name))
+
+
+def assumed_role_key(account: str, access_key: str) -> tuple[str, str] | None:
+    """(assumed-role ARN, role ARN) of an STS session's access key, or None."""
+    session = sts_backends[account][GLOBAL].get_assumed_role_from_access_key(access_key)
+    if session is None:
+        return None
+    return session.arn, session.role_arn
+
+
+def session_access_key(answer: ActionResult) -> str:
+    """The access key ID of the session an AssumeRole answer hands out."""
+    return answer.result["Credentials"].access_key_id
+
+
+def iam_role_of_key(account: str, role_arn: str) -> dict[str, str]:
+    """The tags of the role with this ARN ({} when moto holds no such role)."""
+    iam = iam_backends[account][GLOBAL]
+    found = [r for r in iam.get_roles() if r.arn == role_arn]
+    if not found:
+        return {}
+    tags, _ = iam.list_role_tags(found[0].name, None, 100)
+    return _tags(tags)
+
+
+def iam_role_exists(account: str, role_arn: str) -> bool:
+    return any(r.arn == role_arn for r in iam_backends[account][GLOBAL].get_roles())
+
+
+def default_caller_arn(account: str, access_key: str, region: str) -> str:
+    """The ARN moto's sts GetCallerIdentity answers for this key."""
+    _, arn, _ = sts_backends[account][GLOBAL].get_caller_identity(access_key, region)
+    return arn
+
+
+# --- CloudWatch Logs ---------------------------------------------------------------------------
+def log_group_exists(account: str, region: str, group: str) -> bool:
+    return group in logs_backends[account][region].groups
+
+
+def put_log_event(
+    account: str, region: str, group: str, stream: str, when_ms: int, message: str
+) -> None:
+    """Append one event to a log stream (made on first use) of an existing group."""
+    backend = logs_backends[account][region]
+    if stream not in backend.groups[group].streams:
+        backend.create_log_stream(group, stream)
+    backend.put_log_events(group, stream, [{"timestamp": when_ms, "message": message}])

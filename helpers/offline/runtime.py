@@ -23,13 +23,20 @@ from urllib.parse import unquote
 from helpers.catalog import LEGACY
 from helpers.metrics import UNIT
 
-from . import simulate, validation
+from . import invocation_logs, simulate, validation
 from .accounts import account_state
 from .bedrock import check_lifecycle, invalid_model_identifier
 from .catalog import FoundationModel, load
 from .errors import ServiceException, ValidationException
 from .families import FAMILIES, family_of, parse_body
-from .moto_glue import ActionResult, BedrockRuntimeResponse, bedrock_backend, event_frames
+from .moto_glue import (
+    REQUEST_ID,
+    ActionResult,
+    BedrockRuntimeResponse,
+    bedrock_backend,
+    event_frames,
+)
+from .principals import caller_of
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
 from .usage import Target, hour_of
 
@@ -292,7 +299,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     # --- shared steps ---------------------------------------------------------------------
     def _params(self) -> dict[str, Any]:
-        return validation.request_params(self, "bedrock-runtime")
+        params = validation.request_params(self, "bedrock-runtime")
+        validation.request_metadata_header(params.get("requestMetadata"))  # InvokeModel's header
+        return params
 
     def _target(self, params: dict[str, Any]) -> Target:
         return resolve(self.current_account, self.region, unquote(params["modelId"]))
@@ -349,6 +358,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         self._metric(target, "EstimatedTPMQuotaUsage", quota)
         if target.legacy:
             self._metric(target, "LegacyModelInvocations", 1)
+        caller = caller_of(self)  # who called: billed to the principal as well
         account_state(self.current_account).ledger.record_tokens(
             account=self.current_account,
             region=self.region,
@@ -360,6 +370,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             cache_write_tokens=reply.cache_write_tokens,
             cache_ttl=reply.cache_ttl,
             tier=tier or "default",
+            principal=caller.arn,
+            principal_tags=caller.tag_pairs(),
         )
 
     def _cached(self, target: Target, prompt: Prompt, reply: simulate.Reply) -> simulate.Reply:
@@ -446,21 +458,58 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         }
         if tier:
             headers[TIER_HEADER] = tier
+        if REQUEST_ID in self.response_headers:  # set by _log
+            headers[REQUEST_ID] = self.response_headers[REQUEST_ID]
         return 200, headers, frames()
+
+    def _log(
+        self, operation: str, params: dict[str, Any], reply: simulate.Reply, output: Any
+    ) -> None:
+        """Write the call's model invocation log record, if logging is configured here."""
+        config = bedrock_backend(self.current_account, self.region).invocation_logging
+        if config is None:
+            return
+        if operation.startswith("Converse"):
+            given = {k: v for k, v in params.items() if k != "modelId"}
+            metadata = params.get("requestMetadata")
+        else:
+            given = json.loads(params.get("body") or b"{}")
+            metadata = validation.request_metadata_header(params.get("requestMetadata"))
+        request_id = invocation_logs.new_request_id()
+        self.response_headers[REQUEST_ID] = request_id  # the caller sees the record's ID
+        now = datetime.now(timezone.utc)
+        entry = invocation_logs.record(
+            account=self.current_account,
+            region=self.region,
+            caller_arn=caller_of(self).arn,
+            request_id=request_id,
+            operation=operation,
+            model_id=unquote(params["modelId"]),
+            when=now,
+            input_body=given,
+            output_body=output,
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+            cache_read_tokens=reply.cache_read_tokens,
+            cache_write_tokens=reply.cache_write_tokens,
+            request_metadata=metadata,
+            text=bool(config.get("textDataDeliveryEnabled")),
+        )
+        invocation_logs.deliver(config, entry, now)
 
     # --- actions --------------------------------------------------------------------------
     def converse(self) -> ActionResult:
         params = self._params()
         target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(target, "Converse", lambda: self._converse_reply(params, target))
-        return ActionResult(
-            {
-                "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
-                "stopReason": reply.stop_reason,
-                **_usage_and_metrics(reply),
-                **tier_echo(requested_tier(params)),
-            }
-        )
+        answer = {
+            "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
+            "stopReason": reply.stop_reason,
+            **_usage_and_metrics(reply),
+            **tier_echo(requested_tier(params)),
+        }
+        self._log("Converse", params, reply, answer)
+        return ActionResult(answer)
 
     def converse_stream(self):
         params = self._params()
@@ -477,7 +526,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             yield {"messageStop": {"stopReason": reply.stop_reason}}
             yield {"metadata": {**_usage_and_metrics(reply), **tier_echo(requested_tier(params))}}
 
-        return self._stream("ConverseStream", events())
+        sent = list(events())
+        self._log("ConverseStream", params, reply, sent)
+        return self._stream("ConverseStream", iter(sent))
 
     def invoke_model(self) -> ActionResult:
         params = self._params()
@@ -492,12 +543,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         )
         if requested_tier(params):
             self.response_headers[TIER_HEADER] = requested_tier(params)
-        return ActionResult(
-            {
-                "body": json.dumps(family_of(target.model).respond(target.model, reply)),
-                "contentType": "application/json",
-            }
-        )
+        body = family_of(target.model).respond(target.model, reply)
+        self._log("InvokeModel", params, reply, body)
+        return ActionResult({"body": json.dumps(body), "contentType": "application/json"})
 
     def invoke_model_with_response_stream(self):
         params = self._params()
@@ -511,11 +559,10 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         stream = family_of(target.model).stream
         assert stream is not None  # _invoke_reply refused a family without a chunk format
 
-        def events() -> Iterator[dict[str, Any]]:
-            for chunk in stream(target.model, reply):
-                yield {"chunk": {"bytes": json.dumps(chunk).encode()}}
-
-        return self._stream("InvokeModelWithResponseStream", events(), requested_tier(params))
+        chunks = list(stream(target.model, reply))
+        self._log("InvokeModelWithResponseStream", params, reply, chunks)
+        events = ({"chunk": {"bytes": json.dumps(chunk).encode()}} for chunk in chunks)
+        return self._stream("InvokeModelWithResponseStream", events, requested_tier(params))
 
     def count_tokens(self) -> ActionResult:
         """The input tokens the same Converse or InvokeModel request would be billed for."""

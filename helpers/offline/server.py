@@ -39,6 +39,7 @@ def install() -> None:
         from .budgets import StandinBudgetsBackend, StandinBudgetsResponse
         from .cloudwatch import StandinCloudWatchBackend, StandinCloudWatchResponse
         from .costexplorer import StandinCostExplorerBackend, StandinCostExplorerResponse
+        from .principals import StandinSTSResponse
         from .runtime import StandinRuntimeResponse
         from .sns import StandinSNSResponse
         from .tagging import StandinTaggingResponse
@@ -50,6 +51,7 @@ def install() -> None:
             ("bedrock", "{0}/tagResource$", StandinBedrockResponse),
             ("bedrock", "{0}/untagResource$", StandinBedrockResponse),
             ("bedrock", "{0}/listTagsForResource$", StandinBedrockResponse),
+            ("bedrock", "{0}/logging/modelinvocations$", StandinBedrockResponse),
             ("bedrock-runtime", "{0}/.*$", StandinRuntimeResponse),
             ("cloudwatch", "{0}/$", StandinCloudWatchResponse),
             ("ce", "{0}/$", StandinCostExplorerResponse),
@@ -71,6 +73,9 @@ def install() -> None:
             moto_glue.install_backend(backend_cls)
         for service, pattern, response_cls in routes:
             moto_glue.route(service, pattern, response_cls)
+        moto_glue.keep_request_id(StandinRuntimeResponse)  # invocation logs carry the same ID
+        # STS keeps moto's own parsing (query protocol): only AssumeRole's session tags are added
+        moto_glue.route("sts", "{0}/$", StandinSTSResponse)
         _installed = True
 
 
@@ -196,6 +201,7 @@ class ControlApp:
                 body["bucket"],
                 body.get("prefix", "cur"),
                 body.get("export_name", "workshop"),
+                bool(body.get("include_caller_identity", False)),
             )
         if path == "/_standin/shutdown" and method == "POST":
             return 200, {"stopping": True, "pid": os.getpid()}  # stops after answering

@@ -344,21 +344,46 @@ def _collect(value: Any, shape: Shape, path: str, out: list[str]) -> None:
             fail(f"have value less than or equal to {meta['max']}")
 
 
-def problems(params: Mapping[str, Any], shape: Shape | None) -> list[str]:
+def problems(params: Mapping[str, Any], shape: Shape | None, path: str = "") -> list[str]:
     """Every constraint the parameters break, each as one AWS-style sentence."""
     if shape is None:
         return []
     out: list[str] = []
-    _collect(params, shape, "", out)
+    _collect(params, shape, path, out)
     return out
 
 
-def check(params: Mapping[str, Any], shape: Shape | None) -> None:
-    """Raise AWS's ValidationException if the parameters break the model's constraints."""
-    found = problems(params, shape)
+def check(params: Mapping[str, Any], shape: Shape | None, path: str = "") -> None:
+    """Raise AWS's ValidationException if the parameters break the model's constraints
+    (``path`` names ``params`` when they are one member of a request)."""
+    found = problems(params, shape, path)
     if found:
         noun = "error" if len(found) == 1 else "errors"
         raise ValidationException(f"{len(found)} validation {noun} detected: " + "; ".join(found))
+
+
+def request_metadata_header(raw: Any) -> dict[str, str] | None:
+    """InvokeModel's ``X-Amzn-Bedrock-Request-Metadata`` header, read as AWS reads it: a JSON
+    object checked as Converse's ``requestMetadata`` map (1-16 pairs, each key and value within
+    its length and pattern). A map (Converse's own member, checked already) passes through."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+    ):
+        raise ValidationException(
+            "The X-Amzn-Bedrock-Request-Metadata header must be a JSON object whose keys and "
+            'values are strings, such as {"team": "claims"}.'
+        )
+    from .moto_glue import operation_model  # moto loads with the stand-in, not with this module
+
+    shape = operation_model("bedrock-runtime", "Converse").input_shape.members["requestMetadata"]
+    check(found, shape, "requestMetadata")
+    return found
 
 
 def request_params(response: Any, service: str) -> dict[str, Any]:
