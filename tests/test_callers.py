@@ -88,6 +88,13 @@ def test_callers_are_made_tagged_scoped_and_made_once(conn, cfg, claims):
     assert moved.action == "updated"
     role = iam.get_role(RoleName="claims-app")["Role"]
     assert {t["Key"]: t["Value"] for t in role["Tags"]}["team"] == "claims-web"
+    # a trust policy changed by hand (or by an older workshop) is put back
+    iam.update_assume_role_policy(RoleName="claims-app", PolicyDocument=THEIR_TRUST)
+    assert callers.ensure_caller(conn, cfg, "claims-app", "claims-web", [claims]).action == (
+        "updated"
+    )
+    trust = iam.get_role(RoleName="claims-app")["Role"]["AssumeRolePolicyDocument"]
+    assert trust == callers.trust_policy(ACCOUNT)
 
 
 @pytest.mark.parametrize(
@@ -427,3 +434,30 @@ def test_department_by_caller_tag_from_a_two_tag_cost_explorer_answer():
     assert list(matrix.columns) == ["claims-batch", "(no tag)", "total"]
     assert matrix.loc["claims", "total"] == 4.0
     assert matrix.loc["total", "total"] == 4.5
+
+
+@pytest.mark.slow
+def test_99_removes_the_workshops_callers_logging_and_group_and_keeps_a_namesake(
+    workshop, conn, cfg, haiku_profile, tmp_path
+):
+    from helpers import invocation_logs
+    from tests.test_notebooks import papermill_run, text_of
+
+    iam = conn.client("iam")
+    callers.ensure_callers(conn, cfg, TEAMS, [profiles.resolve(conn, haiku_profile)])
+    invocation_logs.enable(conn, cfg)
+    iam.create_role(Path="/", RoleName="claims-web", AssumeRolePolicyDocument=THEIR_TRUST)
+    theirs = role_state(iam, "claims-web")
+
+    cleaned = papermill_run(
+        "99_cleanup", tmp_path, caller_roles=["claims-app", "claims-batch", "claims-web"]
+    )
+    shown = text_of(cleaned)
+    for name in ("claims-app", "claims-batch", invocation_logs.DELIVERY_ROLE):
+        assert f"IAM role {name}" in shown
+    assert "kept IAM role claims-web: not created by the workshop" in shown
+    assert "log group workshop-bedrock-invocations" in shown
+    assert not iam.list_roles(PathPrefix=callers.ROLE_PATH)["Roles"]
+    assert invocation_logs.current(conn) is None
+    assert invocation_logs.find_group(conn, invocation_logs.DEFAULT_GROUP) is None
+    assert role_state(iam, "claims-web") == theirs
