@@ -252,6 +252,11 @@ def ensure_callers(
     """``ensure_caller`` for each role name -> team in ``teams``; one row per role."""
     import pandas as pd
 
+    if not isinstance(teams, dict) or not teams:
+        raise InputError(
+            f"teams must be a dict of role name -> team, not {teams!r}.",
+            'pass e.g. {"claims-app": "claims-online", "claims-batch": "claims-batch"}.',
+        )
     rows = []
     for name, team in teams.items():
         role = ensure_caller(conn, cfg, name, team, found, team_key)

@@ -269,8 +269,8 @@ def enable(
             f"Model invocation logging in {conn.region} already writes to "
             f"{destination(before)}. It is one setting per account and region: setting the "
             "workshop's would stop that logging.",
-            "read the records where they already go (invocation_logs.records(conn, group=...) "
-            "for a CloudWatch group), or have its owner remove that configuration "
+            "read the records where they already go (invocation_logs.records(conn, start, "
+            "group=...) for a CloudWatch group), or have its owner remove that configuration "
             "(`aws bedrock delete-model-invocation-logging-configuration`).",
         )
     group_arn, made = ensure_group(conn, cfg, group)
@@ -289,7 +289,8 @@ def enable(
     if before and before.get("s3Config"):  # the workshop's group, plus an S3 copy someone added
         request["loggingConfig"]["s3Config"] = before["s3Config"]
     wanted = request["loggingConfig"]
-    if before == wanted:
+    # AWS may answer with flags the request left out (all false): compare what is asked
+    if before and all(before.get(key) == value for key, value in wanted.items()):
         action = "unchanged" if made == "unchanged" and role.action == "unchanged" else "updated"
         return Logging(group, group_arn, role.arn, action)
     callers.while_iam_settles(
@@ -502,6 +503,7 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig, group: str = DEFAULT_GROU
     IAM role of the workshop's: ``callers.delete_plan`` lists it."""
     import pandas as pd
 
+    group = check_group(group)
     rows = []
     found = find_group(conn, group)
     owned = found is not None and ownership.owns(group_tags(conn, found), cfg.owner_tag)
