@@ -75,6 +75,20 @@ class Connection:
     def offline(self) -> bool:
         return self.mode == "offline"
 
+    def signed_as(self, credentials: dict[str, Any]) -> Connection:
+        """The same mode, region and endpoint, signing with other credentials: the
+        ``Credentials`` of an STS answer (AssumeRole), so calls are made as that principal."""
+        session = new_session(
+            offline=self.offline,
+            region_name=self.region,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials.get("SessionToken"),
+        )
+        return Connection(
+            mode=self.mode, region=self.region, session=session, endpoint_url=self.endpoint_url
+        )
+
     @cached_property
     def account(self) -> str:
         """The account ID (the stand-in's example account offline)."""

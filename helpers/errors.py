@@ -505,6 +505,8 @@ WORKSHOP_SERVICES = (
     "s3",
     "sns",
     "sts",
+    "iam",
+    "logs",
 )
 
 

@@ -40,6 +40,8 @@ IMPLIED_ACTIONS = {
             "InvokeModelWithResponseStream",
         )
     },
+    # Bedrock checks that the caller may pass the delivery role named in the configuration
+    ("bedrock", "PutModelInvocationLoggingConfiguration"): {"iam:PassRole"},
     ("athena", "StartQueryExecution"): {
         "glue:GetDatabase",
         "glue:GetTable",
@@ -56,6 +58,9 @@ TAG_ON_CREATE = {
     ("budgets", "CreateBudget"): "budgets:TagResource",
     ("sns", "CreateTopic"): "sns:TagResource",
     ("glue", "CreateDatabase"): "glue:TagResource",
+    ("iam", "CreateRole"): "iam:TagRole",
+    ("logs", "CreateLogGroup"): "logs:TagResource",
+    ("sts", "AssumeRole"): "sts:TagSession",  # session tags
 }
 
 
