@@ -399,7 +399,9 @@ def _with_it(parts: dict[str, list[str]]) -> str:
     return "; with it: " + ", ".join(said) if said else ""
 
 
-def delete_plan(conn: Connection, cfg: WorkshopConfig, names: list[str] | str = ()) -> pd.DataFrame:
+def delete_plan(
+    conn: Connection, cfg: WorkshopConfig, names: list[str] | str | tuple[()] = ()
+) -> pd.DataFrame:
     """IAM roles and users under ``ROLE_PATH``: delete those carrying the ownership tag (with
     their policies and access keys), keep the others. Roles named in ``names`` (the ones the
     notebook creates) found elsewhere are listed too, and kept: someone else's."""

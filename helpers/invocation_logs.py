@@ -165,7 +165,9 @@ def destination(config: dict[str, Any] | None) -> str:
 
 def points_at(config: dict[str, Any] | None, group: str) -> bool:
     """Whether a logging configuration writes to the log group ``group``."""
-    return bool(config) and (config.get("cloudWatchConfig") or {}).get("logGroupName") == group
+    if not config:
+        return False
+    return (config.get("cloudWatchConfig") or {}).get("logGroupName") == group
 
 
 # --- AWS calls ----------------------------------------------------------------------------
