@@ -196,6 +196,8 @@ def test_enable_refuses_to_replace_someone_elses_logging_or_use_their_group(conn
             "textDataDeliveryEnabled": True,
         }
     }
+    # someone else's bucket: AWS (and the stand-in) check it exists before accepting it
+    conn.client("s3").create_bucket(Bucket="their-audit-logs")
     conn.bedrock.put_model_invocation_logging_configuration(**theirs)
     with pytest.raises(WorkshopError, match="already writes to s3://their-audit-logs"):
         invocation_logs.enable(conn, cfg)
