@@ -438,6 +438,11 @@ def test_nbval_checks_every_notebook_against_its_references(workshop, tmp_path):
     """Every notebook runs in order under nbval, which compares each tagged cell's output with
     tests/reference/ (masked by nbval_sanitize.cfg): a helper whose output changes fails here."""
     copies = [with_references(name, tmp_path) for name in ORDER]
+    # nbval's kernels fork like papermill's here (tests/support/kernels.py)
+    (tmp_path / "conftest.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "from tests.support.kernels import fork_nbval_kernels\n\nfork_nbval_kernels()\n"
+    )
     result = subprocess.run(
         [
             sys.executable,

@@ -171,6 +171,25 @@ def start_kernel(cmd: list[str], env: dict[str, str], cwd: str) -> ForkedKernel:
     return ForkedKernel(process)
 
 
+class ForkedLaunch:
+    """Mixed into a jupyter_client kernel manager: start its kernel with ``start_kernel``."""
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        provisioner = self.provisioner  # type: ignore[attr-defined]
+        cwd = str(kw.get("cwd") or os.getcwd())
+        env = dict(kw.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+        provisioner.process = start_kernel(kernel_cmd, env, cwd)
+        provisioner.pid = provisioner.process.pid
+        provisioner.pgid = provisioner.pid  # setsid above: the group is the kernel's own
+        provisioner.cwd = cwd
+        self._reconcile_connection_info(provisioner.connection_info)  # type: ignore[attr-defined]
+
+
+def plain_kernels() -> bool:
+    return os.environ.get("WORKSHOP_TEST_PLAIN_KERNELS") == "1"
+
+
 def forked_kernel_manager() -> type:
     """The quiet kernel manager of ``make run`` (scripts/run_notebooks.py), forking its kernels.
 
@@ -184,19 +203,16 @@ def forked_kernel_manager() -> type:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     quiet = module.quiet_kernel_manager()
-    if os.environ.get("WORKSHOP_TEST_PLAIN_KERNELS") == "1":
+    if plain_kernels():
         return quiet
+    return type("ForkedKernelManager", (ForkedLaunch, quiet), {})
 
-    class ForkedKernelManager(quiet):
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            provisioner = self.provisioner
-            cwd = str(kw.get("cwd") or os.getcwd())
-            env = dict(kw.get("env") or os.environ)
-            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
-            provisioner.process = start_kernel(kernel_cmd, env, cwd)
-            provisioner.pid = provisioner.process.pid
-            provisioner.pgid = provisioner.pid  # setsid above: the group is the kernel's own
-            provisioner.cwd = cwd
-            self._reconcile_connection_info(provisioner.connection_info)
 
-    return ForkedKernelManager
+def fork_nbval_kernels() -> None:
+    """Make nbval (run in its own pytest process) start its kernels the same way."""
+    if plain_kernels():
+        return
+    from jupyter_client.manager import KernelManager
+    from nbval import kernel
+
+    kernel.KernelManager = type("ForkedNbvalKernelManager", (ForkedLaunch, KernelManager), {})
