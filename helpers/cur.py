@@ -461,7 +461,7 @@ def cleanup_plan(
                 "local file",
                 shown(path),
                 "delete",
-                "a local copy of the CUR export (06 Step 3)",
+                "a local copy of a CUR export (06 Step 3, 08 Step 9)",
                 path,
             )
         if record.exists():
@@ -473,7 +473,7 @@ def cleanup_plan(
                 "local file",
                 shown(manifest),
                 "delete",
-                "what 06 copied from S3, and when",
+                "what 06 or 08 copied from S3, and when",
                 manifest,
             )
     return pd.DataFrame(rows, columns=["kind", "name", "decision", "reason", "target"])
