@@ -135,6 +135,45 @@ ORDER BY cost DESC, usage_type, resource""",
 }
 
 
+# Queries of an export with caller identity only (``line_item_iam_principal``): not in QUERIES,
+# which every export answers (06 runs them all).
+PRINCIPAL = "COALESCE(line_item_iam_principal, '')"
+CALLER_QUERIES = {
+    q.name: q
+    for q in [
+        CurQuery(
+            "cost_by_tag_and_caller",
+            "What did each value of the tag spend, and which IAM principal made the calls?",
+            f"""SELECT {TAG_VALUE} AS tag_value,
+       {PRINCIPAL} AS principal,
+       SUM(line_item_unblended_cost) AS cost,
+       SUM(line_item_usage_amount) AS tokens
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+GROUP BY 1, 2
+ORDER BY tag_value, cost DESC, principal""",
+            ("tag", "tag", "start", "end"),
+        ),
+        CurQuery(
+            "caller_lines",
+            "Which IAM principal used which usage type on which day (one line each)?",
+            f"""SELECT CAST(date_trunc('day', line_item_usage_start_date) AS DATE) AS usage_date,
+       {PRINCIPAL} AS principal,
+       line_item_usage_type AS usage_type,
+       line_item_resource_id AS resource,
+       COUNT(*) AS lines,
+       SUM(line_item_usage_amount) AS tokens,
+       SUM(line_item_unblended_cost) AS cost
+FROM {{table}}
+WHERE {USAGE} AND {IN_PERIOD} AND {TOKEN_LINES}
+GROUP BY 1, 2, 3, 4
+ORDER BY usage_date, principal, usage_type, resource""",
+            ("start", "end"),
+        ),
+    ]
+}
+
+
 def table_name(database: str | None, table: str) -> str:
     """A quoted, checked table reference: ``"db"."table"`` (the same text in both engines)."""
     for part in (database, table):
@@ -146,9 +185,22 @@ def table_name(database: str | None, table: str) -> str:
     return f'"{database}"."{table}"' if database else f'"{table}"'
 
 
+def query_named(query: CurQuery | str) -> CurQuery:
+    """A query by name, from ``QUERIES`` or ``CALLER_QUERIES``; a ``CurQuery`` as it is."""
+    if not isinstance(query, str):
+        return query
+    found = QUERIES.get(query) or CALLER_QUERIES.get(query)
+    if found is None:
+        raise InputError(
+            f"No CUR query named {query!r}.",
+            f"use one of: {', '.join([*QUERIES, *CALLER_QUERIES])}, or pass a CurQuery.",
+        )
+    return found
+
+
 def render(query: CurQuery | str, table: str) -> str:
     """The SQL of a query for a table reference made by ``table_name``."""
-    chosen = QUERIES[query] if isinstance(query, str) else query
+    chosen = query_named(query)
     return chosen.sql.format(table=table)
 
 
@@ -167,7 +219,7 @@ def parameter_values(
     query: CurQuery | str, *, tag_key: str, start: date | str, end: date | str
 ) -> list[Any]:
     """The values for a query's placeholders; ``end`` is exclusive, as in Cost Explorer."""
-    chosen = QUERIES[query] if isinstance(query, str) else query
+    chosen = query_named(query)
     first, last = _bound(start, "start"), _bound(end, "end")
     if last <= first:
         raise InputError(
@@ -234,13 +286,15 @@ def register_athena_table(
     table: str,
     location: str,
     owner_tag: tuple[str, str] | None = None,
+    caller_identity: bool = False,
 ) -> str:
     """Create (or keep) the Glue database and CUR table Athena reads. Idempotent.
 
     The table is partitioned by billing period with partition projection, the layout Data
     Exports writes (``.../data/BILLING_PERIOD=YYYY-MM/``). With ``owner_tag``, both are
     tagged with it when created, and a database or table of the same name without it (someone
-    else's) is refused, never changed. Returns what was done, in words.
+    else's) is refused, never changed. ``caller_identity`` adds the column of an export with
+    caller identity, ``line_item_iam_principal``. Returns what was done, in words.
     """
     table_name(database, table)  # checks both names
     glue = conn.client("glue")
@@ -273,7 +327,7 @@ def register_athena_table(
         },
         "PartitionKeys": [{"Name": "billing_period", "Type": "string"}],
         "StorageDescriptor": {
-            "Columns": [{"Name": n, "Type": t} for n, t in cur_schema.COLUMNS],
+            "Columns": [{"Name": n, "Type": t} for n, t in cur_schema.columns(caller_identity)],
             "Location": location,
             "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
             "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -407,7 +461,7 @@ def cleanup_plan(
                 "local file",
                 shown(path),
                 "delete",
-                "a local copy of the CUR export (06 Step 3)",
+                "a local copy of a CUR export (06 Step 3, 08 Step 9)",
                 path,
             )
         if record.exists():
@@ -419,7 +473,7 @@ def cleanup_plan(
                 "local file",
                 shown(manifest),
                 "delete",
-                "what 06 copied from S3, and when",
+                "what 06 or 08 copied from S3, and when",
                 manifest,
             )
     return pd.DataFrame(rows, columns=["kind", "name", "decision", "reason", "target"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cur_schema
-from .cur import QUERIES, CurQuery, parameter_values, render, table_name
+from .cur import CurQuery, parameter_values, query_named, render, table_name
 from .errors import InputError, WorkshopError, explained
 
 if TYPE_CHECKING:
@@ -49,7 +49,8 @@ class DuckDBRunner:
     """The queries on DuckDB over CUR Parquet files, under the same table name as on Athena.
 
     ``files=[]`` needs ``empty=True``: an empty CUR table with the export's columns, so every
-    query runs and returns no rows (no usage yet).
+    query runs and returns no rows (no usage yet); with ``caller_identity`` it has the
+    ``line_item_iam_principal`` column too, so ``cur.CALLER_QUERIES`` run on it.
     """
 
     def __init__(
@@ -58,6 +59,7 @@ class DuckDBRunner:
         database: str = "cur",
         table: str = "cur_bedrock",
         empty: bool = False,
+        caller_identity: bool = False,
     ):
         import duckdb
 
@@ -69,7 +71,9 @@ class DuckDBRunner:
         self.connection = duckdb.connect()
         self.connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
         if not files:
-            columns = ", ".join(f"{n} {DUCKDB_TYPES[t]}" for n, t in cur_schema.COLUMNS)
+            columns = ", ".join(
+                f"{n} {DUCKDB_TYPES[t]}" for n, t in cur_schema.columns(caller_identity)
+            )
             self.connection.execute(f"CREATE TABLE {self.table} ({columns})")
             return
         listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
@@ -119,7 +123,7 @@ class AthenaRunner:
     def run(self, query: CurQuery | str, **values: Any) -> pd.DataFrame:
         import pandas as pd
 
-        chosen = QUERIES[query] if isinstance(query, str) else query
+        chosen = query_named(query)
         athena = self.conn.client("athena")
         request: dict[str, Any] = {
             "QueryString": render(chosen, self.table),

@@ -350,8 +350,16 @@ def _count(section: Any, key: str) -> int:
 
 
 def _tier(record: dict[str, Any]) -> str:
-    """The service tier a record names (``serviceTier``, a word or {"type": ...}); "" if none."""
+    """The service tier of a record's request; "" if none.
+
+    AWS's record has no tier key in the sources found: a Converse request's tier is in the
+    logged request body (``input.inputBodyJson.serviceTier``, present with text delivery). A
+    top-level ``serviceTier`` is read too, should a record carry one. A word or {"type": ...}.
+    """
+    body = (record.get("input") or {}).get("inputBodyJson")
     tier = record.get("serviceTier")
+    if tier is None and isinstance(body, dict):
+        tier = body.get("serviceTier")
     if isinstance(tier, dict):
         tier = tier.get("type")
     return tier if isinstance(tier, str) else ""

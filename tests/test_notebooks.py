@@ -29,12 +29,14 @@ ORDER = [
     "05_cost_analysis",
     "06_cur_at_scale",
     "07_budgets_and_alerts",
+    "08_attribution_and_priority",
     "99_cleanup",
 ]
 WRITERS = (
     "05_cost_analysis",
     "06_cur_at_scale",
     "07_budgets_and_alerts",
+    "08_attribution_and_priority",
 )  # take output_dir and write files there
 PATHS = [NOTEBOOKS / f"{name}.ipynb" for name in ORDER]
 # a cell that hangs (a kernel stuck under load) fails its test instead of stalling CI
