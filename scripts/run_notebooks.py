@@ -114,12 +114,15 @@ def main() -> int:
     if args.only:
         order = [name for name in order if name in args.only]
     results = []
+    width = max(len(name) for name in [*order, "all notebooks"])
     began = time.perf_counter()
     try:
         for name in order:
             started = time.perf_counter()
             target = out / "notebooks" / f"{name}.ipynb"
-            writes_files = name in ("05_cost_analysis", "06_cur_at_scale", "07_budgets_and_alerts")
+            # a notebook that writes files declares output_dir: they go under --out, not build/
+            source = ROOT / "notebooks" / f"{name}.ipynb"
+            writes_files = "output_dir" in papermill.inspect_notebook(str(source))
             parameters = {"output_dir": str(out)} if writes_files else {}
             status = "ok"
             try:
@@ -145,14 +148,14 @@ def main() -> int:
             html, _ = exporter.from_notebook_node(executed)
             (out / "html" / f"{name}.html").write_text(html, encoding="utf-8")
             results.append((name, time.perf_counter() - started, status))
-            print(f"{name:<22} {results[-1][1]:6.1f} s  {status}", flush=True)
+            print(f"{name:<{width}} {results[-1][1]:6.1f} s  {status}", flush=True)
             if status != "ok":
                 break
     finally:
         if standin is not None:
             standin.stop()
     total = time.perf_counter() - began
-    print(f"{'all notebooks':<22} {total:6.1f} s  -> {out / 'notebooks'}, {out / 'html'}")
+    print(f"{'all notebooks':<{width}} {total:6.1f} s  -> {out / 'notebooks'}, {out / 'html'}")
     return 0 if all(r[2] == "ok" for r in results) and len(results) == len(order) else 1
 
 
