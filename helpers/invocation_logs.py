@@ -406,7 +406,9 @@ def frame(found: list[dict[str, Any]]) -> pd.DataFrame:
         return table
     for column in metadata:
         table[column] = table[column].fillna("")
-    return table.sort_values(["time", "request_id"], kind="stable").reset_index(drop=True)
+    # the records' times have whole seconds; within one the log's own order (the calls' order)
+    # stands: a request ID is random, so sorting by it would shuffle a table between runs
+    return table.sort_values(["time"], kind="stable").reset_index(drop=True)
 
 
 def _profile_index(found: list[Profile]) -> dict[str, Profile]:

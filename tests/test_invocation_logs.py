@@ -116,6 +116,17 @@ def test_frame_has_one_row_per_request_with_metadata_columns():
         invocation_logs.frame([{"schemaType": "Other"}])
 
 
+def test_requests_in_the_same_second_keep_the_logs_order():
+    # record times have whole seconds and request IDs are random: the table must not reorder
+    # calls made within one second by their IDs, or it differs between two runs
+    same_second = [
+        record(rid, "2026-11-28T10:00:01Z", APP_ARN, who, (10, 1, 0, 0))
+        for rid, who in (("f-9", APP), ("a-1", BATCH), ("c-5", APP))
+    ]
+    table = invocation_logs.frame(same_second)
+    assert list(table["request_id"]) == ["f-9", "a-1", "c-5"]
+
+
 def test_each_request_costs_what_the_price_table_says():
     table = pricing.load()
     priced = invocation_logs.request_costs(invocation_logs.frame(RECORDS), [APP_PROFILE])
