@@ -31,8 +31,10 @@ from typing import Any
 PRELOAD = [
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # debugpy: ~0.6 s of every kernel's start
     "numpy",
     "pandas",
+    "pandas.io.formats.style",  # the Styler compiles its jinja2 templates when imported
     "pyarrow",
     "matplotlib",
     "matplotlib.figure",
@@ -41,7 +43,11 @@ PRELOAD = [
     "boto3",
     "botocore.session",
     "dateutil.relativedelta",
+    "psutil",
+    "duckdb",
 ]
+# Not ipywidgets (nor tqdm.auto, which imports it): imported where no kernel exists, it would
+# not register its comm target with the kernel that later imports it.
 # how a kernel draws: what ipykernel sets before the notebook imports matplotlib. matplotlib
 # reads it when imported, so the forkserver imports it with the same value.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
