@@ -51,12 +51,7 @@ def check_name(name: object) -> str:
             f"{name!r} is not an SNS topic name (1-256 letters, digits, '-' or '_').",
             f"use e.g. alert_topic={DEFAULT_TOPIC!r}.",
         )
-    if not name.startswith(ownership.NAME_PREFIX):
-        raise InputError(
-            f"The alert topic {name!r} does not start with {ownership.NAME_PREFIX!r}, so "
-            "99_cleanup would not recognise it as the workshop's.",
-            f"name it {ownership.NAME_PREFIX}..., e.g. alert_topic={DEFAULT_TOPIC!r}.",
-        )
+    ownership.require_workshop_name(name, "alert topic", f"alert_topic={DEFAULT_TOPIC!r}")
     return name
 
 

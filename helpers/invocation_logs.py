@@ -86,12 +86,7 @@ def check_group(name: object) -> str:
             f"{name!r} is not a CloudWatch Logs group name (1-512 letters, digits or . - _ / #).",
             f"use e.g. {DEFAULT_GROUP!r}.",
         )
-    if not name.startswith(ownership.NAME_PREFIX):
-        raise InputError(
-            f"The log group {name!r} does not start with {ownership.NAME_PREFIX!r}, so "
-            "99_cleanup would not recognise it as the workshop's.",
-            f"name it {ownership.NAME_PREFIX}..., e.g. {DEFAULT_GROUP!r}.",
-        )
+    ownership.require_workshop_name(name, "log group", repr(DEFAULT_GROUP))
     return name
 
 

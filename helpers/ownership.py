@@ -29,6 +29,16 @@ def owns(tags: dict[str, str], owner_tag: tuple[str, str]) -> bool:
     return tags.get(key) == value
 
 
+def require_workshop_name(name: str, what: str, example: str) -> None:
+    """Refuse a name 99_cleanup would not recognise as the workshop's (no ``NAME_PREFIX``)."""
+    if not name.startswith(NAME_PREFIX):
+        raise InputError(
+            f"The {what} {name!r} does not start with {NAME_PREFIX!r}, so 99_cleanup would not "
+            "recognise it as the workshop's.",
+            f"name it {NAME_PREFIX}..., e.g. {example}.",
+        )
+
+
 def text_list(value: object, what: str, example: str) -> list[str]:
     """A list of strings from a list, tuple or set of them, or from one string.
 

@@ -11,24 +11,13 @@ from datetime import date, timedelta
 import papermill
 import pytest
 
+from tests.test_callers import THEIR_TRUST
 from tests.test_notebooks import papermill_run, read_csv, text_of
 
 NAME = "08_attribution_and_priority"
 ROLE_PATH = "/bedrock-workshop/"
 LOG_GROUP = "workshop-bedrock-invocations"
 ROLES = ("claims-app", "claims-batch")
-THEIR_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 
 def matrix_of(out) -> dict[str, dict[str, str]]:
