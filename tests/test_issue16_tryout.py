@@ -15,3 +15,27 @@ def test_a_deleted_log_group_takes_its_tags_with_it(client):
     logs.create_log_group(logGroupName="workshop-bedrock-invocations", tags={"owner": "other"})
     tags = logs.list_tags_log_group(logGroupName="workshop-bedrock-invocations")["tags"]
     assert tags == {"owner": "other"}
+
+
+NAME = "08_attribution_and_priority"
+
+
+def test_08_takes_numbers_typed_as_text_and_refuses_zero_cache_requests(workshop, client, tmp_path):
+    """An analyst's "3" for a count is read as 3 (it was a TypeError traceback); 0 cache
+    requests is refused before any call, naming the notebook's parameter."""
+    import papermill
+    import pytest
+
+    from tests.test_notebooks import papermill_run, text_of
+
+    papermill_run("01_create_profiles", tmp_path / "run")
+    shown = text_of(
+        papermill_run(NAME, tmp_path / "text", calls_per_caller="2", cache_requests="1")
+    )
+    assert "Every department's total equals Cost Explorer's." in shown
+
+    with pytest.raises(papermill.PapermillExecutionError) as zero:
+        papermill_run(NAME, tmp_path / "zero", cache_requests=0)
+    assert zero.value.ename == "InputError"
+    assert "cache_requests" in zero.value.evalue
+
