@@ -39,3 +39,18 @@ def test_08_takes_numbers_typed_as_text_and_refuses_zero_cache_requests(workshop
     assert zero.value.ename == "InputError"
     assert "cache_requests" in zero.value.evalue
 
+
+def test_08_refuses_a_tier_profile_whose_model_has_no_tiers(workshop, client, tmp_path):
+    """A tier_profile whose model has no Priority/Flex is refused with the profiles that have
+    them, not with Bedrock's ValidationException traceback from the tier cell."""
+    import papermill
+    import pytest
+
+    from tests.test_notebooks import papermill_run
+
+    papermill_run("01_create_profiles", tmp_path / "run")
+    with pytest.raises(papermill.PapermillExecutionError) as tierless:
+        papermill_run(NAME, tmp_path / "tierless", tier_profile="claims_dept_haiku_4_5_global")
+    assert tierless.value.ename == "InputError"
+    assert "tier_profile" in tierless.value.evalue
+    assert "underwriting_dept_gpt_oss_120b" in tierless.value.evalue
