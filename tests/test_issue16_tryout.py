@@ -54,3 +54,47 @@ def test_08_refuses_a_tier_profile_whose_model_has_no_tiers(workshop, client, tm
     assert tierless.value.ename == "InputError"
     assert "tier_profile" in tierless.value.evalue
     assert "underwriting_dept_gpt_oss_120b" in tierless.value.evalue
+
+
+def test_08_says_so_when_the_standin_stops_mid_notebook(workshop, tmp_path, monkeypatch):
+    """The stand-in stopped between cells: the next AWS call in a cell of 08 says that no
+    stand-in answers and what to do, not botocore's EndpointConnectionError traceback."""
+    import nbformat
+    import papermill
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from helpers.offline import Standin
+    from tests.test_notebooks import NOTEBOOKS, papermill_run
+
+    papermill_run("01_create_profiles", tmp_path / "run")
+    second = Standin()  # the same moto state as the session's, on its own port
+    second.start()
+    monkeypatch.setenv("WORKSHOP_ENDPOINT_URL", second.endpoint)
+    prepared = tmp_path / "prepared.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / f"{NAME}.ipynb"),
+        str(prepared),
+        parameters={"output_dir": str(tmp_path / "files")},
+        prepare_only=True,
+    )
+    nb = nbformat.read(prepared, as_version=4)
+    client = NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}})
+    failed = None
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if "calls = []" in cell.source:
+                    second.stop()
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError:
+                    failed = next(o for o in cell.outputs if o.output_type == "error")
+                    break
+    finally:
+        second.stop()
+    assert failed is not None
+    assert failed.ename in ("StandinError", "WorkshopError"), (failed.ename, failed.evalue)
+    assert "stand-in" in failed.evalue
