@@ -522,6 +522,11 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig, group: str = DEFAULT_GROU
         name = f"model invocation logging in {conn.region}"
         if points_at(config, group) and (owned or found is None):
             decision, reason = "delete", f"writes to the workshop's log group {group}"
+            if config.get("s3Config"):  # someone added an S3 copy (enable keeps it): kept
+                reason += (
+                    f"; its copy to {destination({'s3Config': config['s3Config']})} is not the "
+                    "workshop's and stays configured on its own"
+                )
         elif points_at(config, group):
             decision, reason = (
                 "keep",
@@ -547,7 +552,11 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
 
     def delete_one(row: Any) -> None:
         if row.kind == "invocation logging":
-            conn.bedrock.delete_model_invocation_logging_configuration()
+            theirs = {k: v for k, v in (current(conn) or {}).items() if k != "cloudWatchConfig"}
+            if theirs.get("s3Config"):  # the workshop's part out, someone's S3 copy kept
+                conn.bedrock.put_model_invocation_logging_configuration(loggingConfig=theirs)
+            else:
+                conn.bedrock.delete_model_invocation_logging_configuration()
         else:
             logs.delete_log_group(logGroupName=row.name)
 

@@ -98,3 +98,25 @@ def test_08_says_so_when_the_standin_stops_mid_notebook(workshop, tmp_path, monk
     assert failed is not None
     assert failed.ename in ("StandinError", "WorkshopError"), (failed.ename, failed.evalue)
     assert "stand-in" in failed.evalue
+
+
+def test_cleanup_keeps_an_s3_copy_someone_added_to_the_workshops_logging(conn, cfg):
+    """08 keeps an S3 destination someone added to the workshop's logging configuration; 99
+    must keep it too: it takes out the workshop's CloudWatch part only, not their S3 logging."""
+    from helpers import invocation_logs
+
+    invocation_logs.enable(conn, cfg)
+    conn.client("s3").create_bucket(Bucket="their-audit-logs")
+    added = dict(invocation_logs.current(conn) or {})
+    added["s3Config"] = {"bucketName": "their-audit-logs", "keyPrefix": "bedrock"}
+    conn.bedrock.put_model_invocation_logging_configuration(loggingConfig=added)
+    assert invocation_logs.enable(conn, cfg).action == "unchanged"  # 08 again: theirs is kept
+
+    plan = invocation_logs.delete_plan(conn, cfg)
+    assert "their-audit-logs" in " ".join(plan["reason"])
+    invocation_logs.delete(conn, plan)
+    left = invocation_logs.current(conn)
+    assert left is not None
+    assert left.get("s3Config") == {"bucketName": "their-audit-logs", "keyPrefix": "bedrock"}
+    assert "cloudWatchConfig" not in left
+    assert invocation_logs.find_group(conn, invocation_logs.DEFAULT_GROUP) is None
