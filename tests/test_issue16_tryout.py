@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_a_deleted_log_group_takes_its_tags_with_it(client):
     """A group re-created under a deleted group's name starts untagged, as on AWS: it must
@@ -120,3 +122,21 @@ def test_cleanup_keeps_an_s3_copy_someone_added_to_the_workshops_logging(conn, c
     assert left.get("s3Config") == {"bucketName": "their-audit-logs", "keyPrefix": "bedrock"}
     assert "cloudWatchConfig" not in left
     assert invocation_logs.find_group(conn, invocation_logs.DEFAULT_GROUP) is None
+
+
+def test_another_log_group_after_the_workshops_own_is_named_as_the_workshops(conn, cfg):
+    """08 run again with another log_group: the logging it finds is the workshop's own (an
+    earlier run's group, ownership-tagged), so the message names log_group and 99, not an
+    unknown owner; 99 run with the other name keeps it for the same reason."""
+    from helpers import invocation_logs
+    from helpers.errors import WorkshopError
+
+    invocation_logs.enable(conn, cfg)  # the default group
+    with pytest.raises(WorkshopError) as refused:
+        invocation_logs.enable(conn, cfg, group="workshop-claims-logs")
+    message = str(refused.value)
+    assert "the workshop's own" in message and "log_group" in message
+    assert "have its owner remove" not in message
+    plan = invocation_logs.delete_plan(conn, cfg, group="workshop-claims-logs")
+    reason = " ".join(plan["reason"])
+    assert "someone else's" not in reason and "log_group" in reason
