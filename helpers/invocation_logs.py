@@ -239,6 +239,20 @@ def ensure_group(
     return _group_arn(found), "created"
 
 
+def _owned_other_group(
+    conn: Connection, cfg: WorkshopConfig, config: dict[str, Any] | None, group: str
+) -> str | None:
+    """The configuration's CloudWatch group when it is another group of the workshop's own
+    (ownership-tagged: an earlier run's log_group), else None."""
+    other = ((config or {}).get("cloudWatchConfig") or {}).get("logGroupName")
+    if not other or other == group:
+        return None
+    found = find_group(conn, other)
+    if found is None or not ownership.owns(group_tags(conn, found), cfg.owner_tag):
+        return None
+    return str(other)
+
+
 def _role_not_ready(code: str, message: str) -> bool:
     """Bedrock could not use a delivery role IAM has not spread yet (AWS only, for seconds)."""
     return code in ("ValidationException", "AccessDeniedException") and "role" in message.lower()
@@ -261,6 +275,14 @@ def enable(
 
     group = check_group(group)
     before = current(conn)
+    earlier = _owned_other_group(conn, cfg, before, group)
+    if earlier:
+        raise WorkshopError(
+            f"Model invocation logging in {conn.region} already writes to the workshop's own "
+            f"log group {earlier}, made by an earlier run with log_group={earlier!r}.",
+            f"set log_group={earlier!r} again, or run 99_cleanup with log_group={earlier!r} "
+            f"first, then this notebook with log_group={group!r}.",
+        )
     if before and not points_at(before, group):
         raise WorkshopError(
             f"Model invocation logging in {conn.region} already writes to "
@@ -519,10 +541,21 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig, group: str = DEFAULT_GROU
         name = f"model invocation logging in {conn.region}"
         if points_at(config, group) and (owned or found is None):
             decision, reason = "delete", f"writes to the workshop's log group {group}"
+            if config.get("s3Config"):  # someone added an S3 copy (enable keeps it): kept
+                reason += (
+                    f"; its copy to {destination({'s3Config': config['s3Config']})} is not the "
+                    "workshop's and stays configured on its own"
+                )
         elif points_at(config, group):
             decision, reason = (
                 "keep",
                 (f"writes to a log group named {group} that the workshop did not create"),
+            )
+        elif earlier := _owned_other_group(conn, cfg, config, group):
+            decision, reason = (
+                "keep",
+                f"writes to the workshop's log group {earlier}, not to {group}: run this "
+                f"notebook with log_group={earlier!r} to delete both",
             )
         else:
             decision, reason = (
@@ -544,7 +577,11 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
 
     def delete_one(row: Any) -> None:
         if row.kind == "invocation logging":
-            conn.bedrock.delete_model_invocation_logging_configuration()
+            theirs = {k: v for k, v in (current(conn) or {}).items() if k != "cloudWatchConfig"}
+            if theirs.get("s3Config"):  # the workshop's part out, someone's S3 copy kept
+                conn.bedrock.put_model_invocation_logging_configuration(loggingConfig=theirs)
+            else:
+                conn.bedrock.delete_model_invocation_logging_configuration()
         else:
             logs.delete_log_group(logGroupName=row.name)
 

@@ -43,7 +43,7 @@ from moto.core.serialize import SERIALIZERS, EventStreamJSONSerializer
 from moto.core.utils import get_service_model
 from moto.glue.models import glue_backends
 from moto.iam.models import iam_backends
-from moto.logs.models import logs_backends
+from moto.logs.models import LogsBackend, logs_backends
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -111,6 +111,7 @@ __all__ = [
     "moto_metric_data",
     "operation_model",
     "parsed_request",
+    "forget_deleted_log_groups_tags",
     "put_log_event",
     "replace_budget",
     "route",
@@ -261,6 +262,11 @@ INTERNALS = (
     "moto.logs.models:LogsBackend.create_log_stream",
     "moto.logs.models:LogsBackend.put_log_events",
     "moto.logs.models:LogGroup.streams",
+    "moto.logs.models:LogGroup.arn",
+    "moto.logs.models:LogsBackend",
+    "moto.logs.models:LogsBackend.delete_log_group",
+    "moto.logs.models:LogsBackend.tagger",
+    "moto.utilities.tagging_service:TaggingService.delete_all_tags_for_resource",
     # responses: what the stand-in's response classes read, call, override or replace
     "moto.core.responses:ActionResult.result",
     "moto.core.responses:BaseResponse.dispatch",
@@ -723,6 +729,23 @@ def default_caller_arn(account: str, access_key: str, region: str) -> str:
 # --- CloudWatch Logs ---------------------------------------------------------------------------
 def log_group_exists(account: str, region: str, group: str) -> bool:
     return group in logs_backends[account][region].groups
+
+
+def forget_deleted_log_groups_tags() -> None:
+    """DeleteLogGroup drops the group's tags too, as on AWS (moto keeps them, so a group made
+    later under the same name, by anyone, would inherit them: the workshop's ownership tag)."""
+    moto_delete = LogsBackend.delete_log_group
+    if getattr(moto_delete, "standin", False):
+        return
+
+    def delete_log_group(self: Any, log_group_name: str) -> None:
+        group = self.groups.get(log_group_name)
+        moto_delete(self, log_group_name)
+        if group is not None:
+            self.tagger.delete_all_tags_for_resource(group.arn)
+
+    delete_log_group.standin = True  # type: ignore[attr-defined]
+    LogsBackend.delete_log_group = delete_log_group
 
 
 def put_log_event(

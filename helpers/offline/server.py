@@ -73,6 +73,7 @@ def install() -> None:
             moto_glue.install_backend(backend_cls)
         for service, pattern, response_cls in routes:
             moto_glue.route(service, pattern, response_cls)
+        moto_glue.forget_deleted_log_groups_tags()
         moto_glue.keep_request_id(StandinRuntimeResponse)  # invocation logs carry the same ID
         # STS keeps moto's own parsing (query protocol): only AssumeRole's session tags are added
         moto_glue.route("sts", "{0}/$", StandinSTSResponse)
