@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import dates
 from .errors import InputError
@@ -50,14 +50,37 @@ def usage_by_profile(usage: pd.DataFrame) -> pd.DataFrame:
     for metric, column in COUNT_COLUMNS.items():
         sums = usage[usage["metric"] == metric].groupby("profile")["value"].sum()
         out[column] = out["profile"].map(sums).fillna(0).astype("int64")
-    latency = usage[usage["metric"] == "InvocationLatency"][["profile", "timestamp", "value"]]
-    calls = usage[usage["metric"] == "Invocations"][["profile", "timestamp", "value"]]
-    both = latency.merge(calls, on=["profile", "timestamp"], suffixes=("_ms", "_calls"))
+    # each tier's latency weighs by its own calls (metrics.usage gives a row per tier)
+    keys = (
+        ["profile", "service_tier", "timestamp"]
+        if "service_tier" in usage
+        else ["profile", "timestamp"]
+    )
+    latency = usage[usage["metric"] == "InvocationLatency"][[*keys, "value"]]
+    calls = usage[usage["metric"] == "Invocations"][[*keys, "value"]]
+    both = latency.merge(calls, on=keys, suffixes=("_ms", "_calls"))
     both["weighted"] = both["value_ms"].astype(float) * both["value_calls"].astype(float)
     grouped = both.groupby("profile")[["weighted", "value_calls"]].sum()
     mean_latency = (grouped["weighted"] / grouped["value_calls"].astype(float)).round(1)
     out["avg_latency_ms"] = out["profile"].map(mean_latency).astype(float)
     return out
+
+
+def usage_by_tier(usage: pd.DataFrame) -> pd.DataFrame:
+    """Per profile and service tier, for the Priority and Flex calls only (``usage_by_profile``
+    of each), with a ``service_tier`` column; empty when every call was Standard."""
+    import pandas as pd
+
+    parts = []
+    if "service_tier" in usage:
+        for tier in sorted(set(usage["service_tier"]) - {"default"}):
+            part = usage_by_profile(usage[usage["service_tier"] == tier])
+            parts.append(part.assign(service_tier=tier))
+    if not parts:
+        return pd.DataFrame(columns=["profile", "service_tier", *TOKEN_COLUMNS])
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["profile", "service_tier"], kind="stable"
+    )
 
 
 def estimate_costs(
@@ -67,8 +90,12 @@ def estimate_costs(
     prices: PriceTable,
     scopes: dict[str, str] | None = None,
     region: str | None = None,
+    tiers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add model, scope, department and list-price cost per profile.
+
+    ``tiers`` (``usage_by_tier``) holds the tokens of Priority and Flex calls, included in
+    ``per_profile``'s: those are priced at their tier's multiple, the rest at Standard.
 
     Cost = input x input price + output x output price + cached tokens at their prices, in the
     profile's scope (in-region, geo or global: ``scopes`` maps profile name to scope; without
@@ -86,18 +113,33 @@ def estimate_costs(
         for name, model in zip(out["profile"], out["model_id"], strict=True)
     ]
     out["department"] = out["profile"].map(departments).fillna("").replace("", UNTAGGED)
-    out["estimated_cost"] = [
-        prices.cost(
-            model,
-            row.input_tokens,
-            row.output_tokens,
-            scope=row.scope,
-            region=region,
-            cache_read_tokens=row.cache_read_tokens,
-            cache_write_tokens=row.cache_write_tokens,
+    tiered = tiers if tiers is not None and not tiers.empty else None
+
+    def cost(model: str, row: Any) -> float:
+        tokens = {c: float(getattr(row, c)) for c in TOKEN_COLUMNS}
+        parts = []
+        if tiered is not None:
+            for tier_row in tiered[tiered["profile"] == row.profile].itertuples(index=False):
+                share = {c: float(getattr(tier_row, c)) for c in TOKEN_COLUMNS}
+                tokens = {c: tokens[c] - share[c] for c in TOKEN_COLUMNS}
+                parts.append((tier_row.service_tier, share))
+        parts.append(("default", tokens))
+        return sum(
+            prices.cost(
+                model,
+                counts["input_tokens"],
+                counts["output_tokens"],
+                scope=row.scope,
+                region=region,
+                cache_read_tokens=counts["cache_read_tokens"],
+                cache_write_tokens=counts["cache_write_tokens"],
+                tier=tier,
+            )
+            for tier, counts in parts
         )
-        if isinstance(model, str)
-        else float("nan")
+
+    out["estimated_cost"] = [
+        cost(model, row) if isinstance(model, str) else float("nan")
         for model, row in zip(out["model_id"], out.itertuples(index=False), strict=True)
     ]
     out["estimated_cost"] = out["estimated_cost"].astype(float)
@@ -590,14 +632,17 @@ def estimate_direct(direct: pd.DataFrame, prices: PriceTable, region: str | None
     out = direct.copy()
     costs = []
     for row in out.itertuples(index=False):
+        # a Priority or Flex call's metrics are under "MODEL+priority" / "MODEL+flex"
+        model, _, tier = str(row.model_id).partition("+")
         try:
             cost = prices.cost(
-                row.model_id,
+                model,
                 row.input_tokens,
                 row.output_tokens,
                 region=region,
                 cache_read_tokens=row.cache_read_tokens,
                 cache_write_tokens=row.cache_write_tokens,
+                tier=tier or "default",
             )
         except InputError:  # not in prices.json: no guess
             cost = float("nan")

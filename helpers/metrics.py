@@ -82,30 +82,64 @@ def dimension_value(profile: Profile) -> str:
     return profile.profile_id
 
 
+# Bedrock records a Priority or Flex call's metrics under the ModelId value with "+priority" /
+# "+flex" appended (no separate dimension; service tiers page of the user guide)
+TIER_SUFFIXES = {"default": "", "priority": "+priority", "flex": "+flex"}
+
+
 def build_queries(
-    profiles: list[Profile], metrics: tuple[str, ...] = DEFAULT_METRICS, period: int = 86400
+    profiles: list[Profile],
+    metrics: tuple[str, ...] = DEFAULT_METRICS,
+    period: int = 86400,
+    tiers: dict[str, list[str]] | None = None,
 ) -> list[dict]:
-    """One MetricStat query per profile and metric; the Id encodes both for the way back."""
+    """One MetricStat query per profile and metric, and per service tier ``tiers`` lists for
+    the profile's ID (Standard always); the Id encodes all three for the way back."""
     unknown = [m for m in metrics if m not in STATISTIC]
     if unknown:
         raise InputError(
             f"Unknown Bedrock metric(s): {', '.join(unknown)}.",
             f"use some of {', '.join(STATISTIC)}.",
         )
+    names = list(TIER_SUFFIXES)
     queries = []
     for p_index, profile in enumerate(profiles):
+        wanted = ["default", *(tiers or {}).get(profile.profile_id, [])]
         for m_index, metric in enumerate(metrics):
-            queries.append(
-                metric_query(
-                    f"p{p_index}_m{m_index}",
-                    f"{profile.name} {metric}",
-                    metric,
-                    dimension_value(profile),
-                    period,
-                    STATISTIC[metric],
+            for tier in wanted:
+                suffix = TIER_SUFFIXES[tier]
+                queries.append(
+                    metric_query(
+                        f"p{p_index}_m{m_index}_t{names.index(tier)}",
+                        f"{profile.name} {metric}" + (f" ({tier})" if suffix else ""),
+                        metric,
+                        dimension_value(profile) + suffix,
+                        period,
+                        STATISTIC[metric],
+                    )
                 )
-            )
     return queries
+
+
+def tiers_seen(conn: Connection, profiles: list[Profile]) -> dict[str, list[str]]:
+    """The Priority and Flex series each profile has (cloudwatch:ListMetrics, every page).
+
+    ListMetrics lists what had data in the last two weeks: a tier used only before that is
+    not found, and its calls are missing from ``usage``."""
+    ids = {dimension_value(p) for p in profiles}
+    found: dict[str, set[str]] = {}
+    with explained("list Bedrock metrics (cloudwatch:ListMetrics)"):
+        pages = conn.cloudwatch.get_paginator("list_metrics").paginate(
+            Namespace=NAMESPACE, MetricName="Invocations"
+        )
+        for page in pages:
+            for metric in page["Metrics"]:
+                for dimension in metric.get("Dimensions") or []:
+                    base, _, tier = str(dimension.get("Value", "")).partition("+")
+                    named = dimension.get("Name") == DIMENSION
+                    if named and base in ids and tier in TIER_SUFFIXES and tier != "default":
+                        found.setdefault(base, set()).add(tier)
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def metric_results(
@@ -135,7 +169,11 @@ def usage(
     period: int = 86400,
     metrics: tuple[str, ...] = DEFAULT_METRICS,
 ) -> pd.DataFrame:
-    """Tidy usage: one row per profile, metric and period with data.
+    """Tidy usage: one row per profile, metric, service tier and period with data.
+
+    Priority and Flex calls are counted under their own ModelId values (``TIER_SUFFIXES``),
+    queried for the profiles ListMetrics shows them for; ``service_tier`` says which
+    ("default" for Standard).
 
     ``start`` and ``end`` are datetimes (naive ones read as UTC), dates or ISO strings; a date
     means its midnight UTC, so ``end`` excludes that day, as in Cost Explorer. Up to 500
@@ -168,11 +206,12 @@ def usage(
             f"period must be a multiple of 60 seconds, not {period}.",
             "use 3600 (hourly) or 86400 (daily).",
         )
-    queries = build_queries(profiles, metrics, period)
+    queries = build_queries(profiles, metrics, period, tiers_seen(conn, profiles))
     by_id = {f"p{i}": p for i, p in enumerate(profiles)}
     rows = []
+    tiers = list(TIER_SUFFIXES)
     for result in metric_results(conn, queries, start, end):
-        p_key, m_key = result["Id"].split("_")
+        p_key, m_key, t_key = result["Id"].split("_")
         profile = by_id[p_key]
         metric = metrics[int(m_key[1:])]
         for when, value in zip(result["Timestamps"], result["Values"], strict=True):
@@ -182,13 +221,13 @@ def usage(
                     "profile_id": profile.profile_id,
                     "metric": metric,
                     "statistic": STATISTIC[metric],
+                    "service_tier": tiers[int(t_key[1:])],
                     "timestamp": when,
                     "value": value,
                 }
             )
-    frame = pd.DataFrame(
-        rows, columns=["profile", "profile_id", "metric", "statistic", "timestamp", "value"]
-    )
-    return frame.sort_values(["profile", "metric", "timestamp"], kind="stable").reset_index(
-        drop=True
-    )
+    columns = ["profile", "profile_id", "metric", "statistic", "service_tier", "timestamp", "value"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(
+        ["profile", "metric", "timestamp", "service_tier"], kind="stable"
+    ).reset_index(drop=True)

@@ -511,3 +511,63 @@ def test_standin_answers_hourly_as_aws_does(conn):
     )
     assert len(answer["ResultsByTime"]) == 13 * 24
     assert answer["ResultsByTime"][0]["TimePeriod"]["Start"] == f"{start}T00:00:00Z"
+
+
+# --- Priority and Flex calls: their own CloudWatch series, priced at their multiple ----------
+def test_priority_and_flex_calls_are_counted_and_priced_at_their_tier(conn, cfg):
+    from datetime import timedelta
+
+    from helpers import analysis, pricing
+
+    profiles.ensure(conn, cfg)
+    conn.bedrock.create_inference_profile(
+        inferenceProfileName="underwriting_gpt_oss",
+        modelSource={
+            "copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-120b-1:0"
+        },
+        tags=[{"key": "dept", "value": "underwriting"}],
+    )
+    made = profiles.list_profiles(conn)
+    prices = pricing.load()
+    tiered = next(p for p in made if p.name == "underwriting_gpt_oss")
+    assert "flex" in prices.tiers(tiered.model_id)
+    other = next(p for p in made if p is not tiered)
+    expected = 0.0
+    for tier in ("priority", "default", "flex"):
+        answer = conn.runtime.converse(
+            modelId=tiered.arn,
+            messages=[{"role": "user", "content": [{"text": "Rate this risk note."}]}],
+            serviceTier={"type": tier},
+        )["usage"]
+        expected += prices.cost(
+            tiered.model_id,
+            answer["inputTokens"],
+            answer["outputTokens"],
+            scope=tiered.scope,
+            region=cfg.region,
+            tier=tier,
+        )
+    now = datetime.now(timezone.utc)
+    usage = metrics.usage(conn, made, now - timedelta(hours=2), now + timedelta(hours=1), 3600)
+    assert set(usage[usage["profile"] == tiered.name]["service_tier"]) == {
+        "default",
+        "priority",
+        "flex",
+    }
+    per_profile = analysis.usage_by_profile(usage)
+    row = per_profile[per_profile["profile"] == tiered.name].iloc[0]
+    assert row["invocations"] == 3  # every tier's calls are the profile's usage
+    by_tier = analysis.usage_by_tier(usage)
+    assert sorted(by_tier["service_tier"]) == ["flex", "priority"]
+    estimated = analysis.estimate_costs(
+        per_profile,
+        {p.name: p.model_id for p in made},
+        {p.name: p.tags.get("dept", "") for p in made},
+        prices,
+        scopes={p.name: p.scope for p in made},
+        region=cfg.region,
+        tiers=by_tier,
+    )
+    cost = estimated.set_index("profile")["estimated_cost"]
+    assert cost[tiered.name] == pytest.approx(expected, rel=1e-9)
+    assert other.name not in set(by_tier["profile"])  # Standard only: no tier queries for it
