@@ -6,8 +6,6 @@ CloudWatch and billed at its multiple; CountTokens answers what the same request
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
@@ -15,6 +13,7 @@ from botocore.exceptions import ClientError
 from helpers import cur, loadgen, pricing, profiles, service_tiers
 from helpers.errors import InputError
 from tests.conftest import control, error_of, metric_total, user
+from tests.test_offline_caching_and_metrics import todays_usage_types
 
 NOVA_PRO = "amazon.nova-pro-v1:0"  # Priority and Flex (prices.json), on demand in us-east-1
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"  # Standard only; counts tokens
@@ -23,20 +22,13 @@ LONG_SYSTEM = "Policy clause: check the cover and the date of loss before paying
 
 def todays_usage(client) -> pd.DataFrame:
     """Cost Explorer today by usage type: usage_type, cost, usage_quantity."""
-    today = date.today()
-    groups = client("ce").get_cost_and_usage(
-        TimePeriod={"Start": str(today), "End": str(today + timedelta(days=1))},
-        Granularity="DAILY",
-        Metrics=["UnblendedCost", "UsageQuantity"],
-        GroupBy=[{"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
-    )["ResultsByTime"][0]["Groups"]
     return pd.DataFrame(
         {
-            "usage_type": g["Keys"][0],
-            "cost": float(g["Metrics"]["UnblendedCost"]["Amount"]),
-            "usage_quantity": float(g["Metrics"]["UsageQuantity"]["Amount"]),
+            "usage_type": usage_type,
+            "cost": float(found["UnblendedCost"]["Amount"]),
+            "usage_quantity": float(found["UsageQuantity"]["Amount"]),
         }
-        for g in groups
+        for usage_type, found in todays_usage_types(client).items()
     )
 
 

@@ -26,6 +26,7 @@ import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 # imported once by the forkserver; never anything from this project
 PRELOAD = [
@@ -63,19 +64,13 @@ def _forkserver():
     if _context is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        saved = {name: os.environ.pop(name, None) for name in STARTUP_ONLY}
-        saved["MPLBACKEND"] = os.environ.get("MPLBACKEND")
-        os.environ["MPLBACKEND"] = INLINE_BACKEND
-        try:
+        with mock.patch.dict(os.environ):  # the environment as it was, afterwards
+            for name in STARTUP_ONLY:
+                os.environ.pop(name, None)
+            os.environ["MPLBACKEND"] = INLINE_BACKEND
             from multiprocessing import forkserver
 
             forkserver.ensure_running()
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         _context = context
     return _context
 
