@@ -6,7 +6,8 @@
    get and list-tags per profile, one GetMetricStatistics per metric per profile, one Cost
    Explorer query per department, as the seed's scripts do), with the ratio. The helpers must
    make exactly the lower bound of calls: listing pages + ceil(N/100) tagging pages +
-   ceil(5N/500) GetMetricData calls + Cost Explorer pages.
+   ceil(5N/500) GetMetricData calls + Cost Explorer pages + the ListMetrics pages that find
+   which profiles have Priority/Flex series (their own ModelId values).
 2. Load generation throughput through the stand-in at concurrency 1, 4 and 16.
 3. The import time of helpers, each notebook's headless run (kernel start included) and the
    whole workshop's; the test suite's time: the pytest command `make test` runs, wall seconds,
@@ -153,6 +154,7 @@ def analysis_rows(sizes: list[int]) -> list[Row]:
             + math.ceil(n / 100)
             + math.ceil(5 * n / 500)
             + counts.get("GetCostAndUsage", 0)
+            + counts.get("ListMetrics", 0)
         )
         rows += [
             Row(
