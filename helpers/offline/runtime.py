@@ -36,7 +36,7 @@ from .moto_glue import (
     bedrock_backend,
     event_frames,
 )
-from .principals import caller_of
+from .principals import Caller, caller_of
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
 from .usage import Target, hour_of
 
@@ -298,6 +298,12 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
     """Bedrock runtime actions for the stand-in."""
 
     # --- shared steps ---------------------------------------------------------------------
+    def _caller(self) -> Caller:
+        """Who is calling (one lookup per request: the bill and the invocation log share it)."""
+        if not hasattr(self, "_resolved_caller"):
+            self._resolved_caller = caller_of(self)
+        return self._resolved_caller
+
     def _params(self) -> dict[str, Any]:
         params = validation.request_params(self, "bedrock-runtime")
         validation.request_metadata_header(params.get("requestMetadata"))  # InvokeModel's header
@@ -358,7 +364,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         self._metric(target, "EstimatedTPMQuotaUsage", quota)
         if target.legacy:
             self._metric(target, "LegacyModelInvocations", 1)
-        caller = caller_of(self)  # who called: billed to the principal as well
+        caller = self._caller()  # who called: billed to the principal as well
         account_state(self.current_account).ledger.record_tokens(
             account=self.current_account,
             region=self.region,
@@ -481,7 +487,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         entry = invocation_logs.record(
             account=self.current_account,
             region=self.region,
-            caller_arn=caller_of(self).arn,
+            caller_arn=self._caller().arn,
             request_id=request_id,
             operation=operation,
             model_id=unquote(params["modelId"]),
