@@ -1,0 +1,168 @@
+"""The Japanese edition (notebooks/ja/): kept in step with the English notebooks, its one source.
+
+    python scripts/ja_notebooks.py check     # what is out of step; exit 1 if anything is
+    python scripts/ja_notebooks.py sync      # copy code cells from English, add new cells
+
+A Japanese notebook has the English notebook's cells, in the same order and with the same ids.
+Its code cells are the English ones, unchanged (source and metadata). Its markdown cells hold the
+translation, stamped in ``metadata.i18n.en_sha1`` with the SHA-1 of the English text it
+translates: when the English prose changes, the stamp no longer matches and ``check`` names the
+cell until someone updates the translation and restamps it (``set_translations`` does both).
+``sync`` never writes a translation: a new English markdown cell arrives in English, unstamped,
+and ``check`` reports it as untranslated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGLISH = ROOT / "notebooks"
+JAPANESE = ENGLISH / "ja"
+# Hiragana, katakana and the CJK ideographs: a translated cell contains some.
+_JAPANESE_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def english_notebooks() -> list[Path]:
+    return sorted(ENGLISH.glob("*.ipynb"))
+
+
+def source_text(cell: dict[str, Any]) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def as_lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write(path: Path, notebook: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def japanese_path(english: Path) -> Path:
+    return JAPANESE / english.name
+
+
+def synced(english: dict[str, Any], japanese: dict[str, Any] | None) -> dict[str, Any]:
+    """The Japanese notebook for ``english``: its code cells, and the translations kept by id."""
+    kept = {cell.get("id"): cell for cell in (japanese or {}).get("cells", [])}
+    result = copy.deepcopy(english)
+    cells = []
+    for cell in english["cells"]:
+        if cell["cell_type"] != "markdown":
+            cells.append(copy.deepcopy(cell))
+            continue
+        old = kept.get(cell.get("id"))
+        if old is not None and old["cell_type"] == "markdown":
+            translated = copy.deepcopy(cell)
+            translated["source"] = copy.deepcopy(old["source"])
+            i18n = old.get("metadata", {}).get("i18n")
+            if i18n is not None:
+                translated["metadata"]["i18n"] = copy.deepcopy(i18n)
+            cells.append(translated)
+        else:
+            cells.append(copy.deepcopy(cell))  # new: English until translated (check says so)
+    result["cells"] = cells
+    result["metadata"] = copy.deepcopy(english["metadata"])
+    return result
+
+
+def problems(english: dict[str, Any], japanese: dict[str, Any] | None, name: str) -> list[str]:
+    """Every way the Japanese notebook is out of step with the English one (empty: in step)."""
+    if japanese is None:
+        return [f"{name}: no Japanese edition (run `python scripts/ja_notebooks.py sync`)"]
+    found = []
+    en_cells, ja_cells = english["cells"], japanese["cells"]
+    en_ids = [(c.get("id"), c["cell_type"]) for c in en_cells]
+    ja_ids = [(c.get("id"), c["cell_type"]) for c in ja_cells]
+    if en_ids != ja_ids:
+        found.append(
+            f"{name}: cells differ from the English notebook (ids/types {ja_ids} vs {en_ids}); "
+            "run `python scripts/ja_notebooks.py sync`"
+        )
+        return found
+    for en, ja in zip(en_cells, ja_cells, strict=True):
+        where = f"{name} cell {en.get('id')}"
+        if en["cell_type"] != "markdown":
+            if source_text(en) != source_text(ja) or en.get("metadata") != ja.get("metadata"):
+                found.append(
+                    f"{where}: code differs from the English edition (code is edited in "
+                    "notebooks/ only; run `python scripts/ja_notebooks.py sync`)"
+                )
+            continue
+        stamp = ja.get("metadata", {}).get("i18n", {}).get("en_sha1")
+        if not _JAPANESE_TEXT.search(source_text(ja)) or stamp is None:
+            found.append(f"{where}: not translated")
+        elif stamp != sha1(source_text(en)):
+            found.append(
+                f"{where}: the English text changed since it was translated; update the "
+                "translation (set_translations restamps it)"
+            )
+    return found
+
+
+def set_translations(name: str, translations: dict[str, str]) -> None:
+    """Write Japanese text for markdown cells of notebook ``name`` (e.g. "05_cost_analysis"),
+    by cell id, stamped with the English text each one translates."""
+    english = read(ENGLISH / f"{name}.ipynb")
+    path = JAPANESE / f"{name}.ipynb"
+    japanese = synced(english, read(path) if path.exists() else None)
+    by_id = {
+        cell.get("id"): (en, cell)
+        for en, cell in zip(english["cells"], japanese["cells"], strict=True)
+    }
+    for cell_id, text in translations.items():
+        if cell_id not in by_id or by_id[cell_id][1]["cell_type"] != "markdown":
+            raise KeyError(f"{name}: no markdown cell with id {cell_id!r}")
+        en, cell = by_id[cell_id]
+        cell["source"] = as_lines(text.strip("\n"))
+        cell["metadata"]["i18n"] = {"en_sha1": sha1(source_text(en))}
+    write(path, japanese)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["check", "sync"])
+    args = parser.parse_args(argv)
+    found: list[str] = []
+    for english_file in english_notebooks():
+        english = read(english_file)
+        path = japanese_path(english_file)
+        japanese = read(path) if path.exists() else None
+        if args.command == "sync":
+            updated = synced(english, japanese)
+            if updated != japanese:
+                write(path, updated)
+                print(f"updated {path.relative_to(ROOT)}")
+            japanese = updated
+        found += problems(english, japanese, english_file.stem)
+    extra = sorted(
+        {p.name for p in JAPANESE.glob("*.ipynb")} - {p.name for p in english_notebooks()}
+    )
+    found += [f"notebooks/ja/{name}: no English notebook of that name" for name in extra]
+    for line in found:
+        print(line)
+    print(f"{len(found)} problem(s)" if found else "the Japanese edition is in step")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
