@@ -309,3 +309,44 @@ def test_more_than_100_searches_in_one_request_are_refused(client):
     with pytest.raises(ClientError) as caught:
         get(client, queries)
     assert "100" in error_of(caught)[2]
+
+
+def test_arithmetic_treats_missing_values_as_zero_and_drops_divisions_by_zero():
+    t0, t1, t2 = (datetime(2026, 11, 28, h, tzinfo=timezone.utc) for h in (0, 1, 2))
+    series = {
+        "a": metric_search.Series("a", {t0: 4.0, t1: 6.0}),
+        "b": metric_search.Series("b", {t1: 2.0, t2: 0.0}),
+    }
+    context = metric_search.Context(
+        resolve=lambda i: [series[i]],
+        metric_ids=["a", "b"],
+        run_search=lambda *_: [],
+        default_period=300,
+    )
+
+    def run(expression):
+        value = metric_search.evaluate(metric_search.parse_expression(expression), context)
+        return value.points if isinstance(value, metric_search.Series) else value
+
+    assert run("a + b") == {t0: 4.0, t1: 8.0, t2: 0.0}
+    assert run("a / b") == {t1: 3.0}  # t0 and t2 divide by zero (missing b counts 0)
+    assert run("-a * 2 ^ 2") == {t0: -16.0, t1: -24.0}
+    assert run("SUM(METRICS())") == {t0: 4.0, t1: 8.0, t2: 0.0}
+    assert run("AVG([a, b])") == {t0: 2.0, t1: 4.0, t2: 0.0}
+    assert run("MAX(a)") == 6.0
+    assert run("a - AVG(a)") == {t0: -1.0, t1: 1.0}
+
+
+def test_an_expression_may_name_a_later_query_but_ids_must_be_unique(client, two_of_three):
+    later = get(
+        client,
+        [
+            {"Id": "total", "Expression": "SUM(s)"},
+            {"Id": "s", "Expression": SEARCH_INPUT, "ReturnData": False},
+        ],
+    )
+    assert [r["Id"] for r in later["MetricDataResults"]] == ["total"]
+    assert sum(later["MetricDataResults"][0]["Values"]) > 0
+    with pytest.raises(ClientError) as caught:
+        get(client, [{"Id": "s", "Expression": SEARCH_INPUT}] * 2)
+    assert "not unique" in error_of(caught)[2]
