@@ -52,6 +52,13 @@ def test_non_alphanumeric_characters_join_composite_terms(term):
     assert partial_match(term, "NetworkErrors2")
 
 
+def test_exact_terms_take_backslash_escapes():
+    metric = Metric("My Namespace", r"Europe\France Traffic(Network)", ())
+    query = parse_search_query(r'{"My Namespace"} "Europe\\France Traffic\(Network\)"')
+    assert metric_search.search(query, [metric]) == [metric]
+    assert metric_search.search(parse_search_query('"Europe"'), [metric]) == []
+
+
 def bedrock(name, model_id, namespace="AWS/Bedrock"):
     return Metric(namespace, name, (("ModelId", model_id),))
 
@@ -100,6 +107,13 @@ def test_property_terms_exact_terms_and_booleans():
         ("InputTokenCount", "ip-claims"),
         ("InputTokenCount", "ip-marketing"),
     ]
+    # AWS's own examples put a comma after the schema; NOT may stand alone
+    assert found('{AWS/Bedrock,ModelId}, "ip-claims"') == [
+        ("InputTokenCount", "ip-claims"),
+        ("OutputTokenCount", "ip-claims"),
+    ]
+    assert found("NOT Namespace=Bedrock") == []
+    assert found('{AWS/Bedrock} NOT MetricName="Invocations"') == []
     # Boolean operators are case-sensitive: "or" is a search term, which nothing matches.
     assert found("{AWS/Bedrock,ModelId} Output or Invocations") == []
 
