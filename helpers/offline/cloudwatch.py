@@ -5,7 +5,8 @@ metric data in one list and scans it once per query and period, far too slow for
 usage across hundreds of profiles, so ``AWS/Bedrock`` series live in the account's metric store
 (``metricstore.py``, kept in ``accounts.py``), keyed by metric and dimensions with one bucket per
 minute. Every other namespace still goes to moto. GetMetricData paginates on MaxDatapoints as
-CloudWatch does.
+CloudWatch does, and evaluates SEARCH and metric math expressions (``metric_search.py``) over
+the ``AWS/Bedrock`` store.
 """
 
 from __future__ import annotations
@@ -93,13 +94,9 @@ class _Resolver:
         end: datetime,
         store: MetricStore,
     ) -> None:
-        self.response, self.aligned, self.start, self.end, self.store = (
-            response,
-            aligned,
-            start,
-            end,
-            store,
-        )
+        self.response = response
+        self.aligned, self.start, self.end = aligned, start, end
+        self.store = store
         self.queries: dict[str, dict[str, Any]] = {}
         self.parsed: dict[str, metric_search.Node] = {}
         searches = 0
