@@ -11,10 +11,14 @@ LOCK   := requirements.lock
 # platform and Python it runs on. uv is installed into .venv by `make lock` only (it is not
 # needed to install), at this version so the lock's format does not change under us.
 UV_VERSION := 0.9.30
+# The optional agent frameworks (pyproject.toml's `frameworks` extra) on top of the same lock:
+# every package requirements.lock fixes keeps its version there.
+FRAMEWORKS_LOCK  := requirements-frameworks.lock
+FRAMEWORKS_STAMP := $(VENV)/.frameworks-installed
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lock check-upstream lab run test lint typecheck format standin bench bench-standin bench-cur clean
+.PHONY: setup lock check-upstream lab run test test-frameworks lint typecheck format standin bench bench-standin bench-cur clean
 
 setup: $(STAMP)
 
@@ -38,6 +42,9 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 \
 		--python $(BIN)/python --no-python-downloads --quiet \
 		--custom-compile-command 'make lock' $(LOCK_UPGRADE) --output-file $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra frameworks --constraint $(LOCK) \
+		--universal --python-version 3.10 --python $(BIN)/python --no-python-downloads --quiet \
+		--custom-compile-command 'make lock' --output-file $(FRAMEWORKS_LOCK)
 
 # The suite against the NEWEST moto, boto3 and botocore, in a throw-away venv (build/upstream-venv,
 # deleted after unless KEEP=1); .venv and the lock are left alone. Prints what broke.
@@ -60,6 +67,15 @@ run: setup
 
 test: setup lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+# LangChain, Strands and LiteLLM (the `frameworks` extra, pinned) into .venv, then their tests,
+# offline against the stand-in (tests/test_frameworks.py; `make test` skips them without these).
+$(FRAMEWORKS_STAMP): $(STAMP) $(FRAMEWORKS_LOCK)
+	$(BIN)/python -m pip install --quiet -c $(FRAMEWORKS_LOCK) -e '.[dev,frameworks]'
+	@touch $@
+
+test-frameworks: $(FRAMEWORKS_STAMP)
+	$(BIN)/python -m pytest tests/test_frameworks.py -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check .

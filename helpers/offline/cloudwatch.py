@@ -5,7 +5,8 @@ metric data in one list and scans it once per query and period, far too slow for
 usage across hundreds of profiles, so ``AWS/Bedrock`` series live in the account's metric store
 (``metricstore.py``, kept in ``accounts.py``), keyed by metric and dimensions with one bucket per
 minute. Every other namespace still goes to moto. GetMetricData paginates on MaxDatapoints as
-CloudWatch does.
+CloudWatch does, and evaluates SEARCH and metric math expressions (``metric_search.py``) over
+the ``AWS/Bedrock`` store.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import paging
+from . import metric_search, paging
 from .accounts import account_state
 from .errors import InvalidNextToken, InvalidParameterValue
-from .metricstore import BASIC_STATS, EPOCH, MetricStore, aware_utc
+from .metricstore import BASIC_STATS, EPOCH, MetricStore, aware_utc, check_statistic
 from .moto_glue import (
     ActionResult,
     CloudWatchBackend,
@@ -73,6 +74,161 @@ def _bad_token() -> InvalidNextToken:
     return InvalidNextToken("The service cannot parse the NextToken.")
 
 
+def _check_period(period: int) -> None:
+    if period < 1 or (period >= 60 and period % 60):
+        raise InvalidParameterValue(
+            "The parameter Period must be 1, 5, 10, 30 or a multiple of 60."
+        )
+
+
+class _Resolver:
+    """Each query's series, computed once and on demand: an expression may name a query that
+    comes after it, and METRICS() takes every MetricStat query, returned or not."""
+
+    def __init__(
+        self,
+        response: StandinCloudWatchResponse,
+        queries: list[dict[str, Any]],
+        aligned: datetime,
+        start: datetime,
+        end: datetime,
+        store: MetricStore,
+    ) -> None:
+        self.response = response
+        self.aligned, self.start, self.end = aligned, start, end
+        self.store = store
+        self.queries: dict[str, dict[str, Any]] = {}
+        self.parsed: dict[str, metric_search.Node] = {}
+        searches = 0
+        for number, query in enumerate(queries, 1):
+            if query["Id"] in self.queries:
+                raise InvalidParameterValue(
+                    f"The value {query['Id']} for field Id in MetricDataQueries is not unique."
+                )
+            self.queries[query["Id"]] = query
+            if "MetricStat" in query and "Expression" in query:
+                raise InvalidParameterValue(
+                    f"The parameter MetricDataQueries.member.{number} must contain either "
+                    "MetricStat or Expression, not both."
+                )
+            if "Expression" in query:
+                node = metric_search.parse_expression(query["Expression"])
+                self.parsed[query["Id"]] = node
+                searches += metric_search.count_searches(node)
+            elif "MetricStat" not in query:
+                raise InvalidParameterValue(
+                    f"The parameter MetricDataQueries.member.{number}.MetricStat is required."
+                )
+        if searches > metric_search.MAX_SEARCHES:
+            raise InvalidParameterValue(
+                f"The request has {searches} SEARCH expressions; the limit is "
+                f"{metric_search.MAX_SEARCHES}."
+            )
+        self.metric_ids = [i for i, q in self.queries.items() if "MetricStat" in q]
+        self.done: dict[str, list[metric_search.Series]] = {}
+        self.busy: set[str] = set()
+        self.messages: list[dict[str, str]] = []
+
+    def returned(self, query: dict[str, Any]) -> list[metric_search.Series]:
+        """The series a query answers with, labelled as CloudWatch labels them."""
+        series = self.resolve(query["Id"])
+        if "MetricStat" in query:
+            return series
+        return metric_search.label_series(series, query.get("Label"), query["Id"])
+
+    def resolve(self, query_id: str) -> list[metric_search.Series]:
+        if query_id in self.done:
+            return self.done[query_id]
+        query = self.queries.get(query_id)
+        if query is None:
+            raise metric_search.ExpressionError(
+                f"An expression names '{query_id}', which is not the Id of a query in this request."
+            )
+        if query_id in self.busy:
+            raise metric_search.ExpressionError(
+                f"The expression of '{query_id}' refers back to itself."
+            )
+        self.busy.add(query_id)
+        try:
+            found = self._metric(query) if "MetricStat" in query else self._expression(query)
+        finally:
+            self.busy.discard(query_id)
+        self.done[query_id] = found
+        return found
+
+    def _metric(self, query: dict[str, Any]) -> list[metric_search.Series]:
+        stat = query["MetricStat"]
+        metric = stat["Metric"]
+        period = int(stat["Period"])
+        _check_period(period)
+        if metric.get("Namespace") == NAMESPACE:
+            points = self.store.query(
+                metric["MetricName"],
+                _dims(metric.get("Dimensions")),
+                self.aligned,
+                self.end,
+                period,
+                stat["Stat"],
+                stat.get("Unit"),
+            )
+        else:
+            points = self.response._from_moto(query, self.start, self.end)
+        label = query.get("Label") or metric["MetricName"]
+        return [metric_search.Series(label, dict(points))]
+
+    def _expression(self, query: dict[str, Any]) -> list[metric_search.Series]:
+        context = metric_search.Context(
+            resolve=self.resolve,
+            metric_ids=self.metric_ids,
+            run_search=self._search,
+            default_period=int(query["Period"]) if query.get("Period") else None,
+        )
+        value = metric_search.evaluate(self.parsed[query["Id"]], context)
+        if isinstance(value, float):
+            raise metric_search.ExpressionError(
+                f"The expression of '{query['Id']}' gives a single number; the result of an "
+                "expression must be a time series or an array of time series."
+            )
+        return [value] if isinstance(value, metric_search.Series) else value
+
+    def _search(
+        self, query: metric_search.SearchQuery, stat: str, period: int
+    ) -> list[metric_search.Series]:
+        """The ``AWS/Bedrock`` series the search finds that have data in the period."""
+        check_statistic(stat)
+        if query.namespace not in (None, NAMESPACE):
+            return []  # the stand-in searches the AWS/Bedrock store only
+        candidates = (
+            metric_search.Metric(NAMESPACE, name, dims) for name, dims in self.store.metrics()
+        )
+        found: list[tuple[metric_search.Metric, list[tuple[datetime, float]]]] = []
+        for metric in metric_search.search(query, candidates):
+            points = self.store.query(
+                metric.name, dict(metric.dimensions), self.aligned, self.end, period, stat
+            )
+            if points:
+                found.append((metric, points))
+        if len(found) > metric_search.MAX_SEARCH_RESULTS:
+            found = found[: metric_search.MAX_SEARCH_RESULTS]
+            self.messages.append(
+                {
+                    "Code": "MaxMetricsExceeded",
+                    "Value": "Maximum number of allowed metrics exceeded",
+                }
+            )
+        several = len({metric.name for metric, _ in found}) > 1
+        return [
+            metric_search.Series(
+                metric_search.search_label(metric, query, several),
+                dict(points),
+                metric,
+                stat,
+                period,
+            )
+            for metric, points in found
+        ]
+
+
 class StandinCloudWatchResponse(CloudWatchResponse):
     """Serves ``AWS/Bedrock`` from the metric store; everything else from moto."""
 
@@ -102,54 +258,16 @@ class StandinCloudWatchResponse(CloudWatchResponse):
         aligned = _aligned_start(start, datetime.now(timezone.utc))
         store = self.bedrock_metrics
 
+        resolver = _Resolver(self, queries, aligned, start, end, store)
         results: list[dict[str, Any]] = []
-        by_id: dict[str, dict[str, Any]] = {}
         for query in queries:
-            if "MetricStat" in query:
-                stat = query["MetricStat"]
-                metric = stat["Metric"]
-                period = int(stat["Period"])
-                if period < 1 or (period >= 60 and period % 60):
-                    raise InvalidParameterValue(
-                        "The parameter Period must be 1, 5, 10, 30 or a multiple of 60."
-                    )
-                if metric.get("Namespace") == NAMESPACE:
-                    points = store.query(
-                        metric["MetricName"],
-                        _dims(metric.get("Dimensions")),
-                        aligned,
-                        end,
-                        period,
-                        stat["Stat"],
-                        stat.get("Unit"),
-                    )
-                else:
-                    points = self._from_moto(query, start, end)
-                label = query.get("Label") or f"{metric['MetricName']}"
-            elif "Expression" in query:
-                referenced = by_id.get(query["Expression"].strip())
-                if referenced is None:
-                    raise InvalidParameterValue(
-                        "The offline stand-in evaluates expressions that name another query's "
-                        f"Id only; '{query['Expression']}' is not supported offline."
-                    )
-                points = list(referenced["points"])
-                label = query.get("Label") or query["Id"]
-            else:
-                raise InvalidParameterValue(
-                    "The parameter MetricDataQueries.member.1.MetricStat is required."
-                )
-            if scan_by == "TimestampDescending":
-                points.reverse()
-            entry = {
-                "id": query["Id"],
-                "label": label,
-                "points": points,
-                "return": query.get("ReturnData", True),
-            }
-            by_id[query["Id"]] = entry
-            if entry["return"]:
-                results.append(entry)
+            if not query.get("ReturnData", True):
+                continue  # computed only when an expression needs it
+            for series in resolver.returned(query):
+                points = series.sorted_points()
+                if scan_by == "TimestampDescending":
+                    points.reverse()
+                results.append({"id": query["Id"], "label": series.label, "points": points})
 
         # Page on MaxDatapoints, as CloudWatch does: a result cut short is PartialData.
         request = paging.fingerprint(params, without=("NextToken", "MaxDatapoints"))
@@ -181,7 +299,7 @@ class StandinCloudWatchResponse(CloudWatchResponse):
             if budget == 0 and index < len(results):
                 next_token = paging.encode(index, 0, request=request)
                 break
-        result: dict[str, Any] = {"MetricDataResults": page, "Messages": []}
+        result: dict[str, Any] = {"MetricDataResults": page, "Messages": resolver.messages}
         if next_token:
             result["NextToken"] = next_token
         if self.headers.get("Content-Type", "").startswith(AWS_JSON):
