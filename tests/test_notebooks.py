@@ -289,6 +289,8 @@ def test_the_tokyo_config_end_to_end(workshop, client, tmp_path):
     assert {d: names[d] for d in shipped["display_names"]} == shipped["display_names"]
     page = (out / "chargeback.html").read_text(encoding="utf-8")
     assert all(name in page for name in shipped["display_names"].values())
+    # 05's plots label departments in Japanese: every glyph found (no missing-glyph warning)
+    assert "missing from font" not in text_of(executed["05_cost_analysis"])
     # DeepSeek V3.2 is billed at Tokyo's own price ($0.74 / $2.22), not the US one
     underwriting = chargeback["underwriting"]
     tokyo = int(underwriting["input_tokens"]) * 0.74 + int(underwriting["output_tokens"]) * 2.22
