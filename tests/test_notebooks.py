@@ -291,6 +291,9 @@ def test_the_tokyo_config_end_to_end(workshop, client, tmp_path):
     assert all(name in page for name in shipped["display_names"].values())
     # 05's plots label departments in Japanese: every glyph found (no missing-glyph warning)
     assert "missing from font" not in text_of(executed["05_cost_analysis"])
+    budgets = text_of(executed["07_budgets_and_alerts"])  # 07's budget table, by name too
+    assert all(name in budgets for name in shipped["display_names"].values())
+    assert "missing from font" not in budgets + text_of(executed["06_cur_at_scale"])
     # DeepSeek V3.2 is billed at Tokyo's own price ($0.74 / $2.22), not the US one
     underwriting = chargeback["underwriting"]
     tokyo = int(underwriting["input_tokens"]) * 0.74 + int(underwriting["output_tokens"]) * 2.22
