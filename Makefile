@@ -52,14 +52,18 @@ lock:
 check-upstream: setup
 	$(BIN)/python scripts/check_upstream.py $(if $(KEEP),--keep,) $(ARGS)
 
-# JupyterLab on the notebooks. Offline (config.json's default), the stand-in is started first
-# and keeps running in the background; `python -m helpers.offline stop` stops it.
+# JupyterLab on the notebooks: the English edition in notebooks/, the Japanese one in
+# notebooks/ja/ (its notebooks read config.tokyo.json). Offline (config.json's default), the
+# stand-in is started first and keeps running in the background; `python -m helpers.offline stop`
+# stops it. LAB_ARGS passes options on, e.g. LAB_ARGS="--port 8890 --no-browser".
+LAB_ARGS ?=
 lab: setup
 	@$(BIN)/python -c "from helpers import config; from helpers.offline import launcher; \
 	c = config.load(); \
 	print('stand-in:', launcher.ensure_standin(c.offline.port, c.offline.stream_delay_ms)) \
 	if c.mode == 'offline' else print('aws mode: using your AWS account')"
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
+	@echo "日本語版 (Japanese edition): notebooks/ja/ in the file browser; Japanese menus: Settings > Language > 日本語 (Japanese)"
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) $(LAB_ARGS)
 
 # Every notebook headlessly, in order, into build/ (executed notebooks and HTML).
 run: setup

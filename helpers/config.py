@@ -1,8 +1,10 @@
 """The workshop's settings, read from config.json and checked before anything reaches AWS.
 
 ``load()`` reads ``config.json`` at the project root, or the file named by ``WORKSHOP_CONFIG``;
-``WORKSHOP_MODE`` overrides the mode. Every mistake (missing file, bad JSON, unknown key, wrong
-type, a profile name AWS would refuse) is one ConfigError naming the file, the key and the fix.
+``WORKSHOP_MODE`` overrides the mode. The Japanese edition's notebooks (run from ``notebooks/ja``)
+read ``config.tokyo.json`` instead, unless a path or ``WORKSHOP_CONFIG`` says otherwise. Every
+mistake (missing file, bad JSON, unknown key, wrong type, a profile name AWS would refuse) is one
+ConfigError naming the file, the key and the fix.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,9 @@ from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = PROJECT_ROOT / "config.json"
+# The Japanese edition's notebooks run in this folder, and default to the Tokyo config.
+JAPANESE_EDITION = PROJECT_ROOT / "notebooks" / "ja"
+JAPANESE_DEFAULT_PATH = PROJECT_ROOT / "config.tokyo.json"
 MODES = ("offline", "aws")
 DEFAULT_PORT = 4599  # the stand-in's (config.json's offline.port and `python -m helpers.offline`)
 DEFAULT_SPEND_CAP_USD = 1.0  # aws mode: the most one load may cost (loadgen.generate_load)
@@ -101,6 +107,8 @@ class WorkshopConfig:
     offline: OfflineSettings = field(default_factory=OfflineSettings)
     # aws mode: the most a load run may cost at list price, worst case (see loadgen.generate_load)
     spend_cap_usd: float = DEFAULT_SPEND_CAP_USD
+    # tag value -> the department's name in reports and plots (tags themselves stay ASCII)
+    display_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def analysed_names(self) -> tuple[str, ...]:
@@ -121,6 +129,7 @@ KEYS = {
     "profile_names",
     "offline",
     "spend_cap_usd",
+    "display_names",
 }
 PROFILE_KEYS = {"name", "copy_from", "description", "tags"}
 OFFLINE_KEYS = {"port", "stream_delay_ms"}
@@ -512,6 +521,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
             "give every profile its own name (each would be created, called and charged "
             "once per entry).",
         )
+    display_names = _display_names(reader, raw.get("display_names", {}), profiles, tag_key)
     analysed = raw.get("profile_names", [])
     reader.typed(analysed, list, "profile_names", '["claims_dept_haiku"]')
     for i, name in enumerate(analysed):
@@ -540,7 +550,45 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         profile_names=tuple(analysed),
         offline=OfflineSettings(port=port, stream_delay_ms=delay),
         spend_cap_usd=cap,
+        display_names=display_names,
     )
+
+
+def _display_names(
+    reader: _Reader, value: Any, profiles: list[ProfileSpec], tag_key: str
+) -> dict[str, str]:
+    """``display_names``: tag value -> name shown for it, both trimmed; a key no profile's tag
+    carries is warned about (it may name a department of profiles made elsewhere), not refused."""
+    reader.typed(value, dict, "display_names", '{"keiri": "経理部"}')
+    names: dict[str, str] = {}
+    for raw_key, name in value.items():
+        where = f"display_names.{raw_key}"
+        reader.typed(name, str, where, '"経理部"')
+        key, name = _trimmed(raw_key), _trimmed(name)
+        if not key or len(key) > 256 or not TAG_PATTERN.fullmatch(key):
+            raise reader.fail(
+                where,
+                f"is not a tag value: {shown(raw_key)}",
+                f'the key is the department\'s "{tag_key}" tag value (ASCII, as AWS requires) '
+                f'and the value its name, e.g. "keiri": "経理部".',
+            )
+        if not name:
+            raise reader.fail(where, "is empty", 'give the name to show, e.g. "経理部".')
+        if key in names:
+            raise reader.fail(
+                where, f"names the tag value {shown(key)} twice", "keep one of the two."
+            )
+        names[key] = name
+    carried = {p.tags.get(tag_key) for p in profiles}
+    unknown = sorted(k for k in names if profiles and k not in carried)
+    if unknown:
+        warnings.warn(
+            f"{reader.path}: display_names has {', '.join(shown(k) for k in unknown)}, which no "
+            f"profile's '{tag_key}' tag carries (a typo? it names nothing in these reports)",
+            UserWarning,
+            stacklevel=4,
+        )
+    return names
 
 
 def _owner_fix(owner_key: str) -> str:
@@ -631,9 +679,20 @@ def _located(given: Path) -> Path:
     return from_root if from_root.is_file() else given
 
 
+def default_path() -> Path:
+    """config.json; config.tokyo.json when the working directory is the Japanese edition's."""
+    here = Path.cwd().resolve()
+    japanese = JAPANESE_EDITION.resolve()
+    return JAPANESE_DEFAULT_PATH if japanese in (here, *here.parents) else DEFAULT_PATH
+
+
 def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
-    """Read and validate the workshop's config (``WORKSHOP_CONFIG`` / ``WORKSHOP_MODE`` apply)."""
-    given = Path(path or os.environ.get("WORKSHOP_CONFIG") or DEFAULT_PATH).expanduser()
+    """Read and validate the workshop's config (``WORKSHOP_CONFIG`` / ``WORKSHOP_MODE`` apply).
+
+    Without either, config.json; in a notebook of the Japanese edition (``notebooks/ja``),
+    config.tokyo.json.
+    """
+    given = Path(path or os.environ.get("WORKSHOP_CONFIG") or default_path()).expanduser()
     chosen = _located(given)
     if not chosen.is_file():
         tried = f"{Path.cwd()}" if given.is_absolute() else f"{Path.cwd()} and {PROJECT_ROOT}"

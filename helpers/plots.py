@@ -3,11 +3,19 @@
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot state), so a notebook shows each
 once, and a script can ``fig.savefig(...)``. An empty table (no usage yet) gives a figure that
 says so and what to run, never a traceback.
+
+``display_names`` (config's, tag value -> name) labels departments by name; colours stay keyed
+on the tag value. Japanese text renders with the IPAex Gothic font the matplotlib-fontja package
+ships (installed by ``make setup``): it is registered when the first figure is made, and added
+to the font families as a fallback, so Latin text keeps matplotlib's font.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +43,59 @@ PALETTE = (
     "#7b4173",
 )
 UNTAGGED_COLOUR = "#9e9e9e"
+JAPANESE_FONT = "IPAexGothic"  # in the matplotlib-fontja package (fonts/ipaexg.ttf)
+_registered: list[bool] = []  # the font is added to matplotlib's font manager once per process
+
+_Plot = TypeVar("_Plot", bound=Callable[..., Any])
+
+
+def japanese_font_file() -> str | None:
+    """The IPAex Gothic file matplotlib-fontja ships, found without importing the package
+    (its import sets the font for every later figure), or None when it is not installed."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "fonts" / "ipaexg.ttf"
+    return str(path) if path.is_file() else None
+
+
+@contextmanager
+def _japanese_capable() -> Iterator[None]:
+    """Text made inside falls back to the Japanese font for glyphs the usual font lacks."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    if not _registered:
+        font = japanese_font_file()
+        if font is not None:
+            font_manager.fontManager.addfont(font)
+        _registered.append(font is not None)
+    if not _registered[0]:
+        yield
+        return
+    families = list(matplotlib.rcParams["font.family"])
+    with matplotlib.rc_context({"font.family": [*families, JAPANESE_FONT]}):
+        yield
+
+
+def _with_japanese(plot: _Plot) -> _Plot:
+    """Make the figure inside ``_japanese_capable`` (text keeps its font once made)."""
+
+    @functools.wraps(plot)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _japanese_capable():
+            return plot(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _named(department: Any, display_names: Mapping[str, str] | None) -> str:
+    from .tables import display_name
+
+    return display_name(department, display_names)
 
 
 def colours(departments: list[str]) -> dict[str, str]:
@@ -107,11 +168,13 @@ def _periods(daily: pd.DataFrame, granularity: str) -> pd.DataFrame:
     return table
 
 
+@_with_japanese
 def daily_cost_by_department(
     daily: pd.DataFrame,
     title: str = "Daily cost by department",
     note: str | None = None,
     granularity: str = "DAILY",
+    display_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Stacked bars: one bar per period, one colour per department (``daily_by_department``).
 
@@ -141,7 +204,7 @@ def daily_cost_by_department(
             positions,
             values,
             bottom=bottom,
-            label=str(department),
+            label=_named(department, display_names),
             color=palette[str(department)],
             edgecolor="white",
             linewidth=0.3,
@@ -167,7 +230,12 @@ def daily_cost_by_department(
     return fig
 
 
-def share_by_department(table: pd.DataFrame, title: str = "Share of cost by department") -> Figure:
+@_with_japanese
+def share_by_department(
+    table: pd.DataFrame,
+    title: str = "Share of cost by department",
+    display_names: Mapping[str, str] | None = None,
+) -> Figure:
     """Horizontal bars of each department's share of the total (``chargeback`` table)."""
     from .tables import money, percent
 
@@ -179,7 +247,11 @@ def share_by_department(table: pd.DataFrame, title: str = "Share of cost by depa
     ordered = table.sort_values("cost")
     names = [str(d) for d in ordered["department"]]
     palette = colours(names)
-    bars = ax.barh(names, ordered["share"] * 100, color=[palette[n] for n in names])
+    bars = ax.barh(
+        [_named(n, display_names) for n in names],
+        ordered["share"] * 100,
+        color=[palette[n] for n in names],
+    )
     ax.bar_label(
         bars,
         labels=[
@@ -196,7 +268,12 @@ def share_by_department(table: pd.DataFrame, title: str = "Share of cost by depa
     return fig
 
 
-def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> Figure:
+@_with_japanese
+def tokens_vs_cost(
+    table: pd.DataFrame,
+    title: str = "Tokens against cost",
+    display_names: Mapping[str, str] | None = None,
+) -> Figure:
     """One point per department: total tokens against cost (``chargeback`` table with tokens).
 
     Each department has its own colour and a legend entry right of the axes (no labels on the
@@ -217,7 +294,7 @@ def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> F
             color=palette[str(row.department)],
             marker=markers[index % len(markers)],
             s=50,
-            label=str(row.department),
+            label=_named(row.department, display_names),
             zorder=3,
         )
     ax.set_title(title)
@@ -228,7 +305,12 @@ def tokens_vs_cost(table: pd.DataFrame, title: str = "Tokens against cost") -> F
     return fig
 
 
-def budget_vs_actual(table: pd.DataFrame, title: str = "Budget, actual and forecast") -> Figure:
+@_with_japanese
+def budget_vs_actual(
+    table: pd.DataFrame,
+    title: str = "Budget, actual and forecast",
+    display_names: Mapping[str, str] | None = None,
+) -> Figure:
     """Per department: the month's budget, the spend so far, and the month-end forecast."""
     import numpy as np
 
@@ -245,7 +327,7 @@ def budget_vs_actual(table: pd.DataFrame, title: str = "Budget, actual and forec
         (height, "forecast_usd", "Forecast, month end"),
     ):
         ax.barh(positions + offset, table[column], height=height, label=label)
-    ax.set_yticks(positions, table["department"].astype(str))
+    ax.set_yticks(positions, [_named(d, display_names) for d in table["department"]])
     ax.invert_yaxis()
     ax.set_title(title)
     ax.set_xlabel("Cost this month (USD)")

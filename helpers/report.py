@@ -4,12 +4,15 @@
 the column (``cost_usd``). ``chargeback_html`` makes one self-contained page: the period, the tag
 key, where the data came from, when it was made, the table (money as money, every department,
 ``(untagged)`` included and explained) and the figures as embedded PNG images. No external CSS,
-script, font or image: it opens from an e-mail attachment, without Jupyter.
+script, font or image: it opens from an e-mail attachment, without Jupyter. With
+``display_names`` (config's, tag value -> name), both add a ``department_name`` column after the
+tag value's ``department`` column, which stays as it is so files still join on it.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,15 +46,22 @@ figcaption { color: #555; font-size: 0.9em; }
 """
 
 
-def csv_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The chargeback with the CSV's column names (``cost`` becomes ``cost_usd``)."""
-    return table.rename(columns=CSV_COLUMNS)
+def csv_table(table: pd.DataFrame, display_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The chargeback with the CSV's column names (``cost`` becomes ``cost_usd``), and with
+    display names a ``department_name`` column after ``department``."""
+    from .tables import with_display_names
+
+    return with_display_names(table, display_names).rename(columns=CSV_COLUMNS)
 
 
-def write_csv(table: pd.DataFrame, folder: Path | str) -> Path:
-    """Write ``chargeback.csv``: numeric columns stay numbers, in plain decimal notation."""
+def write_csv(
+    table: pd.DataFrame, folder: Path | str, display_names: Mapping[str, str] | None = None
+) -> Path:
+    """Write ``chargeback.csv`` (UTF-8): numeric columns stay numbers, in plain decimals."""
     path = Path(folder) / CSV_NAME
-    csv_table(table).to_csv(path, index=False, float_format=plain_decimal)
+    csv_table(table, display_names).to_csv(
+        path, index=False, float_format=plain_decimal, encoding="utf-8"
+    )
     return path
 
 
@@ -83,6 +93,7 @@ def chargeback_html(
     department_notes: dict[str, str] | None = None,
     generated_at: datetime | None = None,
     title: str = "Generative AI chargeback by department",
+    display_names: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page: facts, the chargeback table, notes and figures.
 
@@ -101,7 +112,7 @@ def chargeback_html(
         ]
     if "note" in shown:
         shown["note"] = shown["note"].fillna("").astype(str).map(mask_account_ids)
-    styler = tables.show(shown)
+    styler = tables.show(shown, display_names=display_names)
     if "note" in shown:
         styler = styler.set_table_styles(
             {"note": [{"selector": "", "props": "white-space: normal; text-align: left"}]},

@@ -5,13 +5,14 @@ full (no ``...`` in an ARN), no 0..n index, amounts as ``$1,234.56`` (below a do
 significant digits: ``$0.526``, ``$0.000282``, never ``$0.00`` or ``2.8e-04``), token counts as
 ``1,234,567``, percentages as ``12.5 %``. Columns are recognised by name (``cost``, ``*_cost``,
 ``*_usd``, ``*_tokens``, ``*_pct``, ``share``...); pass ``money=``/``integers=``/``percent=`` to
-say it outright. ``money(x)`` formats one amount for printed text.
+say it outright. ``money(x)`` formats one amount for printed text. ``display_names=`` (config's
+``display_names``: tag value -> name) adds a ``department_name`` column after ``department``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +23,37 @@ CURRENCY_SYMBOL = "$"  # every Bedrock price and bill in this workshop is in US 
 MISSING = "–"  # shown for a value that does not exist (no budget, no tokens to divide by)
 _MONEY_NAMES = {"cost", "difference", "amount", "budget", "actual", "forecast"}
 _INTEGER_NAMES = {"tokens", "invocations", "calls", "requests", "throttles", "count", "rows"}
+DEPARTMENT = "department"  # the tag value: ASCII, as AWS requires, and what files join on
+DEPARTMENT_NAME = "department_name"  # the name shown for it (config's display_names)
+
+
+def display_name(department: Any, display_names: Mapping[str, str] | None = None) -> str:
+    """The name shown for a department's tag value: its display name, else the value itself."""
+    return (display_names or {}).get(str(department), str(department))
+
+
+def with_display_names(
+    frame: pd.DataFrame, display_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The frame with a ``department_name`` column right after ``department``.
+
+    Without display names (or without a ``department`` column) the frame is returned unchanged.
+    A table whose columns are departments (``daily_by_department``) gets them renamed instead.
+    """
+    if not display_names:
+        return frame
+    if DEPARTMENT not in frame.columns:
+        if frame.columns.name == DEPARTMENT:
+            renamed = frame.rename(columns=lambda d: display_name(d, display_names))
+            renamed.columns.name = DEPARTMENT_NAME
+            return renamed
+        return frame
+    out = frame.copy()
+    if DEPARTMENT_NAME in out.columns:
+        out = out.drop(columns=DEPARTMENT_NAME)
+    names = [display_name(d, display_names) for d in out[DEPARTMENT]]
+    out.insert(list(out.columns).index(DEPARTMENT) + 1, DEPARTMENT_NAME, names)
+    return out
 
 
 def money(value: Any, digits: int = 2) -> str:
@@ -94,13 +126,14 @@ def show(
     integers: Iterable[str] = (),
     percent: Iterable[str] = (),
     caption: str | None = None,
+    display_names: Mapping[str, str] | None = None,
 ) -> Styler:
     """The frame as a ``Styler``: formatted by column, index hidden, every cell in full.
 
     A meaningful index (a date, a department) becomes an ordinary first column; a 0..n one is
     dropped.
     """
-    table, formatters = _prepared(frame, money, integers, percent)
+    table, formatters = _prepared(frame, money, integers, percent, display_names)
     # escaped: a cell may quote markup (an error page, a prompt), shown as text, never as HTML
     styler = table.style.format(formatters, na_rep=MISSING, escape="html")
     styler = styler.hide(axis="index")
@@ -128,11 +161,12 @@ def text(
     money: Iterable[str] = (),
     integers: Iterable[str] = (),
     percent: Iterable[str] = (),
+    display_names: Mapping[str, str] | None = None,
 ) -> str:
     """The same table as plain text, for printed output and logs: nothing cut, no index."""
     import pandas as pd
 
-    table, formatters = _prepared(frame, money, integers, percent)
+    table, formatters = _prepared(frame, money, integers, percent, display_names)
     for column, formatter in formatters.items():
         table[column] = [formatter(v) for v in table[column]]
     with pd.option_context("display.max_colwidth", None, "display.width", 10_000):
@@ -140,7 +174,11 @@ def text(
 
 
 def _prepared(
-    frame: pd.DataFrame, money: Iterable[str], integers: Iterable[str], percent: Iterable[str]
+    frame: pd.DataFrame,
+    money: Iterable[str],
+    integers: Iterable[str],
+    percent: Iterable[str],
+    display_names: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A copy with a meaningful index as a column, and a formatter per column that needs one."""
     import pandas as pd
@@ -150,6 +188,7 @@ def _prepared(
         table = table.reset_index(drop=True)
     else:
         table = table.reset_index()
+    table = with_display_names(table, display_names)
     table.columns = [str(c) for c in table.columns]
     chosen = {c: "money" for c in money}
     chosen |= {c: "integer" for c in integers}

@@ -3,11 +3,15 @@
 Headless kernels never render widgets, so this is the only place the profile picker, the chat
 panel and the period picker are seen working. Chromium comes from the operating system
 (Debian's package: no browser download); without it, this whole module is skipped with one line
-saying how to enable it.
+saying how to enable it. The Japanese edition is opened in a JupyterLab whose menus are in
+Japanese (the language pack); Chromium is given the IPAex Gothic font matplotlib-fontja ships,
+so the screenshots show the characters even where the system has no Japanese font.
+Screenshots go to build/screenshots/.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -72,19 +76,35 @@ def workshop_state(standin, tmp_path_factory):
     conn.control("POST", "/_standin/settings", {"stream_delay_ms": 0})
 
 
-@pytest.fixture(scope="module")
-def lab(workshop_state, tmp_path_factory):
-    """JupyterLab on a free loopback port, with a token, on a copy of the notebooks."""
-    from helpers.offline import free_port
-
-    folder = tmp_path_factory.mktemp("lab")
-    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
-        shutil.copy(notebook, folder)  # Lab saves checkpoints; the repository stays clean
+def lab_settings(tmp_path_factory, locale: str | None = None) -> Path:
+    """A JupyterLab settings folder: no news, and the display language when ``locale`` is given
+    (what Settings > Language writes)."""
     settings = tmp_path_factory.mktemp("lab-settings")
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     ).write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    if locale:
+        (settings / "@jupyterlab" / "translation-extension").mkdir(parents=True)
+        (
+            settings / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+        ).write_text(json.dumps({"locale": locale}))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def lab(workshop_state, tmp_path_factory):
+    """JupyterLab on a free loopback port, with a token, on a copy of the notebooks."""
+    folder = tmp_path_factory.mktemp("lab")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, folder)  # Lab saves checkpoints; the repository stays clean
+    yield from running_lab(folder, lab_settings(tmp_path_factory), workshop_state)
+
+
+def running_lab(folder: Path, settings: Path, workshop_state):
+    """Start JupyterLab on ``folder``; yield its address, token and config; stop it after."""
+    from helpers.offline import free_port
+
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -124,10 +144,32 @@ def lab(workshop_state, tmp_path_factory):
     log.close()
 
 
+def fontconfig_with_japanese(folder: Path) -> dict[str, str]:
+    """Chromium's environment with a fontconfig that adds matplotlib-fontja's IPAex Gothic to
+    the system's fonts (a machine without a Japanese font would show empty boxes)."""
+    from helpers.plots import japanese_font_file
+
+    font = japanese_font_file()
+    if font is None:
+        return {}
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{Path(font).parent}</dir>\n"
+        f"  <cachedir>{folder / 'cache'}</cachedir>\n"
+        "</fontconfig>\n"
+    )
+    return {"FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
+    env = {**os.environ, **fontconfig_with_japanese(tmp_path_factory.mktemp("fonts"))}
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, env=env
+        )
         yield chromium
         chromium.close()
 
@@ -248,4 +290,51 @@ def test_chargeback_table_and_daily_plot_are_legible(browser, lab):
     assert box and box["width"] >= 800, f"the daily plot is shown {box} wide: too small to read"
     shots = [shoot_element(table, "05_chargeback_table"), shoot_element(plot, "05_daily_plot")]
     assert all(path.stat().st_size > 5_000 for path in shots)
+    page.close()
+
+
+JAPANESE_TITLE = "# 00 · セットアップ: 環境の確認"
+JAPANESE_PROSE = "このノートブックでは、ワークショップの環境を確認します。"
+
+
+@pytest.fixture(scope="module")
+def japanese_lab(workshop_state, tmp_path_factory):
+    """JupyterLab with its menus in Japanese (the language pack, locale ja_JP), on a folder with
+    notebooks/ja/00_setup.ipynb as scripts/ja_notebooks.py makes it, its title translated (the
+    test does not wait for the translators' notebooks)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ja_notebooks", ROOT / "scripts/ja_notebooks.py")
+    ja = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ja)
+    folder = tmp_path_factory.mktemp("lab-ja")
+    english = ja.read(ROOT / "notebooks" / "00_setup.ipynb")
+    notebook = ja.synced(english, None)
+    title = next(c for c in notebook["cells"] if c["cell_type"] == "markdown")
+    title["source"] = ja.as_lines(f"{JAPANESE_TITLE}\n\n{JAPANESE_PROSE}\n")
+    ja.write(folder / "ja" / "00_setup.ipynb", notebook)
+    yield from running_lab(folder, lab_settings(tmp_path_factory, "ja_JP"), workshop_state)
+
+
+def test_a_japanese_notebook_in_a_japanese_jupyterlab(browser, japanese_lab):
+    """The notebook's Japanese text and JupyterLab's own Japanese menus, in one screenshot
+    (build/screenshots/ja_00_setup.png)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    lab = japanese_lab
+    page.goto(f"{lab['base']}/lab/workspaces/ja/tree/ja/00_setup.ipynb?reset&token={lab['token']}")
+    notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
+    notebook.wait_for()
+    heading = notebook.locator(".jp-RenderedMarkdown h1").first
+    expect(heading).to_contain_text("セットアップ: 環境の確認")
+    expect(notebook).to_contain_text(JAPANESE_PROSE)
+    # the language pack: the menu bar is in Japanese (File is ファイル, Run is 実行)
+    menu = page.locator("#jp-menu-panel, .lm-MenuBar").first
+    expect(menu).to_contain_text("ファイル")
+    expect(page.get_by_role("menuitem", name="ファイル", exact=True)).to_be_visible()
+    expect(page.get_by_role("menuitem", name="File", exact=True)).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / "ja_00_setup.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 20_000
     page.close()
