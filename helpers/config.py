@@ -114,6 +114,11 @@ class WorkshopConfig:
     def analysed_names(self) -> tuple[str, ...]:
         return self.profile_names or tuple(p.name for p in self.profiles)
 
+    def display_names_for(self, key: str) -> dict[str, str]:
+        """The names for the values of tag ``key``: ``display_names`` name ``tag_key``'s values
+        only, so a report grouped by another key shows its values as they are."""
+        return dict(self.display_names) if key == self.tag_key else {}
+
     @property
     def departments(self) -> dict[str, str]:
         """Profile name -> value of the cost allocation tag, for the configured profiles."""

@@ -82,6 +82,16 @@ def test_a_name_for_a_tag_no_profile_carries_is_a_warning_not_an_error():
         parsed(display_names=NAMES)  # every key carried: no warning
 
 
+def test_names_apply_to_the_configured_tag_key_only():
+    """An analyst grouping 05 or 06 by another tag sees that tag's values, not department names:
+    a value both tags share ("claims" as a team) must not be renamed as the department."""
+    cfg = parsed(display_names=NAMES)
+    assert cfg.display_names_for("dept") == NAMES
+    assert cfg.display_names_for("team") == {}
+    cfg.display_names_for("dept")["keiri"] = "changed"  # a copy: the config is not edited
+    assert cfg.display_names == NAMES
+
+
 def test_the_tokyo_config_names_its_departments_in_japanese():
     cfg = config.load(ROOT / "config.tokyo.json")
     assert set(cfg.display_names) == set(cfg.departments.values())
