@@ -26,6 +26,7 @@ import math
 import re
 import struct
 from collections.abc import Callable
+from typing import Any
 
 from . import simulate
 from .catalog import FoundationModel
@@ -62,7 +63,7 @@ def unsupported(kind: str) -> ValidationException:
 
 
 def source_bytes(
-    kind: str, source: dict[str, object], model: FoundationModel, read_s3: ReadS3
+    kind: str, source: dict[str, Any], model: FoundationModel, read_s3: ReadS3
 ) -> bytes | None:
     """The bytes of a block's source (None for a document's text or content source)."""
     if "bytes" in source:
@@ -162,7 +163,7 @@ def check_document_name(name: str) -> None:
         )
 
 
-def document_tokens(block: dict[str, object], data: bytes | None) -> int:
+def document_tokens(block: dict[str, Any], data: bytes | None) -> int:
     """A document's tokens: text counted as text; binary formats one token per 4 bytes."""
     source = block.get("source") or {}
     assert isinstance(source, dict)
@@ -189,7 +190,7 @@ def placeholder(tokens: int) -> str:
 
 
 def block_tokens(
-    kind: str, block: dict[str, object], model: FoundationModel, read_s3: ReadS3, where: str
+    kind: str, block: dict[str, Any], model: FoundationModel, read_s3: ReadS3, where: str
 ) -> int:
     """A media block's input tokens, once the model is known to read it (else AWS's refusal)."""
     if not takes(model, kind):

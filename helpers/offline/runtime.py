@@ -518,12 +518,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         check_context(target.model, prompt.text)
         tool = tools_mod.chosen(prompt.tools, prompt.asked)
         if tool is not None and prompt.tools is not None:
-            call = {
-                "toolUseId": tools_mod.tool_use_id(f"{target.model.model_id}\n{prompt.text}"),
-                "name": tool,
-                "input": tools_mod.input_json(prompt.tools, tool),
-            }
-            reply = simulate.tool_call(target.model, prompt.text, call, tools_mod.as_json(call))
+            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool)
         else:
             reply = simulate.reply(
                 target.model,
@@ -536,6 +531,18 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         reply = simulate.in_tier(self._cached(target, prompt, reply), tier or "default")
         self._record(target, reply, streamed, tier)
         return reply
+
+    @staticmethod
+    def _tool_call(
+        model: FoundationModel, prompt: str, tools: tools_mod.Tools, name: str
+    ) -> simulate.Reply:
+        """The simulated model's call of tool ``name``: an ID and input derived from the request."""
+        call = {
+            "toolUseId": tools_mod.tool_use_id(f"{model.model_id}\n{prompt}\n{name}"),
+            "name": name,
+            "input": tools_mod.input_json(tools, name),
+        }
+        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call))
 
     def _read_s3(self, uri: str, owner: str | None) -> bytes:
         """An object of the stand-in's S3 (moto), as a Converse S3 location names it."""
@@ -562,9 +569,18 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             )
         request = parse_body(params.get("body"), target.model)
         check_context(target.model, request["prompt"])
-        reply = family_of(target.model).reply(
-            target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
-        )
+        tool = tools_mod.chosen(request.get("tools"), request.get("asked") or "")
+        if tool is not None:
+            reply = self._tool_call(target.model, request["prompt"], request["tools"], tool)
+        else:
+            answering = {k: request[k] for k in ("asked", "results") if k in request}
+            reply = family_of(target.model).reply(
+                target.model,
+                request["prompt"],
+                request["max_tokens"],
+                request["stop_sequences"],
+                **answering,
+            )
         reply = simulate.in_tier(reply, tier or "default")
         self._record(target, reply, streamed, tier)
         return reply
