@@ -230,3 +230,36 @@ def test_claude_takes_no_s3_location(client):
         )
     )
     assert "doesn't support Amazon S3 locations" in message
+
+
+def test_an_image_request_is_written_to_the_invocation_log_in_base64(client):
+    client("logs").create_log_group(logGroupName="bedrock-calls")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "bedrock.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    client("iam").create_role(
+        RoleName="bedrock-logging", AssumeRolePolicyDocument=json.dumps(trust)
+    )
+    client("bedrock").put_model_invocation_logging_configuration(
+        loggingConfig={
+            "cloudWatchConfig": {
+                "logGroupName": "bedrock-calls",
+                "roleArn": "arn:aws:iam::123456789012:role/bedrock-logging",
+            },
+            "textDataDeliveryEnabled": True,
+            "imageDataDeliveryEnabled": True,
+        }
+    )
+    data = picture(20, 20)
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=asking(image(data)))
+    events = client("logs").filter_log_events(logGroupName="bedrock-calls")["events"]
+    (entry,) = [json.loads(e["message"]) for e in events]
+    sent = entry["input"]["inputBodyJson"]["messages"][0]["content"][1]["image"]["source"]
+    assert base64.b64decode(sent["bytes"]) == data

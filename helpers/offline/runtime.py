@@ -11,6 +11,7 @@ latencies are simulated (``simulate.py``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -350,6 +351,17 @@ def input_fragments(value: Any) -> list[str]:
     return [encoded[i : i + FRAGMENT_CHARS] for i in range(0, len(encoded), FRAGMENT_CHARS)]
 
 
+def as_logged(value: Any) -> Any:
+    """A request as its invocation log holds it: JSON, with media bytes in base64 as sent."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: as_logged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_logged(v) for v in value]
+    return value
+
+
 def read_s3_object(account: str, uri: str, owner: str | None) -> bytes:
     """The bytes of ``s3://bucket/key`` in the stand-in's S3, or the refusal (wording assumed)."""
     from moto.s3.models import s3_backends  # moto loads with the stand-in
@@ -615,7 +627,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         if config is None:
             return
         if operation.startswith("Converse"):
-            given = {k: v for k, v in params.items() if k != "modelId"}
+            given = as_logged({k: v for k, v in params.items() if k != "modelId"})
             metadata = params.get("requestMetadata")
         else:
             given = json.loads(params.get("body") or b"{}")
