@@ -37,6 +37,7 @@ from .moto_glue import (
     BedrockRuntimeResponse,
     bedrock_backend,
     event_frames,
+    s3_object,
 )
 from .principals import Caller, caller_of
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
@@ -364,24 +365,19 @@ def as_logged(value: Any) -> Any:
 
 def read_s3_object(account: str, uri: str, owner: str | None) -> bytes:
     """The bytes of ``s3://bucket/key`` in the stand-in's S3, or the refusal (wording assumed)."""
-    from moto.s3.models import s3_backends  # moto loads with the stand-in
-
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     if owner is not None and owner != account:
         raise ValidationException(
             f"The S3 object {uri} could not be read: bucketOwner {owner} is not the owner of "
             "the bucket. Check the bucket owner and try again."
         )
-    backend = s3_backends[account]["global"]
-    found = None
-    if bucket in backend.buckets and key:
-        found = backend.buckets[bucket].keys.get(key)
+    found = s3_object(account, bucket, key)
     if found is None:
         raise ValidationException(
             f"The S3 object {uri} could not be read: it does not exist or you don't have access "
             "to it. Check the S3 URI and try again."
         )
-    return bytes(found.value)
+    return found
 
 
 def _usage(reply: simulate.Reply) -> dict[str, Any]:
