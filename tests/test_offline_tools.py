@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers.offline import tools
+from helpers.offline import simulate, tools
 from tests.conftest import error_of, metric_total, user
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -312,3 +312,42 @@ def test_the_reply_answers_the_last_user_message_not_the_system_prompt(client):
     text = response["output"]["message"]["content"][0]["text"]
     assert 'You asked: "second question".' in text
     assert "[Simulated reply" in text
+
+
+def test_a_cache_point_after_the_tools_caches_their_definitions(client):
+    # about 5,000 tokens of tool description: above Claude Haiku 4.5's 4,096-token minimum
+    long_tool = tool("lookup_policy", description="Policy clause: check the cover first. " * 500)
+    config = {"tools": [long_tool, {"cachePoint": {"type": "default"}}]}
+    runtime = client("bedrock-runtime")
+    first = runtime.converse(modelId=HAIKU, messages=user("How are you?"), toolConfig=config)
+    second = runtime.converse(modelId=HAIKU, messages=user("How are you?"), toolConfig=config)
+    written = first["usage"]["cacheWriteInputTokens"]
+    assert (
+        written == tools_json_tokens(long_tool)
+        and second["usage"]["cacheReadInputTokens"] == written
+    )
+
+
+def tools_json_tokens(spec: dict) -> int:
+    return simulate.count_tokens(tools.as_json(spec["toolSpec"]))
+
+
+def test_invoke_model_streams_an_anthropic_tool_call_as_input_json_deltas(client):
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 200,
+        "tools": [{"name": "file_claim", "input_schema": CLAIM_SCHEMA}],
+        "tool_choice": {"type": "any"},
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    stream = client("bedrock-runtime").invoke_model_with_response_stream(
+        modelId=HAIKU, body=json.dumps(body)
+    )["body"]
+    chunks = [json.loads(event["chunk"]["bytes"]) for event in stream]
+    start = chunks[1]["content_block"]
+    assert start["type"] == "tool_use" and start["name"] == "file_claim"
+    partial = "".join(
+        c["delta"]["partial_json"] for c in chunks if c["type"] == "content_block_delta"
+    )
+    jsonschema.validate(json.loads(partial), CLAIM_SCHEMA)
+    assert chunks[-2]["delta"]["stop_reason"] == "tool_use"
