@@ -351,3 +351,22 @@ def test_invoke_model_streams_an_anthropic_tool_call_as_input_json_deltas(client
     )
     jsonschema.validate(json.loads(partial), CLAIM_SCHEMA)
     assert chunks[-2]["delta"]["stop_reason"] == "tool_use"
+
+
+def test_a_recursive_schema_gives_a_finite_valid_input():
+    schema = {
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/node"}},
+        "required": ["root"],
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+                },
+                "required": ["name"],
+            }
+        },
+    }
+    jsonschema.validate(tools.example(schema), schema)

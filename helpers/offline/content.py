@@ -84,7 +84,7 @@ def source_bytes(
 
 
 # --- images ---------------------------------------------------------------------------------------
-def image_size(data: bytes, declared: str) -> tuple[int, int] | None:
+def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from a PNG, JPEG, GIF or WebP header, or None if it is not one."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
         width, height = struct.unpack(">II", data[16:24])
@@ -142,7 +142,7 @@ def image_tokens(width: int, height: int) -> int:
 
 
 def image_block_tokens(data: bytes, declared: str, where: str) -> int:
-    size = image_size(data, declared)
+    size = image_size(data)
     if size is None:
         # AWS's wording is not published (assumed, README says)
         raise ValidationException(

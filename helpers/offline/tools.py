@@ -223,6 +223,7 @@ def chosen(tools: Tools | None, asked: str) -> str | None:
 
 # --- input from a JSON schema ---------------------------------------------------------------------
 WORD = "simulated"
+SHALLOW = 6  # below this depth, optional properties and items are left out
 FORMATS = {
     "date": "2026-01-01",
     "date-time": "2026-01-01T00:00:00Z",
@@ -264,7 +265,12 @@ def example(schema: Any, root: Any = None, variant: int = 0, depth: int = 0) -> 
         kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
     if kind == "object":
         properties = schema.get("properties") or {}
-        out = {name: example(sub, root, 0, depth + 1) for name, sub in properties.items()}
+        required = schema.get("required") or []
+        out = {
+            name: example(sub, root, 0, depth + 1)
+            for name, sub in properties.items()
+            if depth < SHALLOW or name in required  # a recursive schema ends where it may
+        }
         for name in schema.get("required") or []:
             out.setdefault(name, WORD)
         return out
@@ -310,7 +316,8 @@ def _resolve(ref: str, root: Any) -> Any:
 def _array(schema: dict[str, Any], root: Any, depth: int) -> list[Any]:
     low = schema.get("minItems", 0)
     high = schema.get("maxItems")
-    count = max(low, 1) if high is None else min(max(low, 1), high)
+    wanted = max(low, 1 if depth < SHALLOW else 0)
+    count = wanted if high is None else min(wanted, high)
     prefix = schema.get("prefixItems") or []
     items = schema.get("items", {})
     out = []
