@@ -9,6 +9,7 @@ Models whose body format is not public (``converse-only``) have no entry: Conver
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -16,11 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import simulate
+from . import content, simulate
+from . import tools as tools_mod
 from .catalog import FoundationModel
 from .errors import ValidationException
 
-Request = dict[str, Any]  # prompt, max_tokens, stop_sequences
+# prompt, max_tokens, stop_sequences; Anthropic's also asked, results and tools
+Request = dict[str, Any]
 Chunk = dict[str, Any]
 # gpt-oss answers InvokeModel with its reasoning first, in <reasoning> tags (AWS's OpenAI page).
 SIMULATED_REASONING = (
@@ -104,14 +107,63 @@ def _anthropic_name(model: FoundationModel) -> str:
     return model.model_id.removeprefix("anthropic.").rsplit("-v", 1)[0]
 
 
+def _anthropic_tools(body: dict[str, Any], model: FoundationModel) -> tools_mod.Tools | None:
+    """The body's ``tools`` and ``tool_choice``, read into the stand-in's tool configuration."""
+    listed = body.get("tools")
+    if not listed:
+        return None
+    specs: dict[str, dict[str, Any]] = {}
+    for i, tool in enumerate(listed):
+        if not isinstance(tool, dict) or "name" not in tool:
+            raise malformed([f"tools/{i}: required key [name] not found"])
+        if "input_schema" not in tool:
+            continue  # Anthropic's server tools (bash, text editor...) take no schema
+        specs[tool["name"]] = {"name": tool["name"], "inputSchema": {"json": tool["input_schema"]}}
+    choice = body.get("tool_choice") or {"type": "auto"}
+    kind = choice.get("type", "auto") if isinstance(choice, dict) else "auto"
+    if kind == "none":
+        return tools_mod.Tools({}, "auto")
+    forced = choice.get("name") if kind == "tool" else None
+    if forced is not None and forced not in specs:
+        raise malformed([f"tool_choice: tool {forced} is not in tools"])
+    return tools_mod.Tools(specs, kind if kind in ("auto", "any", "tool") else "auto", forced)
+
+
 def _anthropic_parse(body: dict[str, Any], model: FoundationModel) -> Request:
     if body["anthropic_version"] != "bedrock-2023-05-31":
         raise malformed(
             [f"anthropic_version: {body['anthropic_version']} is not a valid enum value"]
         )
-    texts = _texts(body.get("system") or "")
-    for message in body["messages"]:
-        texts += _texts(message.get("content"))
+    # the same parts Converse counts (runtime.converse_prompt): tool definitions as their JSON,
+    # the system prompt, and each block: images by the image rule, tool calls as their JSON
+    texts = [tools_mod.as_json(t) for t in body.get("tools") or []]
+    texts += _texts(body.get("system") or "")
+    asked: list[str] = []
+    results: list[simulate.ToolResult] = []
+    names: dict[str, str] = {}
+    for m, message in enumerate(body["messages"]):
+        if message.get("role") == "user":
+            asked, results = [], []
+        blocks = message.get("content")
+        if isinstance(blocks, str):
+            blocks = [{"type": "text", "text": blocks}]
+        for c, block in enumerate(blocks or []):
+            kind = block.get("type", "text") if isinstance(block, dict) else "text"
+            if kind == "text":
+                texts += _texts([block])
+                if message.get("role") == "user":
+                    asked += _texts([block])
+            elif kind in ("image", "document"):
+                texts.append(_anthropic_media(block, kind, f"messages.{m}.content.{c}"))
+            elif kind == "tool_use":
+                names[str(block.get("id"))] = str(block.get("name"))
+                texts.append(tools_mod.as_json(block))
+            elif kind == "tool_result":
+                inner = block.get("content") or ""
+                shown = "\n".join(_texts(inner))
+                texts.append(tools_mod.as_json({"tool_use_id": block.get("tool_use_id")}) + shown)
+                status = "error" if block.get("is_error") else "success"
+                results.append((names.get(str(block.get("tool_use_id")), "tool"), status, shown))
     max_tokens = body["max_tokens"]
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise malformed([f"max_tokens: {max_tokens} is not a positive integer"])
@@ -120,16 +172,49 @@ def _anthropic_parse(body: dict[str, Any], model: FoundationModel) -> Request:
             f"max_tokens: {max_tokens} > {model.max_output_tokens}, which is the maximum "
             f"allowed number of output tokens for {_anthropic_name(model)}"
         )
-    return _request(texts, max_tokens, body.get("stop_sequences") or [])
+    request = _request(texts, max_tokens, body.get("stop_sequences") or [])
+    request.update(asked="\n".join(asked), results=tuple(results))
+    request["tools"] = _anthropic_tools(body, model)
+    return request
+
+
+def _anthropic_media(block: dict[str, Any], kind: str, where: str) -> str:
+    """An image or document block of a Messages body, as the tokens Converse counts for it."""
+    source = block.get("source") or {}
+    if source.get("type") == "text":
+        return content.placeholder(simulate.count_tokens(str(source.get("data", ""))))
+    if source.get("type") != "base64":
+        raise malformed([f"{where}.source: the offline stand-in reads base64 sources only"])
+    try:
+        data = base64.b64decode(source.get("data") or "", validate=True)
+    except (ValueError, TypeError) as exc:
+        raise malformed([f"{where}.source.data: not base64"]) from exc
+    declared = str(source.get("media_type", "")).rsplit("/", 1)[-1]
+    if kind == "image":
+        return content.placeholder(content.image_block_tokens(data, declared, where))
+    fake = {"format": "txt" if declared == "plain" else declared}
+    return content.placeholder(content.document_tokens(fake, data))
 
 
 def _anthropic_respond(model: FoundationModel, reply: simulate.Reply) -> dict[str, Any]:
+    if reply.tool_use is not None:
+        call = reply.tool_use
+        blocks = [
+            {
+                "type": "tool_use",
+                "id": "toolu_bdrk_" + call["toolUseId"].removeprefix("tooluse_"),
+                "name": call["name"],
+                "input": call["input"],
+            }
+        ]
+    else:
+        blocks = [{"type": "text", "text": reply.text}]
     return {
         "id": "msg_bdrk_" + secrets.token_hex(12),
         "type": "message",
         "role": "assistant",
         "model": _anthropic_name(model),
-        "content": [{"type": "text", "text": reply.text}],
+        "content": blocks,
         "stop_reason": reply.stop_reason,
         "stop_sequence": reply.stop_sequence,
         "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
@@ -148,13 +233,25 @@ def _anthropic_stream(model: FoundationModel, reply: simulate.Reply) -> Iterator
             "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
         },
     }
-    yield {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
-    for piece in _pieces(reply):
-        yield {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "text_delta", "text": piece},
-        }
+    if reply.tool_use is not None:
+        block = {**message["content"][0], "input": {}}
+        yield {"type": "content_block_start", "index": 0, "content_block": block}
+        encoded = tools_mod.as_json(reply.tool_use["input"])
+        for at in range(0, len(encoded), 24):
+            yield {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": encoded[at : at + 24]},
+            }
+    else:
+        start = {"type": "text", "text": ""}
+        yield {"type": "content_block_start", "index": 0, "content_block": start}
+        for piece in _pieces(reply):
+            yield {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": piece},
+            }
     yield {"type": "content_block_stop", "index": 0}
     yield {
         "type": "message_delta",
@@ -322,12 +419,14 @@ def _openai_respond(model: FoundationModel, reply: simulate.Reply) -> dict[str, 
     }
 
 
-def with_reasoning(model: FoundationModel, prompt: str, max_tokens: int, stops) -> simulate.Reply:
+def with_reasoning(
+    model: FoundationModel, prompt: str, max_tokens: int, stops, **answering: Any
+) -> simulate.Reply:
     """gpt-oss's InvokeModel reply: the (simulated) reasoning, then the answer, within the limit."""
     reasoning_tokens = simulate.count_tokens(SIMULATED_REASONING)
     if max_tokens <= reasoning_tokens:
         cut = simulate.truncate_to_tokens(SIMULATED_REASONING, max_tokens)
-        base = simulate.reply(model, prompt, 1, stops)
+        base = simulate.reply(model, prompt, 1, stops, **answering)
         return replace(
             base,
             text=cut,
@@ -335,7 +434,7 @@ def with_reasoning(model: FoundationModel, prompt: str, max_tokens: int, stops) 
             stop_sequence=None,
             output_tokens=simulate.count_tokens(cut),
         )
-    answer = simulate.reply(model, prompt, max_tokens - reasoning_tokens, stops)
+    answer = simulate.reply(model, prompt, max_tokens - reasoning_tokens, stops, **answering)
     return replace(
         answer,
         text=SIMULATED_REASONING + answer.text,

@@ -610,6 +610,13 @@ def s3_put_object(account: str, bucket: str, key: str, body: bytes) -> None:
     s3_backends[account][GLOBAL].put_object(bucket, key, body)
 
 
+def s3_object(account: str, bucket: str, key: str) -> bytes | None:
+    """One object's body, or None when the bucket or the key does not exist."""
+    found = s3_backends[account][GLOBAL].buckets.get(bucket)
+    stored = found.keys.get(key) if found is not None and key else None
+    return None if stored is None else bytes(stored.value)
+
+
 def s3_objects(account: str, bucket: str, prefix: str, suffix: str) -> list[bytes]:
     """The bodies of a bucket's objects under ``prefix`` ending in ``suffix``, by key."""
     stored = s3_backends[account][GLOBAL].buckets[bucket].keys

@@ -11,6 +11,7 @@ latencies are simulated (``simulate.py``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -23,7 +24,8 @@ from urllib.parse import unquote
 from helpers.catalog import LEGACY
 from helpers.metrics import UNIT
 
-from . import invocation_logs, simulate, validation
+from . import content, invocation_logs, simulate, validation
+from . import tools as tools_mod
 from .accounts import account_state
 from .bedrock import check_lifecycle, invalid_model_identifier
 from .catalog import FoundationModel, load
@@ -35,6 +37,7 @@ from .moto_glue import (
     BedrockRuntimeResponse,
     bedrock_backend,
     event_frames,
+    s3_object,
 )
 from .principals import Caller, caller_of
 from .state import FAULTS, PROMPT_CACHE, SETTINGS
@@ -154,14 +157,33 @@ def no_streaming(model: FoundationModel) -> ValidationException:
 # --- Converse ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Prompt:
-    """The text a model reads, and the part of it a cachePoint marks for caching."""
+    """The text a model reads, the part of it a cachePoint marks for caching, and what it answers.
+
+    ``text`` holds, in the order the model reads them, the tool definitions (their toolSpec
+    JSON), the system prompt and every message: text, toolUse and toolResult blocks as their
+    JSON or text, and each image, document or video as placeholder characters that count as
+    its tokens (content.py). So one token rule counts it all, for usage, CountTokens,
+    CloudWatch and the bill alike.
+    """
 
     text: str
     cached_prefix: str = ""  # everything before the last cachePoint block
     cache_ttl: str = "5m"
+    asked: str = ""  # the text of the last user message: what the simulated reply answers
+    results: tuple[simulate.ToolResult, ...] = ()  # the tool results that message carries
+    tools: tools_mod.Tools | None = None
 
 
-def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
+def no_s3(uri: str, owner: str | None) -> bytes:
+    raise ValidationException(f"The offline stand-in cannot read {uri} here.")
+
+
+def converse_prompt(
+    params: dict[str, Any],
+    model: FoundationModel,
+    read_s3: content.ReadS3 = no_s3,
+    streamed: bool = False,
+) -> Prompt:
     """The prompt of a Converse request, after Bedrock's own checks on the conversation."""
     messages = params.get("messages") or []  # optional in the model; AWS wants one
     if not messages or messages[0]["role"] != "user":
@@ -175,6 +197,9 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
                 "A conversation must alternate between user and assistant roles. Make sure the "
                 "conversation alternates between user and assistant roles and try again."
             )
+    config = params.get("toolConfig")
+    tools = tools_mod.check_config(config, model, streamed)
+    tool_names = tools_mod.check_pairing(messages, tools)
     parts: list[str] = []
     cached: dict[str, Any] = {"prefix": "", "ttl": "5m", "points": 0}
 
@@ -193,34 +218,76 @@ def converse_prompt(params: dict[str, Any], model: FoundationModel) -> Prompt:
         cached["prefix"] = "\n".join(parts)
         cached["ttl"] = (block.get("cachePoint") or {}).get("ttl") or "5m"
 
+    def media(kind: str, block: dict[str, Any], where: str) -> str:
+        return content.placeholder(content.block_tokens(kind, block, model, read_s3, where))
+
+    for tool in (config or {}).get("tools") or []:
+        if "cachePoint" in tool:
+            cache_point(tool)
+        elif "toolSpec" in tool:
+            parts.append(tools_mod.as_json(tool["toolSpec"]))
     for block in params.get("system") or []:
         if "text" in block:
             parts.append(block["text"])
         elif "cachePoint" in block:
             cache_point(block)
+    asked: list[str] = []
+    results: list[simulate.ToolResult] = []
     for m, message in enumerate(messages):
         if not message["content"]:
             raise ValidationException(
                 f"The content field in the Message object at messages.{m} is empty. Add a "
                 "ContentBlock object to the content field and try again."
             )
+        if message["role"] == "user":
+            asked, results = [], []
         for c, block in enumerate(message["content"]):
-            if "cachePoint" in block:
+            where = f"messages.{m}.content.{c}"
+            kind = next(iter(block), "unknown")
+            if kind == "cachePoint":
                 cache_point(block)
-                continue
-            if "text" not in block:
-                kind = next(iter(block), "unknown")
+            elif kind == "text":
+                if not block["text"].strip():
+                    raise ValidationException(
+                        f"The text field in the ContentBlock object at {where} is "
+                        "blank. Add text to the text field, and try again."
+                    )
+                parts.append(block["text"])
+                if message["role"] == "user":
+                    asked.append(block["text"])
+            elif kind in ("image", "document", "video", "audio"):
+                parts.append(media(kind, block[kind], where))
+            elif kind == "toolUse":
+                parts.append(tools_mod.as_json(block["toolUse"]))
+            elif kind == "toolResult":
+                result = block["toolResult"]
+                texts = []
+                for r, item in enumerate(result.get("content") or []):
+                    inner = next(iter(item), "unknown")
+                    if inner == "text":
+                        texts.append(item["text"])
+                    elif inner == "json":
+                        texts.append(tools_mod.as_json(item["json"]))
+                    elif inner in ("image", "document", "video"):
+                        parts.append(media(inner, item[inner], f"{where}.toolResult.content.{r}"))
+                shown = "\n".join(texts)
+                parts.append(tools_mod.as_json({"toolUseId": result["toolUseId"]}) + shown)
+                name = tool_names.get(result["toolUseId"], "tool")
+                results.append((name, result.get("status") or "success", shown))
+            else:
                 raise ValidationException(
-                    f"The offline stand-in simulates text only; the '{kind}' content block at "
-                    f"messages.{m}.content.{c} is not supported offline."
+                    f"The offline stand-in does not simulate the '{kind}' content block at "
+                    f"{where}; it simulates text, image, document, video, toolUse and "
+                    "toolResult blocks."
                 )
-            if not block["text"].strip():
-                raise ValidationException(
-                    f"The text field in the ContentBlock object at messages.{m}.content.{c} is "
-                    "blank. Add text to the text field, and try again."
-                )
-            parts.append(block["text"])
-    return Prompt("\n".join(parts), cached["prefix"], cached["ttl"])
+    return Prompt(
+        "\n".join(parts),
+        cached["prefix"],
+        cached["ttl"],
+        asked="\n".join(asked),
+        results=tuple(results),
+        tools=tools,
+    )
 
 
 def cache_split(prompt: Prompt, model: FoundationModel) -> tuple[int, int] | None:
@@ -269,6 +336,50 @@ def counted_model(account: str, region: str, model_id: str) -> FoundationModel:
 
 
 # --- Converse replies -------------------------------------------------------------------------
+FRAGMENT_CHARS = 24  # the size of the JSON pieces a streamed tool input arrives in (simulated)
+
+
+def reply_content(reply: simulate.Reply) -> list[dict[str, Any]]:
+    """The assistant message's content blocks: the tool call, or the text."""
+    if reply.tool_use is not None:
+        return [{"toolUse": reply.tool_use}]
+    return [{"text": reply.text}]
+
+
+def input_fragments(value: Any) -> list[str]:
+    """A tool input as ConverseStream sends it: its JSON, in string pieces to be joined."""
+    encoded = tools_mod.as_json(value)
+    return [encoded[i : i + FRAGMENT_CHARS] for i in range(0, len(encoded), FRAGMENT_CHARS)]
+
+
+def as_logged(value: Any) -> Any:
+    """A request as its invocation log holds it: JSON, with media bytes in base64 as sent."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: as_logged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_logged(v) for v in value]
+    return value
+
+
+def read_s3_object(account: str, uri: str, owner: str | None) -> bytes:
+    """The bytes of ``s3://bucket/key`` in the stand-in's S3, or the refusal (wording assumed)."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if owner is not None and owner != account:
+        raise ValidationException(
+            f"The S3 object {uri} could not be read: bucketOwner {owner} is not the owner of "
+            "the bucket. Check the bucket owner and try again."
+        )
+    found = s3_object(account, bucket, key)
+    if found is None:
+        raise ValidationException(
+            f"The S3 object {uri} could not be read: it does not exist or you don't have access "
+            "to it. Check the S3 URI and try again."
+        )
+    return found
+
+
 def _usage(reply: simulate.Reply) -> dict[str, Any]:
     """Converse's ``usage``: input tokens exclude cached ones, which are counted apart."""
     usage: dict[str, Any] = {
@@ -411,12 +522,39 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         max_tokens = config.get("maxTokens")
         if max_tokens is not None and max_tokens > target.model.max_output_tokens:
             raise _over_limit(target.model, max_tokens)
-        prompt = converse_prompt(params, target.model)
+        prompt = converse_prompt(params, target.model, self._read_s3, streamed)
         check_context(target.model, prompt.text)
-        reply = simulate.reply(target.model, prompt.text, max_tokens, config.get("stopSequences"))
+        tool = tools_mod.chosen(prompt.tools, prompt.asked)
+        if tool is not None and prompt.tools is not None:
+            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool)
+        else:
+            reply = simulate.reply(
+                target.model,
+                prompt.text,
+                max_tokens,
+                config.get("stopSequences"),
+                asked=prompt.asked,
+                results=prompt.results,
+            )
         reply = simulate.in_tier(self._cached(target, prompt, reply), tier or "default")
         self._record(target, reply, streamed, tier)
         return reply
+
+    @staticmethod
+    def _tool_call(
+        model: FoundationModel, prompt: str, tools: tools_mod.Tools, name: str
+    ) -> simulate.Reply:
+        """The simulated model's call of tool ``name``: an ID and input derived from the request."""
+        call = {
+            "toolUseId": tools_mod.tool_use_id(f"{model.model_id}\n{prompt}\n{name}"),
+            "name": name,
+            "input": tools_mod.input_json(tools, name),
+        }
+        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call))
+
+    def _read_s3(self, uri: str, owner: str | None) -> bytes:
+        """An object of the stand-in's S3 (moto), as a Converse S3 location names it."""
+        return read_s3_object(self.current_account, uri, owner)
 
     def _invoke_reply(
         self, params: dict[str, Any], target: Target, streamed: bool = False
@@ -439,9 +577,18 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             )
         request = parse_body(params.get("body"), target.model)
         check_context(target.model, request["prompt"])
-        reply = family_of(target.model).reply(
-            target.model, request["prompt"], request["max_tokens"], request["stop_sequences"]
-        )
+        tool = tools_mod.chosen(request.get("tools"), request.get("asked") or "")
+        if tool is not None:
+            reply = self._tool_call(target.model, request["prompt"], request["tools"], tool)
+        else:
+            answering = {k: request[k] for k in ("asked", "results") if k in request}
+            reply = family_of(target.model).reply(
+                target.model,
+                request["prompt"],
+                request["max_tokens"],
+                request["stop_sequences"],
+                **answering,
+            )
         reply = simulate.in_tier(reply, tier or "default")
         self._record(target, reply, streamed, tier)
         return reply
@@ -476,7 +623,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         if config is None:
             return
         if operation.startswith("Converse"):
-            given = {k: v for k, v in params.items() if k != "modelId"}
+            given = as_logged({k: v for k, v in params.items() if k != "modelId"})
             metadata = params.get("requestMetadata")
         else:
             given = json.loads(params.get("body") or b"{}")
@@ -509,7 +656,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         target = tiered(self._target(params), requested_tier(params))
         reply = self._guarded(target, "Converse", lambda: self._converse_reply(params, target))
         answer = {
-            "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
+            "output": {"message": {"role": "assistant", "content": reply_content(reply)}},
             "stopReason": reply.stop_reason,
             **_usage_and_metrics(reply),
             **tier_echo(requested_tier(params)),
@@ -526,8 +673,17 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
         def events() -> Iterator[dict[str, Any]]:
             yield {"messageStart": {"role": "assistant"}}
-            for piece in reply.chunks():
-                yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
+            if reply.tool_use is not None:
+                call = reply.tool_use
+                start = {"toolUse": {"toolUseId": call["toolUseId"], "name": call["name"]}}
+                yield {"contentBlockStart": {"start": start, "contentBlockIndex": 0}}
+                for piece in input_fragments(call["input"]):
+                    delta = {"toolUse": {"input": piece}}
+                    yield {"contentBlockDelta": {"delta": delta, "contentBlockIndex": 0}}
+            else:
+                for piece in reply.chunks():
+                    delta = {"text": piece}
+                    yield {"contentBlockDelta": {"delta": delta, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}
             yield {"messageStop": {"stopReason": reply.stop_reason}}
             yield {"metadata": {**_usage_and_metrics(reply), **tier_echo(requested_tier(params))}}
@@ -576,7 +732,8 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         model = counted_model(self.current_account, self.region, unquote(params["modelId"]))
         given = params.get("input") or {}
         if "converse" in given:
-            tokens = billed_input_tokens(converse_prompt(given["converse"], model), model)
+            prompt = converse_prompt(given["converse"], model, self._read_s3)
+            tokens = billed_input_tokens(prompt, model)
         else:
             body = given.get("invokeModel", {}).get("body")
             tokens = simulate.count_tokens(parse_body(body, model)["prompt"])

@@ -15,6 +15,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .catalog import FoundationModel
 
@@ -60,7 +61,7 @@ def truncate_to_tokens(text: str, limit: int) -> str:
 @dataclass(frozen=True)
 class Reply:
     text: str
-    stop_reason: str  # end_turn | max_tokens | stop_sequence
+    stop_reason: str  # end_turn | max_tokens | stop_sequence | tool_use
     stop_sequence: str | None
     input_tokens: int  # not counting cached prompt tokens, as Bedrock reports them
     output_tokens: int
@@ -68,6 +69,7 @@ class Reply:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     cache_ttl: str = "5m"
+    tool_use: dict[str, Any] | None = None  # {toolUseId, name, input} when the model calls a tool
 
     @property
     def first_token_ms(self) -> int:
@@ -102,18 +104,36 @@ def in_tier(reply: Reply, tier: str) -> Reply:
     return replace(reply, latency_ms=max(1, round(reply.latency_ms * factor)))
 
 
-def full_text(model: FoundationModel, prompt: str) -> str:
-    """The whole simulated answer to ``prompt``, before any token limit or stop sequence."""
+def _shown(text: str) -> str:
+    shown = " ".join(text.split())
+    return shown[:77] + "..." if len(shown) > 80 else shown
+
+
+ToolResult = tuple[str, str, str]  # the tool's name, status (success | error), its content as text
+
+
+def full_text(
+    model: FoundationModel,
+    prompt: str,
+    asked: str | None = None,
+    results: tuple[ToolResult, ...] = (),
+) -> str:
+    """The whole simulated answer, before any token limit or stop sequence.
+
+    It answers ``asked``, the last user message (the whole prompt when None, as for bodies
+    that are one prompt), and quotes the tool results that message carries. The sentences
+    that follow are drawn from the whole prompt's hash.
+    """
     # surrogatepass: a stray surrogate must not crash the stand-in (requests refuse them first)
     digest = hashlib.sha256(f"{model.model_id}\n{prompt}".encode("utf-8", "surrogatepass")).digest()
     rng = random.Random(digest)
-    shown = " ".join(prompt.split())
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    opening = (
-        f"[Simulated reply from {model.name}: the offline stand-in answers without a model.] "
-        f'You asked: "{shown}".'
-    )
+    question = prompt if asked is None else asked
+    opening = f"[Simulated reply from {model.name}: the offline stand-in answers without a model.]"
+    if question.strip() or not results:
+        opening += f' You asked: "{_shown(question)}".'
+    for name, status, text in results:
+        verb = "reported an error" if status == "error" else "returned"
+        opening += f' The {name} tool {verb}: "{_shown(text)}".'
     body = rng.sample(_SENTENCES, k=rng.randint(2, 6))
     return " ".join([opening, *body])
 
@@ -123,9 +143,15 @@ def reply(
     prompt: str,
     max_tokens: int | None,
     stop_sequences: list[str] | None = None,
+    asked: str | None = None,
+    results: tuple[ToolResult, ...] = (),
 ) -> Reply:
-    """Simulate one model call: honours the token limit and stop sequences, counts tokens."""
-    text = full_text(model, prompt)
+    """Simulate one model call: honours the token limit and stop sequences, counts tokens.
+
+    ``prompt`` is everything the model reads (counted as input); ``asked`` and ``results`` are
+    what the reply answers (see ``full_text``).
+    """
+    text = full_text(model, prompt, asked, results)
     stop_reason, matched = "end_turn", None
     earliest = min(
         ((text.find(seq), seq) for seq in stop_sequences or [] if seq and seq in text),
@@ -147,4 +173,21 @@ def reply(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         latency_ms=int(latency),
+    )
+
+
+def tool_call(model: FoundationModel, prompt: str, tool_use: dict[str, Any], encoded: str) -> Reply:
+    """A reply that calls a tool: no text, ``stopReason`` tool_use; the output tokens are those
+    of the call's JSON (``encoded``), as the model writes it."""
+    input_tokens = count_tokens(prompt)
+    output_tokens = count_tokens(encoded)
+    latency = model.latency_base_ms + model.latency_per_output_token_ms * output_tokens
+    return Reply(
+        text="",
+        stop_reason="tool_use",
+        stop_sequence=None,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        latency_ms=int(latency + input_tokens // 20),
+        tool_use=tool_use,
     )
