@@ -251,7 +251,9 @@ class Catalog:
         if not key or entry.get("confidence") == "high":
             return ""
         where = entry.get("url") or entry.get("what") or _("no public source")
-        return f" ({entry.get('confidence', 'unknown')} confidence: {where})"
+        return _(" ({confidence} confidence: {where})").format(
+            confidence=entry.get("confidence", "unknown"), where=where
+        )
 
 
 @cache
@@ -404,13 +406,13 @@ def judge(
             dearer = ""
             if extended:
                 started = _on(extended) <= day.isoformat()
-                dearer = _(
-                    "; {value} {on} it {value2} more than its list price (public extended access)"
-                ).format(
-                    value="since" if started else "from",
-                    on=_on(extended),
-                    value2="costs" if started else "will cost",
-                )
+                dearer = (
+                    _("; since {on} it costs more than its list price (public extended access)")
+                    if started
+                    else _(
+                        "; from {on} it will cost more than its list price (public extended access)"
+                    )
+                ).format(on=_on(extended))
             return Verdict(
                 "warn",
                 _(
@@ -451,7 +453,7 @@ def judge(
         state = data.lifecycle(model_id, region, day)
         retired = state.status == END_OF_LIFE or "end of its life" in message
         if retired:
-            on = f" on {_on(state.end_of_life)}" if state.end_of_life else ""
+            on = _(" on {date}").format(date=_on(state.end_of_life)) if state.end_of_life else ""
             on += data.hedge(state.source)
             return Verdict(
                 "NO",

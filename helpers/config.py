@@ -177,7 +177,7 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, problem: str, fix: str) -> ConfigError:
-        where = f"{self.path}: " + (f"key '{key}' " if key else "")
+        where = f"{self.path}: " + (_("key '{key}' ").format(key=key) if key else "")
         return ConfigError(where + problem, fix)
 
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, example: str) -> Any:
@@ -196,7 +196,11 @@ class _Reader:
         """A finite number from ``low`` to ``high`` (NaN and Infinity are refused)."""
         self.typed(value, (int, float), key, example)
         if not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
-            span = f"{low:g} or more" if math.isinf(high) else f"from {low:g} to {high:g}"
+            span = (
+                _("{low:g} or more").format(low=low)
+                if math.isinf(high)
+                else _("from {low:g} to {high:g}").format(low=low, high=high)
+            )
             raise self.fail(
                 key,
                 _("is {value}").format(value=value),
@@ -423,6 +427,9 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
                 "past every range check, such as the spend cap's)."
             ),
         )
+    language = raw.get("language")
+    if language is not None and i18n.normalise(language) is None:
+        raise reader.fail("language", *i18n.problem_with(language))
     mode = mode_override or raw.get("mode", "offline")
     mode_key = "WORKSHOP_MODE (environment)" if mode_override else "mode"
     if isinstance(mode, str):
@@ -591,9 +598,6 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
                 'existing ones under "profile_names".'
             ),
         )
-    language = raw.get("language")
-    if language is not None and i18n.normalise(language) is None:
-        raise reader.fail("language", *i18n.problem_with(language))
     return WorkshopConfig(
         path=path,
         mode=mode,
@@ -743,5 +747,5 @@ def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
     override = os.environ.get("WORKSHOP_MODE") or None
     # the language first, so the config's own errors are shown in it
     i18n.set_language(i18n.normalise(raw.get("language")) if isinstance(raw, dict) else None)
-    i18n.language()  # a WORKSHOP_LANG that names no language is reported here
+    i18n.check_environment()  # a WORKSHOP_LANG that names no language is reported here
     return parse(raw, chosen, override)

@@ -81,7 +81,7 @@ def period(
     start, end = _as_date(start, "start"), _as_date(end, "end")
     granularity = granularity_of(granularity)
     if end <= start:
-        what = "empty" if end == start else "inverted"
+        what = _("empty") if end == start else _("inverted")
         raise InputError(
             _(
                 "The period {start} to {end} is {what}: Cost Explorer's End is exclusive, so "

@@ -34,7 +34,7 @@ class WorkshopError(Exception):
         fix = mask_account_ids(str(fix)) if fix is not None else None
         self.problem = problem
         self.fix = fix
-        super().__init__(problem if not fix else f"{problem}\nFix: {fix}")
+        super().__init__(problem if not fix else problem + "\n" + _("Fix: {fix}").format(fix=fix))
 
     def _render_traceback_(self) -> list[str]:  # IPython: show the message, not the stack
         return [

@@ -90,21 +90,25 @@ def default_language() -> str:
     return EDITION_FOLDERS.get(here, DEFAULT_LANGUAGE)
 
 
+def _from_environment() -> str | None:
+    """WORKSHOP_LANG's language, or None when it is unset or names none (check_environment)."""
+    given = os.environ.get(ENV_VAR, "").strip()
+    return normalise(given) if given else None
+
+
+def check_environment() -> None:
+    """A ConfigError if WORKSHOP_LANG is set to something that names no language."""
+    given = os.environ.get(ENV_VAR, "").strip()
+    if given and normalise(given) is None:
+        from .errors import ConfigError
+
+        problem, fix = problem_with(given)
+        raise ConfigError(f"{ENV_VAR} (environment) {problem}", fix)
+
+
 def language() -> str:
     """The language messages are shown in now (WORKSHOP_LANG, config.json, edition, "en")."""
-    from_env = os.environ.get(ENV_VAR, "").strip()
-    if from_env:
-        chosen = normalise(from_env)
-        if chosen is None:
-            from .errors import ConfigError
-
-            problem, fix = problem_with(from_env)
-            # said in English: the language asked for is the one that cannot be read
-            raise ConfigError(f"{ENV_VAR} (environment) {problem}", fix)
-        return chosen
-    if _configured is not None:
-        return _configured
-    return default_language()
+    return _from_environment() or _configured or default_language()
 
 
 @cache
@@ -126,13 +130,18 @@ def catalog(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """``message`` in the language in force (English as written when there is no translation)."""
-    try:
-        lang = language()
-    except Exception:  # a bad WORKSHOP_LANG is reported where the config is read
-        lang = DEFAULT_LANGUAGE
+    lang = language()
     if lang == DEFAULT_LANGUAGE:
         return message
     return catalog(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` for a count ``n``, in the language in force."""
+    lang = language()
+    if lang == DEFAULT_LANGUAGE:
+        return singular if n == 1 else plural
+    return catalog(lang).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)

@@ -24,7 +24,7 @@ from .errors import (
     network_errors,
     unreadable_answer,
 )
-from .i18n import _
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .aws import Connection
@@ -453,10 +453,11 @@ class TextStream:
         text = "".join(pieces)
         shown = text if len(text) <= 60 else text[:57] + "..."
         tail = _(", then messageStop, but no usage") if stopped else _(", no usage")
-        plural = "" if len(pieces) == 1 else "s"
-        return _("{pieces} text piece{plural} ({text} characters: {shown!r}){tail}").format(
-            pieces=len(pieces), plural=plural, text=len(text), shown=shown, tail=tail
-        )
+        return ngettext(
+            "{pieces} text piece ({text} characters: {shown!r}){tail}",
+            "{pieces} text pieces ({text} characters: {shown!r}){tail}",
+            len(pieces),
+        ).format(pieces=len(pieces), text=len(text), shown=shown, tail=tail)
 
     def read(self) -> Reply:
         """Consume the whole stream and return the reply."""

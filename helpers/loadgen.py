@@ -60,7 +60,7 @@ def _whole(value: Any, name: str, minimum: int = 1, maximum: int | None = None) 
         number = int(value)
         if number >= minimum and (maximum is None or number <= maximum):
             return number
-    upper = f" up to {maximum:,}" if maximum is not None else ""
+    upper = _(" up to {maximum:,}").format(maximum=maximum) if maximum is not None else ""
     raise InputError(
         _("{name} must be a whole number from {minimum}{upper}, not {value!r}.").format(
             name=name, minimum=minimum, upper=upper, value=value

@@ -192,7 +192,7 @@ def tag(
             _('pass a dict such as {"reviewed_by": "finops"}.'),
         )
     before = tags_of(conn, arn)
-    _require_owned(arn, before, owner_tag, "tag")
+    _require_owned(arn, before, owner_tag, _("tag"))
     taken = sorted(set(tags) & set(before))
     if taken:
         raise InputError(
@@ -232,7 +232,7 @@ def untag(
             ).format(owner_tag=owner_tag[0]),
             _("leave {owner_tag} out of the keys to remove.").format(owner_tag=owner_tag[0]),
         )
-    _require_owned(arn, tags_of(conn, arn), owner_tag, "untag")
+    _require_owned(arn, tags_of(conn, arn), owner_tag, _("untag"))
     with explained(_("untag {arn}").format(arn=arn)):
         conn.bedrock.untag_resource(resourceARN=arn, tagKeys=keys)
     return tags_of(conn, arn)
