@@ -15,7 +15,7 @@ from . import ownership
 from .catalog import scope_of_model_arns, scope_of_prefix, split_profile_id
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
 from .errors import ConfigError, InputError, explained
-from .i18n import _
+from .i18n import N_, _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -411,6 +411,10 @@ def _scope_of_source(copy_from: str) -> str:
     return scope_of_prefix(split_profile_id(copy_from)[0])
 
 
+# What mismatch() says of a profile that is someone else's; _refuse looks for it.
+FOREIGN = N_("belongs to someone else")
+
+
 def mismatch(profile: Profile, spec: ProfileSpec, owner_tag: tuple[str, str]) -> str | None:
     """Why an existing profile named as ``spec`` cannot serve as it (None when it can).
 
@@ -419,21 +423,34 @@ def mismatch(profile: Profile, spec: ProfileSpec, owner_tag: tuple[str, str]) ->
     """
     key, value = owner_tag
     if not ownership.owns(profile.tags, owner_tag):
-        return (
-            f"{profile.name} exists but is not the workshop's (no {key}={value} tag): it "
-            f"belongs to someone else, and runs {profile.model_id} ({profile.scope})"
+        return _(
+            "{name} exists but is not the workshop's (no {key}={value} tag): it {foreign}, "
+            "and runs {model_id} ({scope})"
+        ).format(
+            name=profile.name,
+            key=key,
+            value=value,
+            foreign=_(FOREIGN),
+            model_id=profile.model_id,
+            scope=profile.scope,
         )
     wanted_model, wanted_scope = model_of(spec.copy_from), _scope_of_source(spec.copy_from)
     if (profile.model_id, profile.scope) != (wanted_model, wanted_scope):
-        return (
-            f"the workshop's {profile.name} runs {profile.model_id} ({profile.scope}), but "
-            f"config.json copies it from {spec.copy_from} ({wanted_scope})"
+        return _(
+            "the workshop's {name} runs {model_id} ({scope}), but config.json copies it from "
+            "{copy_from} ({wanted_scope})"
+        ).format(
+            name=profile.name,
+            model_id=profile.model_id,
+            scope=profile.scope,
+            copy_from=spec.copy_from,
+            wanted_scope=wanted_scope,
         )
     return None
 
 
 def _refuse(problems: list[str], cfg: WorkshopConfig) -> ConfigError:
-    foreign = any("belongs to someone else" in p for p in problems)
+    foreign = any(_(FOREIGN) in p for p in problems)
     fix = (
         _(
             'give the workshop\'s profile another name in config.json ("profiles" > "name"); '
