@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import dates
 from .errors import InputError
-from .i18n import _
+from .i18n import N_, _
 from .masking import mask_account_ids
 
 if TYPE_CHECKING:
@@ -183,8 +183,8 @@ def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 RATE_TOLERANCE = 0.10  # a department's bill and token estimate agree within 10 % of the bill
-DIFFERENT_USAGE = "bill and tokens cover different usage: see the reconciliation"
-NO_PROFILE_NOW = (
+DIFFERENT_USAGE = N_("bill and tokens cover different usage: see the reconciliation")
+NO_PROFILE_NOW = N_(
     "billed, but no analysed profile has tokens for it in the period (its tag removed, or "
     "profiles recreated): see the reconciliation"
 )
@@ -230,8 +230,8 @@ def chargeback(
         gap = (out["cost"] - estimate.fillna(0.0).astype(float)).abs().round(MONEY_DECIMALS)
         agrees = gap <= (out["cost"].abs() * tolerance).round(MONEY_DECIMALS)
         tagged = out["department"] != UNTAGGED
-        notes[tagged & ~agrees & (out["tokens"] > 0)] = DIFFERENT_USAGE
-        notes[tagged & (out["tokens"] == 0) & (out["cost"] != 0)] = NO_PROFILE_NOW
+        notes[tagged & ~agrees & (out["tokens"] > 0)] = _(DIFFERENT_USAGE)
+        notes[tagged & (out["tokens"] == 0) & (out["cost"] != 0)] = _(NO_PROFILE_NOW)
         rate = rate.where(agrees)
     out["cost_per_1k_tokens"] = rate
     out["note"] = notes
