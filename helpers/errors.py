@@ -130,7 +130,7 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
     offered = [i for i in data.callable_ids(shown, region) if i != shown]
     if not offered:
         offered = [f"{p}.{shown}" for p in data.prefixes_in(region)]
-    listed = " or ".join(offered) if offered else _("none known to the workshop")
+    listed = _(" or ").join(offered) if offered else _("none known to the workshop")
     return _(
         "call it through an inference profile that contains the model; from {region}: "
         "{listed} (check with `aws bedrock list-inference-profiles --region {region}`), or "
@@ -502,7 +502,7 @@ def explain(
         ).format(action=action)
         if operation in ("Converse", "ConverseStream", "InvokeModel"):
             fix += _("; for model calls: ") + _(MODEL_ACCESS_ADVICE)
-        fix += "."
+        fix += _(".")  # the full stop, as the language writes it
     elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
         problem = _("Could not {doing}: your AWS credentials have expired.").format(doing=doing)
         fix = _("refresh them (`aws sso login`, or a new session token), then run the cell again.")
