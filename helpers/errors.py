@@ -381,7 +381,7 @@ def _explain_credentials(error: Exception, doing: str) -> WorkshopError | None:
         name = kwargs.get("profile", "?")
         known = _known_profiles()
         close = difflib.get_close_matches(name, known, n=1)
-        listed = ", ".join(known) if known else "none"
+        listed = ", ".join(known) if known else _("none")
         hint = _(" (did you mean '{close}'?)").format(close=close[0]) if close else ""
         return WorkshopError(
             _(
