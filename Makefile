@@ -18,7 +18,7 @@ FRAMEWORKS_STAMP := $(VENV)/.frameworks-installed
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lock check-upstream lab run test test-frameworks lint typecheck format standin bench bench-standin bench-cur clean
+.PHONY: setup lock check-upstream lab run test test-frameworks lint typecheck format messages standin bench bench-standin bench-cur clean
 
 setup: $(STAMP)
 
@@ -93,6 +93,16 @@ typecheck: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The helpers' messages for translators (README > Translating messages): every _("...") in
+# helpers/ into helpers/locale/workshop.pot, then merged into each language's .po (translations
+# kept, new messages empty, changed ones marked fuzzy until a translator checks them).
+MESSAGE_SOURCES = $(wildcard helpers/*.py) helpers/offline/launcher.py
+messages: setup
+	$(BIN)/pybabel extract --project=bedrock-inference-profiles-workshop --add-location=file \
+		--sort-output --no-wrap --omit-header -o helpers/locale/workshop.pot $(MESSAGE_SOURCES)
+	$(BIN)/pybabel update --domain=workshop --input-file=helpers/locale/workshop.pot \
+		--output-dir=helpers/locale --no-wrap --ignore-obsolete --previous
 
 # The offline stand-in in the foreground, on the port and streaming pace of config.json (or of
 # the file WORKSHOP_CONFIG names), where the notebooks look for it (Ctrl-C stops it).

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import ownership
 from .budgets import positive_number
 from .errors import explained
+from .i18n import _
 from .metrics import DIMENSION, NAMESPACE, dimension_value
 
 if TYPE_CHECKING:
@@ -41,9 +42,9 @@ def alarm_requests(
     """
     tokens_per_hour = positive_number(
         tokens_per_hour,
-        "tokens_per_hour (tokens_per_hour_alarm in 07_budgets_and_alerts)",
+        _("tokens_per_hour (tokens_per_hour_alarm in 07_budgets_and_alerts)"),
         " tokens",
-        "set the alarm threshold in tokens per hour, e.g. tokens_per_hour_alarm=200000.",
+        _("set the alarm threshold in tokens per hour, e.g. tokens_per_hour_alarm=200000."),
     )
     dimensions = [{"Name": DIMENSION, "Value": dimension_value(profile)}]
     tags = [
@@ -107,7 +108,7 @@ def alarm_requests(
 def _owned_alarm_arns(conn: Connection, owner_tag: tuple[str, str]) -> set[str]:
     """ARNs of the alarms carrying the ownership tag, 100 per tagging-API page."""
     owned: set[str] = set()
-    with explained("find the workshop's alarms by tag (tag:GetResources)"):
+    with explained(_("find the workshop's alarms by tag (tag:GetResources)")):
         for page in conn.tagging.get_paginator("get_resources").paginate(
             ResourceTypeFilters=["cloudwatch:alarm"],
             ResourcesPerPage=100,
@@ -122,7 +123,7 @@ def _existing_alarms(conn: Connection, names: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     paginator = conn.cloudwatch.get_paginator("describe_alarms")
     for offset in range(0, len(names), 100):  # DescribeAlarms takes up to 100 names
-        with explained("look up alarms by name (cloudwatch:DescribeAlarms)"):
+        with explained(_("look up alarms by name (cloudwatch:DescribeAlarms)")):
             for page in paginator.paginate(
                 AlarmNames=names[offset : offset + 100],
                 AlarmTypes=["MetricAlarm", "CompositeAlarm"],
@@ -203,7 +204,7 @@ def ensure_alarms(
         elif name in existing and alarm_matches(request, existing[name]):
             action = "unchanged"  # already as asked: nothing to put
         else:
-            with explained(f"put the alarm {name} (cloudwatch:PutMetricAlarm)"):
+            with explained(_("put the alarm {name} (cloudwatch:PutMetricAlarm)").format(name=name)):
                 conn.cloudwatch.put_metric_alarm(**request)
             action = "updated" if name in existing else "created"
         rows.append(
@@ -212,7 +213,7 @@ def ensure_alarms(
                 "profile": profile.name,
                 "watches": request.get("MetricName", "InputTokenCount + OutputTokenCount"),
                 "threshold": request["Threshold"],
-                "notifies": "unchanged (not ours)"
+                "notifies": _("unchanged (not ours)")
                 if action.startswith(ownership.NOT_OURS)
                 else ", ".join(request.get("AlarmActions", [])) or "nobody",
                 "action": action,
@@ -229,7 +230,7 @@ def alarms_table(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataFrame:
 
     owned = _owned_alarm_arns(conn, owner_tag)
     rows = []
-    with explained("list alarms (cloudwatch:DescribeAlarms)"):
+    with explained(_("list alarms (cloudwatch:DescribeAlarms)")):
         for page in conn.cloudwatch.get_paginator("describe_alarms").paginate(
             AlarmTypes=["MetricAlarm"]
         ):
@@ -250,7 +251,9 @@ def delete_alarms_plan(conn: Connection, owner_tag: tuple[str, str]) -> pd.DataF
     import pandas as pd
 
     table = alarms_table(conn, owner_tag)
-    naming = f"its name does not start with {ownership.NAME_PREFIX}"
+    naming = _("its name does not start with {name_prefix}").format(
+        name_prefix=ownership.NAME_PREFIX
+    )
     rows = [
         (
             row.alarm,
@@ -276,13 +279,14 @@ def delete_alarms(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
     gone: set[str] = set()
     for offset in range(0, len(doomed), 100):
         batch = doomed[offset : offset + 100]
-        with explained("delete alarms (cloudwatch:DeleteAlarms)", tolerate=MISSING) as missing:
+        with explained(_("delete alarms (cloudwatch:DeleteAlarms)"), tolerate=MISSING) as missing:
             conn.cloudwatch.delete_alarms(AlarmNames=batch)
         if not missing:
             continue
         for name in batch:
             with explained(
-                f"delete the alarm {name} (cloudwatch:DeleteAlarms)", tolerate=MISSING
+                _("delete the alarm {name} (cloudwatch:DeleteAlarms)").format(name=name),
+                tolerate=MISSING,
             ) as already:
                 conn.cloudwatch.delete_alarms(AlarmNames=[name])
             if already:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ownership
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,8 +49,10 @@ def check_name(name: object) -> str:
     99_cleanup looks for."""
     if not isinstance(name, str) or not TOPIC_NAME.fullmatch(name):
         raise InputError(
-            f"{name!r} is not an SNS topic name (1-256 letters, digits, '-' or '_').",
-            f"use e.g. alert_topic={DEFAULT_TOPIC!r}.",
+            _("{name!r} is not an SNS topic name (1-256 letters, digits, '-' or '_').").format(
+                name=name
+            ),
+            _("use e.g. alert_topic={default_topic!r}.").format(default_topic=DEFAULT_TOPIC),
         )
     ownership.require_workshop_name(name, "alert topic", f"alert_topic={DEFAULT_TOPIC!r}")
     return name
@@ -74,7 +77,7 @@ def _tags(conn: Connection, arn: str) -> dict[str, str] | None:
     """The topic's tags, or None when no topic has this ARN."""
     sns = conn.client("sns")
     with explained(
-        f"read the tags of the SNS topic {arn} (sns:ListTagsForResource)",
+        _("read the tags of the SNS topic {arn} (sns:ListTagsForResource)").format(arn=arn),
         tolerate=("NotFound", "ResourceNotFound"),
     ) as gone:
         listed = sns.list_tags_for_resource(ResourceArn=arn)["Tags"]
@@ -86,12 +89,16 @@ def _tags(conn: Connection, arn: str) -> dict[str, str] | None:
 def _refuse_foreign(arn: str, owner_tag: tuple[str, str]) -> InputError:
     key, value = owner_tag
     return InputError(
-        f"The SNS topic {arn} exists but is not the workshop's (no {key}={value} tag): it "
-        "belongs to someone else, so the workshop neither subscribes to it nor points alarms "
-        "and budgets at it.",
-        "give the workshop's topic another name (alert_topic in 07_budgets_and_alerts, "
-        "starting with workshop-); the workshop never changes or deletes a topic it did not "
-        "create.",
+        _(
+            "The SNS topic {arn} exists but is not the workshop's (no {key}={value} tag): it "
+            "belongs to someone else, so the workshop neither subscribes to it nor points "
+            "alarms and budgets at it."
+        ).format(arn=arn, key=key, value=value),
+        _(
+            "give the workshop's topic another name (alert_topic in 07_budgets_and_alerts, "
+            "starting with workshop-); the workshop never changes or deletes a topic it did "
+            "not create."
+        ),
     )
 
 
@@ -108,8 +115,8 @@ def ensure_topic(
     name = check_name(name)
     if email is not None and (not isinstance(email, str) or "@" not in email):
         raise InputError(
-            f"{email!r} is not an e-mail address.",
-            "give the address to alert (alert_email='you@example.com'), or None for none.",
+            _("{email!r} is not an e-mail address.").format(email=email),
+            _("give the address to alert (alert_email='you@example.com'), or None for none."),
         )
     sns = conn.client("sns")
     arn = topic_arn(conn, name)
@@ -118,19 +125,25 @@ def ensure_topic(
         raise _refuse_foreign(arn, cfg.owner_tag)
     action = "unchanged"
     if tags is None:
-        with explained(f"create the SNS topic {name} (sns:CreateTopic)"):
+        with explained(_("create the SNS topic {name} (sns:CreateTopic)").format(name=name)):
             arn = sns.create_topic(
                 Name=name, Tags=[{"Key": cfg.owner_tag[0], "Value": cfg.owner_tag[1]}]
             )["TopicArn"]
         action = "created"
-    with explained(f"read the policy of the SNS topic {name} (sns:GetTopicAttributes)"):
+    with explained(
+        _("read the policy of the SNS topic {name} (sns:GetTopicAttributes)").format(name=name)
+    ):
         attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
     policy = json.loads(attributes.get("Policy") or '{"Version": "2012-10-17", "Statement": []}')
     wanted = budgets_statement(arn, conn.account, load().partition(conn.region))
     others = [s for s in policy.get("Statement", []) if s.get("Sid") != BUDGETS_SID]
     if others + [wanted] != policy.get("Statement", []):
         policy["Statement"] = others + [wanted]
-        with explained(f"let Budgets publish to the SNS topic {name} (sns:SetTopicAttributes)"):
+        with explained(
+            _("let Budgets publish to the SNS topic {name} (sns:SetTopicAttributes)").format(
+                name=name
+            )
+        ):
             sns.set_topic_attributes(
                 TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(policy)
             )
@@ -141,19 +154,23 @@ def ensure_topic(
 
 def _subscribe(conn: Connection, arn: str, email: str | None) -> str:
     if email is None:
-        return "none (alert_email is None)"
+        return _("none (alert_email is None)")
     sns = conn.client("sns")
-    with explained(f"list the subscriptions of {arn} (sns:ListSubscriptionsByTopic)"):
+    with explained(
+        _("list the subscriptions of {arn} (sns:ListSubscriptionsByTopic)").format(arn=arn)
+    ):
         for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn):
             for item in page.get("Subscriptions", []):
                 if item["Protocol"] == "email" and item["Endpoint"].lower() == email.lower():
                     confirmed = item["SubscriptionArn"] != "PendingConfirmation"
                     return f"{email}: " + (
-                        "already subscribed" if confirmed else "already pending confirmation"
+                        _("already subscribed") if confirmed else _("already pending confirmation")
                     )
-    with explained(f"subscribe {email} to {arn} (sns:Subscribe)"):
+    with explained(_("subscribe {email} to {arn} (sns:Subscribe)").format(email=email, arn=arn)):
         sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=email)
-    return f"{email}: pending confirmation (AWS e-mails a link that must be followed)"
+    return _("{email}: pending confirmation (AWS e-mails a link that must be followed)").format(
+        email=email
+    )
 
 
 def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
@@ -162,7 +179,7 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
 
     sns = conn.client("sns")
     rows = []
-    with explained("list SNS topics (sns:ListTopics)"):
+    with explained(_("list SNS topics (sns:ListTopics)")):
         arns = [
             t["TopicArn"]
             for page in sns.get_paginator("list_topics").paginate()
@@ -185,5 +202,5 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
         plan,
         lambda row: sns.delete_topic(TopicArn=row.arn),
         "NotFound",
-        lambda row: f"delete the SNS topic {row.topic} (sns:DeleteTopic)",
+        lambda row: _("delete the SNS topic {topic} (sns:DeleteTopic)").format(topic=row.topic),
     )

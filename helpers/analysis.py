@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import dates
 from .errors import InputError
+from .i18n import N_, _
 from .masking import mask_account_ids
 
 if TYPE_CHECKING:
@@ -182,8 +183,8 @@ def daily_by_department(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 RATE_TOLERANCE = 0.10  # a department's bill and token estimate agree within 10 % of the bill
-DIFFERENT_USAGE = "bill and tokens cover different usage: see the reconciliation"
-NO_PROFILE_NOW = (
+DIFFERENT_USAGE = N_("bill and tokens cover different usage: see the reconciliation")
+NO_PROFILE_NOW = N_(
     "billed, but no analysed profile has tokens for it in the period (its tag removed, or "
     "profiles recreated): see the reconciliation"
 )
@@ -229,8 +230,8 @@ def chargeback(
         gap = (out["cost"] - estimate.fillna(0.0).astype(float)).abs().round(MONEY_DECIMALS)
         agrees = gap <= (out["cost"].abs() * tolerance).round(MONEY_DECIMALS)
         tagged = out["department"] != UNTAGGED
-        notes[tagged & ~agrees & (out["tokens"] > 0)] = DIFFERENT_USAGE
-        notes[tagged & (out["tokens"] == 0) & (out["cost"] != 0)] = NO_PROFILE_NOW
+        notes[tagged & ~agrees & (out["tokens"] > 0)] = _(DIFFERENT_USAGE)
+        notes[tagged & (out["tokens"] == 0) & (out["cost"] != 0)] = _(NO_PROFILE_NOW)
         rate = rate.where(agrees)
     out["cost_per_1k_tokens"] = rate
     out["note"] = notes
@@ -299,7 +300,7 @@ def reconcile(
     for department, difference in zip(out["department"], out["difference"], strict=True):
         name = str(department)
         if department == UNTAGGED:
-            basis.append("not estimated: calls outside the profiles")
+            basis.append(_("not estimated: calls outside the profiles"))
         elif name.startswith("(no ") and name.endswith(" tag)"):
             basis.append(f"billed as {UNTAGGED}")
         elif difference == 0:
@@ -307,12 +308,12 @@ def reconcile(
         else:
             sign = 1 if difference > 0 else -1  # +1: the bill is higher than the estimate
             known = [*causes.get(ALL_DEPARTMENTS, []), *causes.get(name, [])]
-            reasons = [] if department in profiled else ["no analysed profile carries it now"]
+            reasons = [] if department in profiled else [_("no analysed profile carries it now")]
             reasons += [cause.text for cause in known if cause.sign == sign]
             reasons.append(
-                "spend outside these profiles (another region, other callers)"
+                _("spend outside these profiles (another region, other callers)")
                 if sign > 0
-                else "calls billed under another tag value (a tag changed during the period)"
+                else _("calls billed under another tag value (a tag changed during the period)")
             )
             prefix = "differs: " if by_construction else "measured, differs: "
             basis.append(prefix + "; ".join(dict.fromkeys(reasons)))
@@ -352,18 +353,17 @@ def gap_causes(
     """
     out: dict[str, list[GapCause]] = {}
     if unbackfilled is not None:
-        text = (
-            f"'{tag_key}' was activated on {unbackfilled} and no backfill covered the period "
-            f"before: that spend is billed as {UNTAGGED}"
-        )
+        text = _(
+            "'{tag_key}' was activated on {unbackfilled} and no backfill covered the "
+            "period before: that spend is billed as {untagged}"
+        ).format(tag_key=tag_key, unbackfilled=unbackfilled, untagged=UNTAGGED)
         out[ALL_DEPARTMENTS] = [GapCause(text, -1)]
     for profile in profiles:
         if profile.created_at is not None and profile.created_at.date() > period_start:
-            text = (
-                f"{profile.name} was created on {profile.created_at.date()}, inside the period: "
-                "the bill can hold spend of profiles deleted earlier (their metrics are not "
-                "these)"
-            )
+            text = _(
+                "{name} was created on {date}, inside the period: the bill can hold spend "
+                "of profiles deleted earlier (their metrics are not these)"
+            ).format(name=profile.name, date=profile.created_at.date())
             out.setdefault(departments.get(profile.name, ""), []).append(GapCause(text, 1))
     return out
 
@@ -381,7 +381,8 @@ def project_month_end(daily: pd.DataFrame, today: date, window_days: int = 14) -
     window_days = dates.as_whole_number(window_days, "window_days")
     if window_days < 1:
         raise InputError(
-            f"window_days must be at least 1, not {window_days}.", "use e.g. window_days=14."
+            _("window_days must be at least 1, not {window_days}.").format(window_days=window_days),
+            _("use e.g. window_days=14."),
         )
     month_start = dates.month_start(today)
     days_left = (dates.next_month_start(today) - today).days - 1  # after today
@@ -495,29 +496,35 @@ def missing_tag_warning(missing: list[Profile], tag_key: str) -> str | None:
         return None
     label = no_tag_label(tag_key)
     lines = [
-        f"WARNING: {len(missing)} profile(s) analysed without the tag '{tag_key}'. Cost Explorer "
-        f"bills their calls under {UNTAGGED}; the tables below group them as {label}.",
+        _(
+            "WARNING: {missing} profile(s) analysed without the tag '{tag_key}'. Cost Explorer "
+            "bills their calls under {untagged}; the tables below group them as {label}."
+        ).format(missing=len(missing), tag_key=tag_key, untagged=UNTAGGED, label=label),
     ]
     for profile in missing:
         tags = profile.tags or {}
         has = (
-            f"its '{tag_key}' value is blank"
+            _("its '{tag_key}' value is blank").format(tag_key=tag_key)
             if tag_key in tags
             else "it has " + (", ".join(f"{k}={v}" for k, v in sorted(tags.items())) or "no tags")
         )
         lines += [
-            f"  {profile.name} (ID {profile.profile_id}; {has}). Add the tag with the AWS CLI:",
+            _("  {name} (ID {profile_id}; {has}). Add the tag with the AWS CLI:").format(
+                name=profile.name, profile_id=profile.profile_id, has=has
+            ),
             f"    aws bedrock tag-resource --resource-arn {profile.arn} "
             f"--tags key={tag_key},value=DEPARTMENT",
-            "  or, for one of the workshop's own profiles (it carries the ownership tag):",
+            _("  or, for one of the workshop's own profiles (it carries the ownership tag):"),
             f'    profiles.tag(conn, "{profile.arn}", {{"{tag_key}": "DEPARTMENT"}}, '
             "cfg.owner_tag)",
         ]
     lines.append(
-        "Replace DEPARTMENT with the department's name (and ******** with your account ID: it "
-        "is masked here, as everywhere the workshop prints). A tag applies to later costs only "
-        "(earlier ones stay untagged unless backfilled). If you changed tag_key, check it is "
-        "the key your profiles carry (config.json's tag_key)."
+        _(
+            "Replace DEPARTMENT with the department's name (and ******** with your account ID: "
+            "it is masked here, as everywhere the workshop prints). A tag applies to later "
+            "costs only (earlier ones stay untagged unless backfilled). If you changed "
+            "tag_key, check it is the key your profiles carry (config.json's tag_key)."
+        )
     )
     return mask_account_ids("\n".join(lines))
 
@@ -527,12 +534,12 @@ def owner_tag_warning(tag_key: str, owner_key: str) -> str | None:
     created, so every profile carries the same value and the "departments" are one."""
     if tag_key.strip() != owner_key.strip():
         return None
-    return (
-        f"WARNING: tag_key '{tag_key}' is the workshop's ownership tag (config.json's "
-        "owner_tag), not a department tag: every workshop profile carries the same value, so "
-        "the tables below group them as one 'department'. Set tag_key to the department key "
-        "(config.json's tag_key, e.g. 'dept')."
-    )
+    return _(
+        "WARNING: tag_key '{tag_key}' is the workshop's ownership tag (config.json's "
+        "owner_tag), not a department tag: every workshop profile carries the same value, "
+        "so the tables below group them as one 'department'. Set tag_key to the department "
+        "key (config.json's tag_key, e.g. 'dept')."
+    ).format(tag_key=tag_key)
 
 
 def synthetic_note(synthetic: dict[str, dict], start: date, end: date) -> str | None:
@@ -550,10 +557,10 @@ def synthetic_note(synthetic: dict[str, dict], start: date, end: date) -> str | 
     )
     if first > last:
         return None
-    return (
-        f"SYNTHETIC history from {first} to {last} (offline stand-in); "
-        "today's calls are simulated replies"
-    )
+    return _(
+        "SYNTHETIC history from {first} to {last} (offline stand-in); today's calls are "
+        "simulated replies"
+    ).format(first=first, last=last)
 
 
 # --- the (untagged) row: calls that went through no application profile ---------------------
@@ -633,7 +640,7 @@ def estimate_direct(direct: pd.DataFrame, prices: PriceTable, region: str | None
     costs = []
     for row in out.itertuples(index=False):
         # a Priority or Flex call's metrics are under "MODEL+priority" / "MODEL+flex"
-        model, _, tier = str(row.model_id).partition("+")
+        model, _plus, tier = str(row.model_id).partition("+")
         try:
             cost = prices.cost(
                 model,

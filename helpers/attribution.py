@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .errors import explained
+from .i18n import _
 from .metrics import metric_query
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def calls_seen(
     """
     deadline = time.monotonic() + max(0.0, float(wait_seconds))
     while True:
-        with explained("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)"):
+        with explained(_("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)")):
             response = conn.cloudwatch.get_metric_data(**request)
         table = per_model_id(response, model_ids)
         seen = dict(zip(table["ModelId"], table["invocations"], strict=True))

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 from . import dates
 from .config import WorkshopConfig
 from .errors import StandinError, WorkshopError, explained
+from .i18n import _
 from .masking import mask_account_ids
 from .offline import launcher
 from .offline.loopback import is_loopback
@@ -92,19 +93,20 @@ class Connection:
     @cached_property
     def account(self) -> str:
         """The account ID (the stand-in's example account offline)."""
-        with explained("identify the AWS account (sts:GetCallerIdentity)"):
+        with explained(_("identify the AWS account (sts:GetCallerIdentity)")):
             return self.client("sts").get_caller_identity()["Account"]
 
     def describe(self) -> str:
         """Where this connection goes, in one line, account ID masked."""
         if self.offline:
-            return (
-                f"offline: the local stand-in at {self.endpoint_url}, region {self.region} "
-                "(simulated models, no AWS account)"
-            )
-        return (
-            f"aws: account {mask_account_ids(self.account)}, region {self.region}, "
-            f"credentials from {self.session.get_credentials().method}"
+            return _(
+                "offline: the local stand-in at {endpoint_url}, region {region} (simulated "
+                "models, no AWS account)"
+            ).format(endpoint_url=self.endpoint_url, region=self.region)
+        return _("aws: account {account}, region {region}, credentials from {method}").format(
+            account=mask_account_ids(self.account),
+            region=self.region,
+            method=self.session.get_credentials().method,
         )
 
     def today(self) -> date:
@@ -119,13 +121,13 @@ class Connection:
         """Call the stand-in's control API (offline only): backfill, faults, state."""
         if not self.offline:
             raise WorkshopError(
-                "The stand-in's control API exists offline only.",
-                'set "mode": "offline" in config.json to use it.',
+                _("The stand-in's control API exists offline only."),
+                _('set "mode": "offline" in config.json to use it.'),
             )
         if self.endpoint_url is None:  # a Connection built by hand, not by connect()
             raise StandinError(
-                "This offline connection has no stand-in address (its endpoint_url is None).",
-                "connect with aws.connect(), which starts the stand-in and passes its address.",
+                _("This offline connection has no stand-in address (its endpoint_url is None)."),
+                _("connect with aws.connect(), which starts the stand-in and passes its address."),
             )
         return launcher.control(self.endpoint_url, method, path, body)
 
@@ -148,17 +150,23 @@ def aws_cli_check(run: Any = None, which: Any = None) -> tuple[str, str]:
     if not found:
         return (
             "yes",
-            "not installed (optional): the notebooks show each AWS CLI command; to run them, "
-            "install AWS CLI v2 2.18.17 or newer",
+            _(
+                "not installed (optional): the notebooks show each AWS CLI command; to run "
+                "them, install AWS CLI v2 2.18.17 or newer"
+            ),
         )
     try:
         done = run([found, "--version"], capture_output=True, text=True, timeout=30)
         printed = (done.stdout or "") + (done.stderr or "")
     except (OSError, subprocess.SubprocessError) as exc:
-        return "warn", f"{found} did not run ({exc}); reinstall the AWS CLI v2"
+        return "warn", _("{found} did not run ({exc}); reinstall the AWS CLI v2").format(
+            found=found, exc=exc
+        )
     match = _CLI_VERSION.search(printed)
     if not match:
-        return "warn", f"{found} printed no version ({printed.strip()[:80]!r})"
+        return "warn", _("{found} printed no version ({strip!r})").format(
+            found=found, strip=printed.strip()[:80]
+        )
     version = tuple(int(part) for part in match.groups())
     minimum = AWS_CLI_MINIMUM.get(version[0])
     shown = ".".join(map(str, version))
@@ -166,10 +174,12 @@ def aws_cli_check(run: Any = None, which: Any = None) -> tuple[str, str]:
         need = ".".join(map(str, AWS_CLI_MINIMUM[2]))
         return (
             "warn",
-            f"AWS CLI {shown} at {found} is too old for `aws bedrock create-inference-profile`: "
-            f"install AWS CLI v2 {need} or newer",
+            _(
+                "AWS CLI {shown} at {found} is too old for `aws bedrock "
+                "create-inference-profile`: install AWS CLI v2 {need} or newer"
+            ).format(shown=shown, found=found, need=need),
         )
-    return "yes", f"AWS CLI {shown} at {found}"
+    return "yes", _("AWS CLI {shown} at {found}").format(shown=shown, found=found)
 
 
 def utc_timestamp(value: Any) -> datetime:
@@ -247,21 +257,30 @@ def connect(cfg: WorkshopConfig) -> Connection:
             host = urlparse(endpoint).hostname or ""
             if not is_loopback(host):
                 raise StandinError(
-                    f"WORKSHOP_ENDPOINT_URL={endpoint} is not on this machine; offline mode "
-                    "talks to the stand-in on loopback only.",
-                    "unset WORKSHOP_ENDPOINT_URL, or point it at http://127.0.0.1:PORT.",
+                    _(
+                        "WORKSHOP_ENDPOINT_URL={endpoint} is not on this machine; offline mode "
+                        "talks to the stand-in on loopback only."
+                    ).format(endpoint=endpoint),
+                    _("unset WORKSHOP_ENDPOINT_URL, or point it at http://127.0.0.1:PORT."),
                 )
             try:
                 port = urlparse(endpoint).port
             except ValueError:
                 raise StandinError(
-                    f"WORKSHOP_ENDPOINT_URL={endpoint} has no valid port.",
-                    "point it at http://127.0.0.1:PORT with a port from 1 to 65535, or unset it.",
+                    _("WORKSHOP_ENDPOINT_URL={endpoint} has no valid port.").format(
+                        endpoint=endpoint
+                    ),
+                    _(
+                        "point it at http://127.0.0.1:PORT with a port from 1 to 65535, or "
+                        "unset it."
+                    ),
                 ) from None
             if port is None or launcher.health(endpoint.rstrip("/")) is None:
                 raise StandinError(
-                    f"No stand-in answers at WORKSHOP_ENDPOINT_URL={endpoint}.",
-                    "start one there, or unset the variable.",
+                    _("No stand-in answers at WORKSHOP_ENDPOINT_URL={endpoint}.").format(
+                        endpoint=endpoint
+                    ),
+                    _("start one there, or unset the variable."),
                 )
             endpoint = endpoint.rstrip("/")
         else:
@@ -270,16 +289,18 @@ def connect(cfg: WorkshopConfig) -> Connection:
         return Connection(mode="offline", region=cfg.region, session=session, endpoint_url=endpoint)
     if headless() and os.environ.get("WORKSHOP_ALLOW_AWS") != "1":
         raise WorkshopError(
-            "aws mode in a headless run (CI, papermill, make run): refused, because it makes "
-            "real, billed calls.",
-            'set WORKSHOP_ALLOW_AWS=1 to allow it on purpose, or set "mode": "offline".',
+            _(
+                "aws mode in a headless run (CI, papermill, make run): refused, because it "
+                "makes real, billed calls."
+            ),
+            _('set WORKSHOP_ALLOW_AWS=1 to allow it on purpose, or set "mode": "offline".'),
         )
     # A profile typo, a broken ~/.aws/config or half a key pair fails here, in botocore.
-    with explained("find your AWS credentials (environment, AWS_PROFILE, ~/.aws)"):
+    with explained(_("find your AWS credentials (environment, AWS_PROFILE, ~/.aws)")):
         session = new_session(region_name=cfg.region)
         credentials = session.get_credentials()
     if credentials is None:
         from .errors import CREDENTIALS_FIX
 
-        raise WorkshopError("aws mode: no AWS credentials were found.", CREDENTIALS_FIX)
+        raise WorkshopError(_("aws mode: no AWS credentials were found."), _(CREDENTIALS_FIX))
     return Connection(mode="aws", region=cfg.region, session=session)

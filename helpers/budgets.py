@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ownership
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,10 +59,14 @@ def departments(found: list[Profile], tag_key: str) -> list[str]:
     if not values:
         names = ", ".join(p.name for p in found) or "none"
         raise InputError(
-            f"None of the profiles to analyse ({names}) carries the cost allocation tag "
-            f"{tag_key!r}, so there is no department to budget.",
-            f'set "tag_key" in config.json to the key these profiles carry, or tag them with '
-            f"{tag_key} (TagResource, as in 02_inspect_profiles Step 5).",
+            _(
+                "None of the profiles to analyse ({names}) carries the cost allocation tag "
+                "{tag_key!r}, so there is no department to budget."
+            ).format(names=names, tag_key=tag_key),
+            _(
+                'set "tag_key" in config.json to the key these profiles carry, or tag them '
+                "with {tag_key} (TagResource, as in 02_inspect_profiles Step 5)."
+            ).format(tag_key=tag_key),
         )
     return values
 
@@ -80,9 +85,16 @@ def positive_number(value: object, what: str, unit: str, fix: str) -> float:
         with contextlib.suppress(ValueError):  # a word stays None, and is refused below
             number = float(value.strip())
     if number is None or not math.isfinite(number):
-        raise InputError(f"{what} must be a number, not {value!r}.", fix)
+        raise InputError(
+            _("{what} must be a number, not {value!r}.").format(what=what, value=value), fix
+        )
     if number <= 0:
-        raise InputError(f"{what} must be above 0{unit}, not {value!r}.", fix)
+        raise InputError(
+            _("{what} must be above 0{unit}, not {value!r}.").format(
+                what=what, unit=unit, value=value
+            ),
+            fix,
+        )
     return number
 
 
@@ -93,12 +105,15 @@ def subscribers_of(email: str | None, topic_arn: str | None) -> list[dict[str, s
         subscribers.append({"SubscriptionType": "SNS", "Address": topic_arn})
     if email is not None:
         if not isinstance(email, str) or "@" not in email:
-            raise InputError(f"{email!r} is not an e-mail address.", "give the address to alert.")
+            raise InputError(
+                _("{email!r} is not an e-mail address.").format(email=email),
+                _("give the address to alert."),
+            )
         subscribers.append({"SubscriptionType": "EMAIL", "Address": email})
     if not subscribers:
         raise InputError(
-            "A budget alert needs someone to tell: no SNS topic and no e-mail address given.",
-            "pass topic_arn= (alerts.ensure_topic(...).arn) or an e-mail address.",
+            _("A budget alert needs someone to tell: no SNS topic and no e-mail address given."),
+            _("pass topic_arn= (alerts.ensure_topic(...).arn) or an e-mail address."),
         )
     return subscribers
 
@@ -122,16 +137,24 @@ def budget_request(
     """
     limit_usd = positive_number(
         limit_usd,
-        f"The budget for {department} (budgets_usd or default_budget_usd)",
+        _("The budget for {department} (budgets_usd or default_budget_usd)").format(
+            department=department
+        ),
         " USD",
-        f"set a positive amount in US dollars, e.g. budgets_usd={{{department!r}: 10.0}}.",
+        _("set a positive amount in US dollars, e.g. budgets_usd={{{department!r}: 10.0}}.").format(
+            department=department
+        ),
     )
     forecast_pct, actual_pct = (
         positive_number(
             pct,
-            f"{name} ({parameter} in 07_budgets_and_alerts)",
+            _("{name} ({parameter} in 07_budgets_and_alerts)").format(
+                name=name, parameter=parameter
+            ),
             "%",
-            f"set a percentage of the budget above 0, e.g. {parameter}={example}.",
+            _("set a percentage of the budget above 0, e.g. {parameter}={example}.").format(
+                parameter=parameter, example=example
+            ),
         )
         for pct, name, parameter, example in (
             (forecast_pct, "forecast_pct", "forecast_threshold_pct", 80.0),
@@ -180,19 +203,21 @@ def limits(
     """
     if not isinstance(budgets_usd, dict):
         raise InputError(
-            f"budgets_usd must be a dict of department -> USD, not {budgets_usd!r}.",
-            "set e.g. budgets_usd={'claims': 10.0} ({} for the default everywhere).",
+            _("budgets_usd must be a dict of department -> USD, not {budgets_usd!r}.").format(
+                budgets_usd=budgets_usd
+            ),
+            _("set e.g. budgets_usd={'claims': 10.0} ({} for the default everywhere)."),
         )
     chosen = {}
     for department in departments:
         given = department in budgets_usd
         chosen[department] = positive_number(
             budgets_usd[department] if given else default_budget_usd,
-            f"The budget for {department} ("
+            _("The budget for {department} (").format(department=department)
             + (f"budgets_usd[{department!r}]" if given else "default_budget_usd")
             + ")",
             " USD",
-            "set a positive amount in US dollars, e.g. "
+            _("set a positive amount in US dollars, e.g. ")
             + (f"budgets_usd={{{department!r}: 10.0}}." if given else "default_budget_usd=5.0."),
         )
     return chosen
@@ -200,7 +225,7 @@ def limits(
 
 def all_budgets(conn: Connection) -> list[dict[str, Any]]:
     budgets = []
-    with explained("list budgets (budgets:ViewBudget)"):
+    with explained(_("list budgets (budgets:ViewBudget)")):
         for page in conn.budgets.get_paginator("describe_budgets").paginate(AccountId=conn.account):
             budgets.extend(page.get("Budgets", []))
     return budgets
@@ -208,7 +233,9 @@ def all_budgets(conn: Connection) -> list[dict[str, Any]]:
 
 def _owned(conn: Connection, cfg: WorkshopConfig, name: str) -> bool:
     arn = f"arn:aws:budgets::{conn.account}:budget/{name}"
-    with explained(f"read the tags of the budget {name} (budgets:ListTagsForResource)"):
+    with explained(
+        _("read the tags of the budget {name} (budgets:ListTagsForResource)").format(name=name)
+    ):
         tags = conn.budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"]
     return ownership.owns({t["Key"]: t["Value"] for t in tags}, cfg.owner_tag)
 
@@ -248,7 +275,7 @@ def ensure(
         name = request["Budget"]["BudgetName"]
         found = existing.get(name)
         if found is None:
-            with explained(f"create the budget {name} (budgets:ModifyBudget)"):
+            with explained(_("create the budget {name} (budgets:ModifyBudget)").format(name=name)):
                 conn.budgets.create_budget(**request)
             action = "created"
         elif not _owned(conn, cfg, name):
@@ -260,7 +287,9 @@ def ensure(
                 != float(request["Budget"]["BudgetLimit"]["Amount"])
                 or (found.get("CostFilters") or {}) != request["Budget"]["CostFilters"]
             ):
-                with explained(f"update the budget {name} (budgets:ModifyBudget)"):
+                with explained(
+                    _("update the budget {name} (budgets:ModifyBudget)").format(name=name)
+                ):
                     conn.budgets.update_budget(AccountId=conn.account, NewBudget=request["Budget"])
                 action = "updated"
             _ensure_notifications(conn, name, request["NotificationsWithSubscribers"])
@@ -278,7 +307,7 @@ def ensure(
                 "notifies": ", ".join(
                     s["Address"] for s in request["NotificationsWithSubscribers"][0]["Subscribers"]
                 ),
-                "counts": "tag and service" if services else "tag only (any service)",
+                "counts": _("tag and service") if services else _("tag only (any service)"),
                 "action": action,
             }
         )
@@ -299,7 +328,9 @@ def limits_in_force(ensured: pd.DataFrame) -> dict[str, float | None]:
 
 
 def _ensure_notifications(conn: Connection, name: str, wanted: list[dict[str, Any]]) -> None:
-    with explained(f"read the alerts of the budget {name} (budgets:ViewBudget)"):
+    with explained(
+        _("read the alerts of the budget {name} (budgets:ViewBudget)").format(name=name)
+    ):
         have = conn.budgets.describe_notifications_for_budget(
             AccountId=conn.account, BudgetName=name
         ).get("Notifications", [])
@@ -307,7 +338,9 @@ def _ensure_notifications(conn: Connection, name: str, wanted: list[dict[str, An
     for item in wanted:
         notification = item["Notification"]
         if (notification["NotificationType"], float(notification["Threshold"])) not in present:
-            with explained(f"add an alert to the budget {name} (budgets:ModifyBudget)"):
+            with explained(
+                _("add an alert to the budget {name} (budgets:ModifyBudget)").format(name=name)
+            ):
                 conn.budgets.create_notification(
                     AccountId=conn.account,
                     BudgetName=name,
@@ -345,7 +378,9 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    naming = f"its name does not start with {ownership.NAME_PREFIX}"
+    naming = _("its name does not start with {name_prefix}").format(
+        name_prefix=ownership.NAME_PREFIX
+    )
     for row in table(conn, cfg).itertuples():
         named = row.budget.startswith(ownership.NAME_PREFIX)
         decision, reason = ownership.decision(row.owned_by_workshop, cfg.owner_tag, named, naming)
@@ -359,7 +394,9 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
         plan,
         lambda row: conn.budgets.delete_budget(AccountId=conn.account, BudgetName=row.budget),
         "NotFoundException",
-        lambda row: f"delete the budget {row.budget} (budgets:ModifyBudget)",
+        lambda row: _("delete the budget {budget} (budgets:ModifyBudget)").format(
+            budget=row.budget
+        ),
     )
 
 
@@ -380,11 +417,12 @@ def forecast_label(offline: bool, from_forecast_api: bool, window_days: int = 14
             "x days left (analysis.project_month_end)"
         )
     if offline:
-        return (
-            "stand-in's projection (offline, not Cost Explorer): mean daily cost of the last "
-            f"{FORECAST_WINDOW_DAYS} complete days (from the first day with cost) x days left"
-        )
-    return "Cost Explorer forecast (GetCostForecast; AWS does not publish its model)"
+        return _(
+            "stand-in's projection (offline, not Cost Explorer): mean daily cost of the "
+            "last {forecast_window_days} complete days (from the first day with cost) x "
+            "days left"
+        ).format(forecast_window_days=FORECAST_WINDOW_DAYS)
+    return _("Cost Explorer forecast (GetCostForecast; AWS does not publish its model)")
 
 
 CENT = 0.005  # two amounts this close show the same to the cent
@@ -426,40 +464,47 @@ def compare_with_budgets(
         readings = []
         if abs(ours_actual - theirs_actual) < CENT:
             readings.append(
-                "actual agrees" + (" (by construction: one ledger offline)" if offline else "")
+                _("actual agrees")
+                + (_(" (by construction: one ledger offline)") if offline else "")
             )
         else:
             readings.append(
-                f"actual differs by {_usd(abs(ours_actual - theirs_actual))} (Budgets refreshes "
-                "up to three times a day; Cost Explorer lags usage by up to 24 hours)"
+                _(
+                    "actual differs by {usd} (Budgets refreshes up to three times a day; Cost "
+                    "Explorer lags usage by up to 24 hours)"
+                ).format(usd=_usd(abs(ours_actual - theirs_actual)))
             )
         from_api = not str(row.method).startswith("projection")
         if theirs_forecast is None or pd.isna(theirs_forecast):
-            readings.append("Budgets reports no forecast yet (it needs history)")
+            readings.append(_("Budgets reports no forecast yet (it needs history)"))
         elif abs(float(row.forecast) - float(theirs_forecast)) < CENT:
             readings.append(
                 "forecast agrees"
                 + (
-                    " (by construction: the stand-in answers both from the same daily mean)"
+                    _(" (by construction: the stand-in answers both from the same daily mean)")
                     if offline and from_api
                     else ""
                 )
             )
         elif not from_api:
             readings.append(
-                f"forecast differs by {_usd(abs(float(row.forecast) - float(theirs_forecast)))}: "
-                "GetCostForecast had too little history, so Step 6 projected (today's cost "
-                "included, 14-day mean), while Budgets' forecast "
+                _(
+                    "forecast differs by {usd}: GetCostForecast had too little history, so "
+                    "Step 6 projected (today's cost included, 14-day mean), while Budgets' "
+                    "forecast "
+                ).format(usd=_usd(abs(float(row.forecast) - float(theirs_forecast))))
                 + (
-                    "(the stand-in's) counts cost before today plus its 30-day daily mean"
+                    _("(the stand-in's) counts cost before today plus its 30-day daily mean")
                     if offline
-                    else "is its own model"
+                    else _("is its own model")
                 )
             )
         else:
             readings.append(
-                f"forecast differs by {_usd(abs(float(row.forecast) - float(theirs_forecast)))}: "
-                "Budgets' forecast is its own model, not GetCostForecast's"
+                _(
+                    "forecast differs by {usd}: Budgets' forecast is its own model, not "
+                    "GetCostForecast's"
+                ).format(usd=_usd(abs(float(row.forecast) - float(theirs_forecast))))
             )
         rows.append(
             {

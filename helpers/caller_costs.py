@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +37,10 @@ COST_COLUMN = "line_item_unblended_cost"
 def principal_tag(key: str) -> str:
     """A principal or session tag's cost allocation tag key: ``team`` -> ``iamPrincipal/team``."""
     if not isinstance(key, str) or not key.strip():
-        raise InputError(f"A tag key is a non-empty string, not {key!r}.", 'pass e.g. "team".')
+        raise InputError(
+            _("A tag key is a non-empty string, not {key!r}.").format(key=key),
+            _('pass e.g. "team".'),
+        )
     return key if key.startswith(PRINCIPAL_TAG_PREFIX) else PRINCIPAL_TAG_PREFIX + key
 
 
@@ -56,18 +60,23 @@ def short_name(arn: Any) -> str:
     if _missing(arn):
         return NO_PRINCIPAL
     if not isinstance(arn, str):
-        raise InputError(f"An IAM principal is an ARN string, not {arn!r}.", "pass the ARN.")
+        raise InputError(
+            _("An IAM principal is an ARN string, not {arn!r}.").format(arn=arn), _("pass the ARN.")
+        )
     parts = arn.strip().split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
         raise InputError(
-            f"{arn!r} is not the ARN of an IAM principal.",
-            "pass an ARN such as arn:aws:sts::111122223333:assumed-role/claims-app/session, "
-            "as line_item_iam_principal and identity.arn hold them.",
+            _("{arn!r} is not the ARN of an IAM principal.").format(arn=arn),
+            _(
+                "pass an ARN such as "
+                "arn:aws:sts::111122223333:assumed-role/claims-app/session, as "
+                "line_item_iam_principal and identity.arn hold them."
+            ),
         )
     resource = parts[5]
     if resource == "root":
         return "root"
-    kind, _, rest = resource.partition("/")
+    kind, _slash, rest = resource.partition("/")
     if not rest:
         return resource
     if kind == "assumed-role":
@@ -90,9 +99,13 @@ def by_caller(
     for column in (principal, cost):
         if column not in cur:
             raise InputError(
-                f"The CUR rows have no column {column!r} (they have: {', '.join(cur.columns)}).",
-                "export CUR 2.0 with caller identity (Additional export content > Include "
-                "caller identity (IAM principal) allocation data), or name the column.",
+                _("The CUR rows have no column {column!r} (they have: {columns}).").format(
+                    column=column, columns=", ".join(cur.columns)
+                ),
+                _(
+                    "export CUR 2.0 with caller identity (Additional export content > Include "
+                    "caller identity (IAM principal) allocation data), or name the column."
+                ),
             )
     frame = pd.DataFrame(
         {
@@ -114,9 +127,10 @@ def _pages(response: dict | list[dict]) -> list[dict]:
     if isinstance(response, list) and all(isinstance(p, dict) for p in response):
         return response
     raise InputError(
-        "Expected a GetCostAndUsage answer (a dict) or a list of its pages, "
-        f"not {type(response).__name__}.",
-        "pass what conn.ce.get_cost_and_usage(...) returned, or costs.fetch_pages(...).",
+        _("Expected a GetCostAndUsage answer (a dict) or a list of its pages, not {name}.").format(
+            name=type(response).__name__
+        ),
+        _("pass what conn.ce.get_cost_and_usage(...) returned, or costs.fetch_pages(...)."),
     )
 
 
@@ -144,8 +158,10 @@ def tag_rows(
         unknown = [k for k in keys if k not in columns]
         if unknown or any(d.get("Type") != "TAG" for d in definitions):
             raise InputError(
-                f"The answer is grouped by {definitions}, not by the tags {sorted(columns)}.",
-                "group the request by those TAG keys only (GroupBy Type TAG), or name its keys.",
+                _("The answer is grouped by {definitions}, not by the tags {columns}.").format(
+                    definitions=definitions, columns=sorted(columns)
+                ),
+                _("group the request by those TAG keys only (GroupBy Type TAG), or name its keys."),
             )
         for result in page.get("ResultsByTime", []):
             for group in result.get("Groups") or []:
@@ -200,8 +216,8 @@ def cur_rows(
     for column in ("resource_tags", principal, cost):
         if column not in cur:
             raise InputError(
-                f"The CUR rows have no column {column!r}.",
-                "read the CUR 2.0 export with caller identity (cur.download_export).",
+                _("The CUR rows have no column {column!r}.").format(column=column),
+                _("read the CUR 2.0 export with caller identity (cur.download_export)."),
             )
     tag = f"user_{tag_key}"
     return pd.DataFrame(
@@ -221,8 +237,10 @@ def department_by_caller(
     for column in (department, caller, cost):
         if column not in rows:
             raise InputError(
-                f"The rows have no column {column!r} (they have: {', '.join(rows.columns)}).",
-                "pass cur_rows(...) or tag_rows(...), or name the columns.",
+                _("The rows have no column {column!r} (they have: {columns}).").format(
+                    column=column, columns=", ".join(rows.columns)
+                ),
+                _("pass cur_rows(...) or tag_rows(...), or name the columns."),
             )
     table = rows.pivot_table(
         index=department, columns=caller, values=cost, aggfunc="sum", fill_value=0.0

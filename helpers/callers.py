@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ownership
 from .errors import InputError, WorkshopError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,8 +61,10 @@ class Role:
 def check_name(name: object, what: str = "role") -> str:
     if not isinstance(name, str) or not IAM_NAME.fullmatch(name):
         raise InputError(
-            f"{name!r} is not an IAM {what} name (1-64 letters, digits or + = , . @ _ -).",
-            'use e.g. "claims-app".',
+            _("{name!r} is not an IAM {what} name (1-64 letters, digits or + = , . @ _ -).").format(
+                name=name, what=what
+            ),
+            _('use e.g. "claims-app".'),
         )
     return name
 
@@ -90,8 +93,8 @@ def invoke_policy(found: list[Profile], region: str, partition: str = "aws") -> 
     """
     if not found:
         raise InputError(
-            "A caller role needs at least one profile to call.",
-            "pass the profiles: [profiles.resolve(conn, name) for name in names].",
+            _("A caller role needs at least one profile to call."),
+            _("pass the profiles: [profiles.resolve(conn, name) for name in names]."),
         )
     profile_arns = sorted({p.arn for p in found})
     model_arns = sorted({arn for p in found for arn in p.model_arns})
@@ -130,21 +133,31 @@ def _refuse(name: str, found: dict[str, Any], owner_tag: tuple[str, str]) -> Wor
     key, value = owner_tag
     where = found.get("Path", "/")
     if ownership.owns(_tags(found.get("Tags")), owner_tag):
-        why = f"carries {key}={value} but lies under the path {where}, not {ROLE_PATH}"
+        why = _("carries {key}={value} but lies under the path {where}, not {role_path}").format(
+            key=key, value=value, where=where, role_path=ROLE_PATH
+        )
     else:
-        why = f"has no {key}={value} tag (path {where}): someone else made it"
+        why = _("has no {key}={value} tag (path {where}): someone else made it").format(
+            key=key, value=value, where=where
+        )
     return InputError(
-        f"The IAM role {name} exists and is not the workshop's: it {why}. The workshop "
-        "neither changes nor deletes it.",
-        "give the workshop's role another name (the role names in the notebook's parameters); "
-        "role names are unique in an account, whatever their path.",
+        _(
+            "The IAM role {name} exists and is not the workshop's: it {why}. The workshop "
+            "neither changes nor deletes it."
+        ).format(name=name, why=why),
+        _(
+            "give the workshop's role another name (the role names in the notebook's "
+            "parameters); role names are unique in an account, whatever their path."
+        ),
     )
 
 
 def get_role(conn: Connection, name: str) -> dict[str, Any] | None:
     """The role as GetRole describes it (tags included), or None when there is none."""
     iam = conn.client("iam")
-    with explained(f"look up the IAM role {name} (iam:GetRole)", tolerate=MISSING) as gone:
+    with explained(
+        _("look up the IAM role {name} (iam:GetRole)").format(name=name), tolerate=MISSING
+    ) as gone:
         found = iam.get_role(RoleName=name)["Role"]
     return None if gone else found
 
@@ -173,7 +186,7 @@ def ensure_role(
         raise _refuse(name, found, cfg.owner_tag)
     changed = False
     if found is None:
-        with explained(f"create the IAM role {name} (iam:CreateRole)"):
+        with explained(_("create the IAM role {name} (iam:CreateRole)").format(name=name)):
             found = iam.create_role(
                 Path=ROLE_PATH,
                 RoleName=name,
@@ -185,23 +198,34 @@ def ensure_role(
     else:
         action = "unchanged"
         if found.get("AssumeRolePolicyDocument") != trust:
-            with explained(f"update the trust policy of {name} (iam:UpdateAssumeRolePolicy)"):
+            with explained(
+                _("update the trust policy of {name} (iam:UpdateAssumeRolePolicy)").format(
+                    name=name
+                )
+            ):
                 iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
             changed = True
         have = _tags(found.get("Tags"))
         missing = {k: v for k, v in wanted_tags.items() if have.get(k) != v}
         if missing:
-            with explained(f"tag the IAM role {name} (iam:TagRole)"):
+            with explained(_("tag the IAM role {name} (iam:TagRole)").format(name=name)):
                 iam.tag_role(
                     RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in missing.items()]
                 )
             changed = True
     with explained(
-        f"read the inline policy {policy_name} of {name} (iam:GetRolePolicy)", tolerate=MISSING
+        _("read the inline policy {policy_name} of {name} (iam:GetRolePolicy)").format(
+            policy_name=policy_name, name=name
+        ),
+        tolerate=MISSING,
     ) as absent:
         current = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
     if absent or current != policy:
-        with explained(f"put the inline policy {policy_name} on {name} (iam:PutRolePolicy)"):
+        with explained(
+            _("put the inline policy {policy_name} on {name} (iam:PutRolePolicy)").format(
+                policy_name=policy_name, name=name
+            )
+        ):
             iam.put_role_policy(
                 RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(policy)
             )
@@ -225,8 +249,10 @@ def ensure_caller(
 
     if not isinstance(team, str) or not team.strip():
         raise InputError(
-            f"The team of {name} must be a non-empty string, not {team!r}.",
-            'name the team the role calls for, e.g. {"claims-app": "claims-online"}.',
+            _("The team of {name} must be a non-empty string, not {team!r}.").format(
+                name=name, team=team
+            ),
+            _('name the team the role calls for, e.g. {"claims-app": "claims-online"}.'),
         )
     partition = load().partition(conn.region)
     profile_names = ", ".join(sorted(p.name for p in found)) or "none"
@@ -254,8 +280,8 @@ def ensure_callers(
 
     if not isinstance(teams, dict) or not teams:
         raise InputError(
-            f"teams must be a dict of role name -> team, not {teams!r}.",
-            'pass e.g. {"claims-app": "claims-online", "claims-batch": "claims-batch"}.',
+            _("teams must be a dict of role name -> team, not {teams!r}.").format(teams=teams),
+            _('pass e.g. {"claims-app": "claims-online", "claims-batch": "claims-batch"}.'),
         )
     rows = []
     for name, team in teams.items():
@@ -271,8 +297,11 @@ def assume_request(
     tags of the same key, and become ``iamPrincipal/<key>`` cost allocation tags)."""
     if not isinstance(session_name, str) or not SESSION_NAME.fullmatch(session_name):
         raise InputError(
-            f"{session_name!r} is not an STS session name (2-64 letters, digits or + = , . @ _ -).",
-            'use e.g. "claims-app-08"; CUR shows it in assumed-role/ROLE/SESSION.',
+            _(
+                "{session_name!r} is not an STS session name (2-64 letters, digits or + = , . "
+                "@ _ -)."
+            ).format(session_name=session_name),
+            _('use e.g. "claims-app-08"; CUR shows it in assumed-role/ROLE/SESSION.'),
         )
     request: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
     if session_tags:
@@ -323,7 +352,7 @@ def assume(
     sts = conn.client("sts")
     answer = while_iam_settles(
         conn,
-        f"assume the role {role_arn} (sts:AssumeRole"
+        _("assume the role {role_arn} (sts:AssumeRole").format(role_arn=role_arn)
         + (", sts:TagSession)" if session_tags else ")"),
         lambda: sts.assume_role(**request),
         lambda code, _message: code in ("AccessDenied", "AccessDeniedException"),
@@ -340,7 +369,11 @@ def _principals(conn: Connection, kind: str) -> list[dict[str, Any]]:
     iam = conn.client("iam")
     listing, key = ("list_roles", "Roles") if kind == "role" else ("list_users", "Users")
     action = "iam:ListRoles" if kind == "role" else "iam:ListUsers"
-    with explained(f"list the IAM {kind}s under {ROLE_PATH} ({action})"):
+    with explained(
+        _("list the IAM {kind}s under {role_path} ({action})").format(
+            kind=kind, role_path=ROLE_PATH, action=action
+        )
+    ):
         return [
             item
             for page in iam.get_paginator(listing).paginate(PathPrefix=ROLE_PATH)
@@ -353,7 +386,9 @@ def _described(conn: Connection, kind: str, name: str) -> dict[str, Any] | None:
     iam = conn.client("iam")
     if kind == "role":
         return get_role(conn, name)
-    with explained(f"look up the IAM user {name} (iam:GetUser)", tolerate=MISSING) as gone:
+    with explained(
+        _("look up the IAM user {name} (iam:GetUser)").format(name=name), tolerate=MISSING
+    ) as gone:
         found = iam.get_user(UserName=name)["User"]
     return None if gone else found
 
@@ -421,16 +456,19 @@ def delete_plan(
             inside = found.get("Path", "/").startswith(ROLE_PATH)
             decision, reason = ownership.decision(owned and inside, cfg.owner_tag)
             if owned and not inside:
-                reason = (
-                    f"carries {key}={value}, but lies outside {ROLE_PATH}, where the workshop "
-                    "makes all its principals: not the workshop's; delete it yourself if yours"
-                )
+                reason = _(
+                    "carries {key}={value}, but lies outside {role_path}, where the "
+                    "workshop makes all its principals: not the workshop's; delete it "
+                    "yourself if yours"
+                ).format(key=key, value=value, role_path=ROLE_PATH)
             if decision == "delete":
                 noun = kind.capitalize()
                 with explained(
-                    f"list the policies and keys of {name} (iam:List{noun}Policies, "
-                    f"iam:ListAttached{noun}Policies"
-                    + (", iam:ListAccessKeys)" if kind == "user" else ")"),
+                    _(
+                        "list the policies and keys of {name} (iam:List{noun}Policies, "
+                        "iam:ListAttached{noun}Policies"
+                    ).format(name=name, noun=noun)
+                    + (_(", iam:ListAccessKeys)") if kind == "user" else ")"),
                     tolerate=MISSING,
                 ) as gone:
                     reason += _with_it(_attachments(conn, kind, name))
@@ -460,15 +498,25 @@ def _delete_principal(conn: Connection, kind: str, name: str) -> None:
     parts = _attachments(conn, kind, name)
     for policy in parts["inline"]:
         with explained(
-            f"delete the inline policy {policy} of {name} (iam:Delete{noun}Policy)",
+            _("delete the inline policy {policy} of {name} (iam:Delete{noun}Policy)").format(
+                policy=policy, name=name, noun=noun
+            ),
             tolerate=MISSING,
         ):
             getattr(iam, f"delete_{kind}_policy")(**who, PolicyName=policy)
     for arn in parts["attached"]:
-        with explained(f"detach {arn} from {name} (iam:Detach{noun}Policy)", tolerate=MISSING):
+        with explained(
+            _("detach {arn} from {name} (iam:Detach{noun}Policy)").format(
+                arn=arn, name=name, noun=noun
+            ),
+            tolerate=MISSING,
+        ):
             getattr(iam, f"detach_{kind}_policy")(**who, PolicyArn=arn)
     for key_id in parts["keys"]:
-        with explained(f"delete an access key of {name} (iam:DeleteAccessKey)", tolerate=MISSING):
+        with explained(
+            _("delete an access key of {name} (iam:DeleteAccessKey)").format(name=name),
+            tolerate=MISSING,
+        ):
             iam.delete_access_key(UserName=name, AccessKeyId=key_id)
     getattr(iam, f"delete_{kind}")(**who)
 
@@ -479,5 +527,7 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
         plan,
         lambda row: _delete_principal(conn, row.kind.split()[-1], row.name),
         MISSING,
-        lambda row: f"delete the {row.kind} {row.name} (iam:Delete{row.kind.split()[-1].title()})",
+        lambda row: _("delete the {kind} {name} (iam:Delete{title})").format(
+            kind=row.kind, name=row.name, title=row.kind.split()[-1].title()
+        ),
     )

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
+from .i18n import _
+
 # The one list of cross-region profile prefixes (geographies). "global." routes to any
 # commercial region; the others stay inside their geography. There is no "ca." geography:
 # Canada calls "us." and "global." profiles. models.json must list the same geographies.
@@ -248,8 +250,10 @@ class Catalog:
         entry = self.sources.get(key, {})
         if not key or entry.get("confidence") == "high":
             return ""
-        where = entry.get("url") or entry.get("what") or "no public source"
-        return f" ({entry.get('confidence', 'unknown')} confidence: {where})"
+        where = entry.get("url") or entry.get("what") or _("no public source")
+        return _(" ({confidence} confidence: {where})").format(
+            confidence=entry.get("confidence", "unknown"), where=where
+        )
 
 
 @cache
@@ -368,11 +372,17 @@ def judge(
         callable_here = " or ".join(data.callable_ids(model_id, region)) or "none"
         return Verdict(
             "NO",
-            f"{prefix}. profiles of {known.label} cannot be called from {region}. From there: "
-            f"{callable_here} (change copy_from in config.json).",
+            _(
+                "{prefix}. profiles of {label} cannot be called from {region}. From there: "
+                "{callable_here} (change copy_from in config.json)."
+            ).format(prefix=prefix, label=known.label, region=region, callable_here=callable_here),
         )
     alternative = data.current_alternative(model_id, region, day) if known else None
-    instead = f"use {alternative} instead" if alternative else "choose a model listed as ACTIVE"
+    instead = (
+        _("use {alternative} instead").format(alternative=alternative)
+        if alternative
+        else _("choose a model listed as ACTIVE")
+    )
     if details is not None:
         life = details.get("modelLifecycle") or {}
         name = f"{details.get('providerName', '')} {details.get('modelName', model_id)}".strip()
@@ -382,7 +392,11 @@ def judge(
             extended = life.get("publicExtendedAccessTime") or (
                 ours.public_extended_access if ours else None
             )
-            when = f"end of life on {_on(end)}" if end else "end of life not announced"
+            when = (
+                _("end of life on {on}").format(on=_on(end))
+                if end
+                else _("end of life not announced")
+            )
             if (
                 ours
                 and end
@@ -393,14 +407,25 @@ def judge(
             if extended:
                 started = _on(extended) <= day.isoformat()
                 dearer = (
-                    f"; {'since' if started else 'from'} {_on(extended)} it "
-                    f"{'costs' if started else 'will cost'} more than its list price "
-                    "(public extended access)"
-                )
+                    _("; since {on} it costs more than its list price (public extended access)")
+                    if started
+                    else _(
+                        "; from {on} it will cost more than its list price (public extended access)"
+                    )
+                ).format(on=_on(extended))
             return Verdict(
                 "warn",
-                f"{name}: LEGACY in {region} since {_on(life.get('legacyTime', '?'))}, {when}"
-                f"{dearer}. New accounts cannot use it; {instead}.",
+                _(
+                    "{name}: LEGACY in {region} since {on}, {when}{dearer}. New accounts "
+                    "cannot use it; {instead}."
+                ).format(
+                    name=name,
+                    region=region,
+                    on=_on(life.get("legacyTime", "?")),
+                    when=when,
+                    dearer=dearer,
+                    instead=instead,
+                ),
             )
         if (
             source is not None
@@ -410,9 +435,13 @@ def judge(
             here = " or ".join(i for i in data.callable_ids(model_id, region) if i != model_id)
             return Verdict(
                 "NO",
-                f"{name} is served in {region} only through an inference profile: a profile "
-                f"copied from the bare model ID cannot be called on demand. Copy from "
-                f"{here or 'a system-defined profile of this region'} instead.",
+                _(
+                    "{name} is served in {region} only through an inference profile: a profile "
+                    "copied from the bare model ID cannot be called on demand. Copy from "
+                    "{here} instead."
+                ).format(
+                    name=name, region=region, here=here or "a system-defined profile of this region"
+                ),
             )
         released = life.get("startOfLifeTime")
         since = f" since {_on(released)}" if released else ""
@@ -424,23 +453,31 @@ def judge(
         state = data.lifecycle(model_id, region, day)
         retired = state.status == END_OF_LIFE or "end of its life" in message
         if retired:
-            on = f" on {_on(state.end_of_life)}" if state.end_of_life else ""
+            on = _(" on {date}").format(date=_on(state.end_of_life)) if state.end_of_life else ""
             on += data.hedge(state.source)
             return Verdict(
                 "NO",
-                f"{known.label} reached its end of life in {region}{on}: AWS refuses every call "
-                f"to it. {instead[0].upper() + instead[1:]} (change copy_from in config.json).",
+                _(
+                    "{label} reached its end of life in {region}{on}: AWS refuses every call "
+                    "to it. {upper} (change copy_from in config.json)."
+                ).format(
+                    label=known.label, region=region, on=on, upper=instead[0].upper() + instead[1:]
+                ),
             )
         if state.status == NOT_RELEASED and data.offered_in(known, region):
             return Verdict(
                 "NO",
-                f"{known.label} is not released yet on {day.isoformat()} (it arrives "
-                f"{_on(known.released)}): choose a model listed as ACTIVE.",
+                _(
+                    "{label} is not released yet on {isoformat} (it arrives {on}): choose a "
+                    "model listed as ACTIVE."
+                ).format(label=known.label, isoformat=day.isoformat(), on=_on(known.released)),
             )
         if not data.offered_in(known, region):
             return Verdict(
                 "NO",
-                f"{known.label} is not offered in {region}. Change region, or copy_from to a "
-                "model the region offers (`aws bedrock list-foundation-models`).",
+                _(
+                    "{label} is not offered in {region}. Change region, or copy_from to a "
+                    "model the region offers (`aws bedrock list-foundation-models`)."
+                ).format(label=known.label, region=region),
             )
     return Verdict("NO", message)

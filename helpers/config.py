@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .catalog import GEOGRAPHY_PREFIXES
 from .errors import ConfigError
+from .i18n import N_, _
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = PROJECT_ROOT / "config.json"
@@ -109,6 +111,8 @@ class WorkshopConfig:
     spend_cap_usd: float = DEFAULT_SPEND_CAP_USD
     # tag value -> the department's name in reports and plots (tags themselves stay ASCII)
     display_names: dict[str, str] = field(default_factory=dict)
+    # the language of the helpers' messages ("en" or "ja"); None: WORKSHOP_LANG or the edition's
+    language: str | None = None
 
     @property
     def analysed_names(self) -> tuple[str, ...]:
@@ -135,6 +139,7 @@ KEYS = {
     "offline",
     "spend_cap_usd",
     "display_names",
+    "language",
 }
 PROFILE_KEYS = {"name", "copy_from", "description", "tags"}
 OFFLINE_KEYS = {"port", "stream_delay_ms"}
@@ -186,14 +191,16 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, problem: str, fix: str) -> ConfigError:
-        where = f"{self.path}: " + (f"key '{key}' " if key else "")
+        where = f"{self.path}: " + (_("key '{key}' ").format(key=key) if key else "")
         return ConfigError(where + problem, fix)
 
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, example: str) -> Any:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
             raise self.fail(
-                key, f"must be {example}, not {shown(value)}", f"write it like {example}."
+                key,
+                _("must be {example}, not {value}").format(example=example, value=shown(value)),
+                _("write it like {example}.").format(example=example),
             )
         return value
 
@@ -203,8 +210,18 @@ class _Reader:
         """A finite number from ``low`` to ``high`` (NaN and Infinity are refused)."""
         self.typed(value, (int, float), key, example)
         if not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
-            span = f"{low:g} or more" if math.isinf(high) else f"from {low:g} to {high:g}"
-            raise self.fail(key, f"is {value}", f"use a number of {unit}, {span}, e.g. {example}.")
+            span = (
+                _("{low:g} or more").format(low=low)
+                if math.isinf(high)
+                else _("from {low:g} to {high:g}").format(low=low, high=high)
+            )
+            raise self.fail(
+                key,
+                _("is {value}").format(value=value),
+                _("use a number of {unit}, {span}, e.g. {example}.").format(
+                    unit=unit, span=span, example=example
+                ),
+            )
         return float(value)
 
     def known_keys(self, given: dict, allowed: set[str], where: str) -> None:
@@ -215,13 +232,19 @@ class _Reader:
                 if near is None:
                     close = difflib.get_close_matches(key.strip().lower(), sorted(allowed), n=1)
                     near = close[0] if close else None
-                hint = f"did you mean '{near}'? " if near else ""
+                hint = _("did you mean '{near}'? ").format(near=near) if near else ""
                 spaces = _whitespace(key)
                 raise self.fail(
                     f"{where}{key}",
-                    "is not a setting the workshop knows"
-                    + (f" (the key {spaces}: {shown(key)})" if spaces else ""),
-                    f"{hint}Known keys: {', '.join(sorted(allowed))}.",
+                    _("is not a setting the workshop knows")
+                    + (
+                        _(" (the key {spaces}: {key})").format(spaces=spaces, key=shown(key))
+                        if spaces
+                        else ""
+                    ),
+                    _("{hint}Known keys: {allowed}.").format(
+                        hint=hint, allowed=", ".join(sorted(allowed))
+                    ),
                 )
 
     def no_whitespace(self, value: str, key: str, why: str) -> str:
@@ -231,28 +254,32 @@ class _Reader:
             raise self.fail(
                 key,
                 f"{spaces}: {shown(value)}",
-                f"remove it: write {shown(_trimmed(value))} ({why}).",
+                _("remove it: write {trimmed} ({why}).").format(
+                    trimmed=shown(_trimmed(value)), why=why
+                ),
             )
         return value
 
     def text(
         self, value: Any, key: str, pattern: re.Pattern[str], max_len: int, what: str, example: str
     ) -> str:
-        self.typed(value, str, key, f'a string such as "{example}"')
+        self.typed(value, str, key, _('a string such as "{example}"').format(example=example))
         if not 1 <= len(value) <= max_len or not pattern.fullmatch(value):
             raise self.fail(
                 key,
-                f"holds {what} AWS would refuse: {shown(value)}",
-                f"use 1-{max_len} characters matching {pattern.pattern} (letters, "
-                f"digits, single spaces, '_' or '-' between them), e.g. \"{example}\".",
+                _("holds {what} AWS would refuse: {value}").format(what=what, value=shown(value)),
+                _(
+                    "use 1-{max_len} characters matching {pattern} (letters, digits, single "
+                    "spaces, '_' or '-' between them), e.g. \"{example}\"."
+                ).format(max_len=max_len, pattern=pattern.pattern, example=example),
             )
         return value
 
     def name(self, value: Any, key: str) -> str:
         """A profile name: AWS's rule, and no whitespace at the ends."""
-        self.typed(value, str, key, 'a string such as "claims_dept_haiku"')
+        self.typed(value, str, key, _('a string such as "claims_dept_haiku"'))
         self.no_whitespace(
-            value, key, "AWS would take a trailing space as part of another profile's name"
+            value, key, _("AWS would take a trailing space as part of another profile's name")
         )
         return self.text(value, key, NAME_PATTERN, 64, "a profile name", "claims_dept_haiku")
 
@@ -263,9 +290,11 @@ def _tags(reader: _Reader, value: Any, key: str, required: str | None = None) ->
     if len(value) > MAX_TAGS:
         raise reader.fail(
             key,
-            f"has {len(value)} tags",
-            f"keep at most {MAX_TAGS} tags per "
-            "profile (AWS allows 200, one goes to the workshop's ownership tag).",
+            _("has {value} tags").format(value=len(value)),
+            _(
+                "keep at most {max_tags} tags per profile (AWS allows 200, one goes to the "
+                "workshop's ownership tag)."
+            ).format(max_tags=MAX_TAGS),
         )
     for tag_key, tag_value in value.items():
         where = f"{key}.{tag_key}"
@@ -273,27 +302,29 @@ def _tags(reader: _Reader, value: Any, key: str, required: str | None = None) ->
         if not 1 <= len(tag_key) <= 128 or not TAG_PATTERN.fullmatch(tag_key):
             raise reader.fail(
                 where,
-                f"is not a valid tag key: {shown(tag_key)}",
-                "use 1-128 letters, digits, spaces or . _ : / = + @ -",
+                _("is not a valid tag key: {tag_key}").format(tag_key=shown(tag_key)),
+                _("use 1-128 letters, digits, spaces or . _ : / = + @ -"),
             )
-        reader.no_whitespace(tag_key, where, "AWS would keep it as a different tag key")
+        reader.no_whitespace(tag_key, where, _("AWS would keep it as a different tag key"))
         if tag_key.lower().startswith("aws:"):
-            raise reader.fail(where, "uses the reserved prefix 'aws:'", "choose another key.")
+            raise reader.fail(where, _("uses the reserved prefix 'aws:'"), _("choose another key."))
         if len(tag_value) > 256 or not TAG_PATTERN.fullmatch(tag_value):
             raise reader.fail(
                 where,
-                f"has a value AWS would refuse: {shown(tag_value)}",
-                "use at most 256 letters, digits, spaces or . _ : / = + @ -",
+                _("has a value AWS would refuse: {tag_value}").format(tag_value=shown(tag_value)),
+                _("use at most 256 letters, digits, spaces or . _ : / = + @ -"),
             )
         if tag_key == required and not tag_value.strip():
             raise reader.fail(
                 where,
-                f"is empty: {shown(tag_value)}",
-                f'name the department, e.g. "{tag_key}": "claims": Cost Explorer groups a blank '
-                "value's cost under no department, and no budget covers it.",
+                _("is empty: {tag_value}").format(tag_value=shown(tag_value)),
+                _(
+                    'name the department, e.g. "{tag_key}": "claims": Cost Explorer groups a '
+                    "blank value's cost under no department, and no budget covers it."
+                ).format(tag_key=tag_key),
             )
         reader.no_whitespace(
-            tag_value, where, "Cost Explorer would count it as a department of its own"
+            tag_value, where, _("Cost Explorer would count it as a department of its own")
         )
     return dict(value)
 
@@ -304,11 +335,13 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
     if ":application-inference-profile/" in value:
         raise reader.fail(
             key,
-            "names an application inference profile",
-            "copy from a foundation model ID (e.g. "
-            '"openai.gpt-oss-120b-1:0") or a system-defined profile ID (e.g. '
-            '"global.anthropic.claude-haiku-4-5-20251001-v1:0"); AWS does not copy '
-            "application profiles.",
+            _("names an application inference profile"),
+            _(
+                'copy from a foundation model ID (e.g. "openai.gpt-oss-120b-1:0") or a '
+                "system-defined profile ID (e.g. "
+                '"global.anthropic.claude-haiku-4-5-20251001-v1:0"); AWS does not copy '
+                "application profiles."
+            ),
         )
     if value.startswith("arn:"):
         if not re.fullmatch(
@@ -318,16 +351,20 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
         ):
             raise reader.fail(
                 key,
-                f"is not a model or inference profile ARN: {shown(value)}",
-                "use a model ID or a system-defined profile ID instead.",
+                _("is not a model or inference profile ARN: {value}").format(value=shown(value)),
+                _("use a model ID or a system-defined profile ID instead."),
             )
         if ":inference-profile/" in value:
             if value.split(":")[4] == "":
                 raise reader.fail(
                     key,
-                    f"is a system-defined profile ARN without an account ID: {value}",
-                    "such ARNs carry your account ID; write the profile ID instead, e.g. "
-                    f'"{value.rsplit("/", 1)[1]}" (the workshop looks the ARN up).',
+                    _("is a system-defined profile ARN without an account ID: {value}").format(
+                        value=value
+                    ),
+                    _(
+                        "such ARNs carry your account ID; write the profile ID instead, e.g. "
+                        '"{rsplit}" (the workshop looks the ARN up).'
+                    ).format(rsplit=value.rsplit("/", 1)[1]),
                 )
             _geography(reader, value.rsplit("/", 1)[1], key, value)
         return value
@@ -335,18 +372,19 @@ def _copy_from(reader: _Reader, value: Any, key: str) -> str:
     if not MODEL_ID_PATTERN.fullmatch(value):
         raise reader.fail(
             key,
-            f"is not a model or profile ID: {shown(value)}",
-            'use an ID such as "openai.gpt-oss-120b-1:0" or '
-            '"us.amazon.nova-2-lite-v1:0" (list them with '
-            "`aws bedrock list-foundation-models` and "
-            "`aws bedrock list-inference-profiles`).",
+            _("is not a model or profile ID: {value}").format(value=shown(value)),
+            _(
+                'use an ID such as "openai.gpt-oss-120b-1:0" or "us.amazon.nova-2-lite-v1:0" '
+                "(list them with `aws bedrock list-foundation-models` and `aws bedrock "
+                "list-inference-profiles`)."
+            ),
         )
     return value
 
 
 def _geography(reader: _Reader, identifier: str, key: str, shown_id: str) -> None:
     """Refuse a profile ID whose first part looks like a geography but is not one."""
-    head, _, rest = identifier.partition(".")
+    head, _dot, rest = identifier.partition(".")
     if head in GEOGRAPHY_PREFIXES or len(head) > 6:
         return
     if rest.partition(".")[0].lower() not in MODEL_PROVIDERS:
@@ -354,14 +392,19 @@ def _geography(reader: _Reader, identifier: str, key: str, shown_id: str) -> Non
     if head.lower() in GEOGRAPHY_PREFIXES:
         raise reader.fail(
             key,
-            f"starts with '{head}.': profile and model IDs are lower case: {shown_id}",
-            f"write {identifier.lower()}.",
+            _("starts with '{head}.': profile and model IDs are lower case: {shown_id}").format(
+                head=head, shown_id=shown_id
+            ),
+            _("write {lower}.").format(lower=identifier.lower()),
         )
     raise reader.fail(
         key,
-        f"starts with '{head}.', which is not a cross-region profile prefix: {shown_id}",
-        f"use one of {', '.join(p + '.' for p in GEOGRAPHY_PREFIXES)} (Canada calls us. "
-        "and global. profiles), or the bare model ID.",
+        _("starts with '{head}.', which is not a cross-region profile prefix: {shown_id}").format(
+            head=head, shown_id=shown_id
+        ),
+        _("use one of {p} (Canada calls us. and global. profiles), or the bare model ID.").format(
+            p=", ".join(p + "." for p in GEOGRAPHY_PREFIXES)
+        ),
     )
 
 
@@ -386,16 +429,21 @@ def _duplicates(names: list[str]) -> list[str]:
 def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopConfig:
     """A validated WorkshopConfig from already-decoded JSON."""
     reader = _Reader(path)
-    reader.typed(raw, dict, "", 'an object: {"mode": "offline", ...}')
+    reader.typed(raw, dict, "", _('an object: {"mode": "offline", ...}'))
     reader.known_keys(raw, KEYS, "")
     non_finite = _non_finite(raw, "")
     if non_finite is not None:
         raise reader.fail(
             non_finite,
-            "is NaN or Infinity (JSON reads 1e400 and larger as Infinity)",
-            "write a plain number there: JSON has no NaN or Infinity (and a NaN would slip "
-            "past every range check, such as the spend cap's).",
+            _("is NaN or Infinity (JSON reads 1e400 and larger as Infinity)"),
+            _(
+                "write a plain number there: JSON has no NaN or Infinity (and a NaN would slip "
+                "past every range check, such as the spend cap's)."
+            ),
         )
+    language = raw.get("language")
+    if language is not None and i18n.normalise(language) is None:
+        raise reader.fail("language", *i18n.problem_with(language))
     mode = mode_override or raw.get("mode", "offline")
     mode_key = "WORKSHOP_MODE (environment)" if mode_override else "mode"
     if isinstance(mode, str):
@@ -403,8 +451,8 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     if mode not in MODES:
         raise reader.fail(
             mode_key,
-            f"is {shown(mode)}",
-            'use "offline" (the local stand-in, the default) or "aws".',
+            _("is {mode}").format(mode=shown(mode)),
+            _('use "offline" (the local stand-in, the default) or "aws".'),
         )
     region = raw.get("region", "us-east-1")
     reader.typed(region, str, "region", '"us-east-1"')
@@ -412,28 +460,30 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     if not REGION_PATTERN.fullmatch(region):
         raise reader.fail(
             "region",
-            f"is not an AWS region: {shown(region)}",
-            'use a region code such as "us-east-1" or "ap-northeast-1".',
+            _("is not an AWS region: {region}").format(region=shown(region)),
+            _('use a region code such as "us-east-1" or "ap-northeast-1".'),
         )
     known_regions = bedrock_regions()
     if region not in known_regions:
         near = difflib.get_close_matches(region, sorted(known_regions), n=1)
         raise reader.fail(
             "region",
-            f"is not a region where Bedrock runs: {shown(region)}",
-            (f'did you mean "{near[0]}"? ' if near else "")
-            + "Bedrock's regions are those botocore lists for it (upgrade boto3 if AWS added "
-            "one recently).",
+            _("is not a region where Bedrock runs: {region}").format(region=shown(region)),
+            (_('did you mean "{near}"? ').format(near=near[0]) if near else "")
+            + _(
+                "Bedrock's regions are those botocore lists for it (upgrade boto3 if AWS "
+                "added one recently)."
+            ),
         )
     tag_key = raw.get("tag_key", "dept")
     reader.typed(tag_key, str, "tag_key", '"dept"')
     if not tag_key.strip() or not TAG_PATTERN.fullmatch(tag_key) or len(tag_key) > 128:
         raise reader.fail(
             "tag_key",
-            f"is not a valid tag key: {shown(tag_key)}",
-            'use a key such as "dept", "team" or "cost_center".',
+            _("is not a valid tag key: {tag_key}").format(tag_key=shown(tag_key)),
+            _('use a key such as "dept", "team" or "cost_center".'),
         )
-    reader.no_whitespace(tag_key, "tag_key", "AWS would keep it as a different tag key")
+    reader.no_whitespace(tag_key, "tag_key", _("AWS would keep it as a different tag key"))
     owner = raw.get("owner_tag", {"key": "workshop", "value": "bedrock-inference-profiles"})
     reader.typed(owner, dict, "owner_tag", '{"key": "workshop", "value": "..."}')
     reader.known_keys(owner, OWNER_KEYS, "owner_tag.")
@@ -442,14 +492,18 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     if not owner_value.strip():
         raise reader.fail(
             "owner_tag.value",
-            "is empty",
-            'give the ownership tag a value, e.g. "bedrock-inference-profiles": clean-up '
-            "deletes only what carries it.",
+            _("is empty"),
+            _(
+                'give the ownership tag a value, e.g. "bedrock-inference-profiles": clean-up '
+                "deletes only what carries it."
+            ),
         )
     if owner_key == tag_key:
         raise reader.fail(
             "owner_tag",
-            f"uses the tag key {shown(owner_key)}, which is also tag_key",
+            _("uses the tag key {owner_key}, which is also tag_key").format(
+                owner_key=shown(owner_key)
+            ),
             _owner_fix(owner_key),
         )
     offline_raw = raw.get("offline", {})
@@ -459,12 +513,16 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         offline_raw.get("port", DEFAULT_PORT), int, "offline.port", str(DEFAULT_PORT)
     )
     if not 1024 <= port <= 65535:
-        raise reader.fail("offline.port", f"is {port}", "use a free port between 1024 and 65535.")
+        raise reader.fail(
+            "offline.port",
+            _("is {port}").format(port=port),
+            _("use a free port between 1024 and 65535."),
+        )
     delay = reader.number(
         offline_raw.get("stream_delay_ms", 15.0),
         "offline.stream_delay_ms",
         "15",
-        "milliseconds between streamed chunks",
+        _("milliseconds between streamed chunks"),
         0,
         MAX_STREAM_DELAY_MS,
     )
@@ -486,7 +544,9 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         for required in ("name", "copy_from"):
             if required not in item:
                 raise reader.fail(
-                    f"{where}.{required}", "is missing", f"give each profile a {required}."
+                    f"{where}.{required}",
+                    _("is missing"),
+                    _("give each profile a {required}.").format(required=required),
                 )
         name = reader.name(item["name"], f"{where}.name")
         description = item.get("description")
@@ -504,13 +564,17 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         if tag_key not in tags:
             raise reader.fail(
                 f"{where}.tags",
-                f"has no '{tag_key}' tag (the cost allocation tag key)",
-                f'add "{tag_key}": "<department>" so its cost can be charged back.',
+                _("has no '{tag_key}' tag (the cost allocation tag key)").format(tag_key=tag_key),
+                _('add "{tag_key}": "<department>" so its cost can be charged back.').format(
+                    tag_key=tag_key
+                ),
             )
         if owner_key in tags:
             raise reader.fail(
                 "owner_tag",
-                f"uses the tag key {shown(owner_key)}, which {where}.tags also sets",
+                _("uses the tag key {owner_key}, which {where}.tags also sets").format(
+                    owner_key=shown(owner_key), where=where
+                ),
                 _owner_fix(owner_key),
             )
         profiles.append(
@@ -522,9 +586,11 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     if duplicates:
         raise reader.fail(
             "profiles",
-            f"names {', '.join(duplicates)} more than once",
-            "give every profile its own name (each would be created, called and charged "
-            "once per entry).",
+            _("names {duplicates} more than once").format(duplicates=", ".join(duplicates)),
+            _(
+                "give every profile its own name (each would be created, called and charged "
+                "once per entry)."
+            ),
         )
     display_names = _display_names(reader, raw.get("display_names", {}), profiles, tag_key)
     analysed = raw.get("profile_names", [])
@@ -535,15 +601,17 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
     if duplicates:
         raise reader.fail(
             "profile_names",
-            f"names {', '.join(shown(n) for n in duplicates)} more than once",
-            "list each profile once: a repeated name counts its usage and cost twice.",
+            _("names {n} more than once").format(n=", ".join(shown(n) for n in duplicates)),
+            _("list each profile once: a repeated name counts its usage and cost twice."),
         )
     if not profiles and not analysed:
         raise reader.fail(
             "profiles",
-            "is empty and there is no profile_names list",
-            'list the profiles to create under "profiles" (see README), or the '
-            'names of existing ones under "profile_names".',
+            _("is empty and there is no profile_names list"),
+            _(
+                'list the profiles to create under "profiles" (see README), or the names of '
+                'existing ones under "profile_names".'
+            ),
         )
     return WorkshopConfig(
         path=path,
@@ -556,6 +624,7 @@ def parse(raw: Any, path: Path, mode_override: str | None = None) -> WorkshopCon
         offline=OfflineSettings(port=port, stream_delay_ms=delay),
         spend_cap_usd=cap,
         display_names=display_names,
+        language=i18n.normalise(language),
     )
 
 
@@ -573,23 +642,29 @@ def _display_names(
         if not key or len(key) > 256 or not TAG_PATTERN.fullmatch(key):
             raise reader.fail(
                 where,
-                f"is not a tag value: {shown(raw_key)}",
-                f'the key is the department\'s "{tag_key}" tag value (ASCII, as AWS requires) '
-                f'and the value its name, e.g. "keiri": "経理部".',
+                _("is not a tag value: {key}").format(key=shown(raw_key)),
+                _(
+                    'the key is the department\'s "{tag_key}" tag value (ASCII, as AWS requires) '
+                    'and the value its name, e.g. "keiri": "経理部".'
+                ).format(tag_key=tag_key),
             )
         if not name:
-            raise reader.fail(where, "is empty", 'give the name to show, e.g. "経理部".')
+            raise reader.fail(where, _("is empty"), _('give the name to show, e.g. "経理部".'))
         if key in names:
             raise reader.fail(
-                where, f"names the tag value {shown(key)} twice", "keep one of the two."
+                where,
+                _("names the tag value {key} twice").format(key=shown(key)),
+                _("keep one of the two."),
             )
         names[key] = name
     carried = {p.tags.get(tag_key) for p in profiles}
     unknown = sorted(k for k in names if profiles and k not in carried)
     if unknown:
         warnings.warn(
-            f"{reader.path}: display_names has {', '.join(shown(k) for k in unknown)}, which no "
-            f"profile's '{tag_key}' tag carries (a typo? it names nothing in these reports)",
+            _(
+                "{path}: display_names has {keys}, which no profile's '{tag_key}' tag carries "
+                "(a typo? it names nothing in these reports)"
+            ).format(path=reader.path, keys=", ".join(shown(k) for k in unknown), tag_key=tag_key),
             UserWarning,
             stacklevel=4,
         )
@@ -597,12 +672,12 @@ def _display_names(
 
 
 def _owner_fix(owner_key: str) -> str:
-    return (
-        f"choose an owner_tag key that neither tag_key nor any profile's tags use (the default is "
-        f'{{"key": "workshop", "value": "bedrock-inference-profiles"}}): clean-up deletes every '
-        f"profile carrying the owner tag, so a shared key such as {shown(owner_key)} would make "
-        "it take other teams' profiles for the workshop's."
-    )
+    return _(
+        "choose an owner_tag key that neither tag_key nor any profile's tags use (the "
+        'default is {{"key": "workshop", "value": "bedrock-inference-profiles"}}): '
+        "clean-up deletes every profile carrying the owner tag, so a shared key such as "
+        "{owner_key} would make it take other teams' profiles for the workshop's."
+    ).format(owner_key=shown(owner_key))
 
 
 # Byte-order marks that name their encoding unambiguously; UTF-32 before UTF-16 (FF FE 00 00).
@@ -615,7 +690,7 @@ BOMS = (
 )
 # What a file that is not UTF-8 was most likely saved as, tried in this order.
 LEGACY_ENCODINGS = (("Shift-JIS (Japanese Windows)", "cp932"), ("Windows-1252 / Latin-1", "cp1252"))
-RESAVE_FIX = (
+RESAVE_FIX = N_(
     'save it as UTF-8: in the editor, "Save with Encoding" > UTF-8; in PowerShell, '
     "`(Get-Content config.json) | Set-Content -Encoding utf8 config.json` (or `Out-File "
     "-Encoding utf8`)."
@@ -634,13 +709,17 @@ def _decode(data: bytes, path: Path) -> str:
         where = f"{path}: byte {exc.start} (line {line})"
         if encoding is not None:
             raise ConfigError(
-                f"{where} is not {encoding.upper()}, as the start of the file says: it is cut "
-                "short or damaged.",
-                RESAVE_FIX,
+                _(
+                    "{where} is not {upper}, as the start of the file says: it is cut short or "
+                    "damaged."
+                ).format(where=where, upper=encoding.upper()),
+                _(RESAVE_FIX),
             ) from None
         raise ConfigError(
-            f"{where} is not UTF-8: the file looks saved as {_legacy(data, exc.start)}.",
-            RESAVE_FIX,
+            _("{where} is not UTF-8: the file looks saved as {legacy}.").format(
+                where=where, legacy=_legacy(data, exc.start)
+            ),
+            _(RESAVE_FIX),
         ) from None
 
 
@@ -658,8 +737,10 @@ def _legacy(data: bytes, at: int) -> str:
         after = data[at : end if end >= 0 else len(data)].decode(encoding, errors="replace")
         text = before + after[:20].rstrip()
         visible = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
-        readings.append(f"{label}, where it reads: {visible}")
-    return " or as ".join(readings) or "an encoding other than UTF-8"
+        readings.append(
+            _("{label}, where it reads: {visible}").format(label=label, visible=visible)
+        )
+    return _(" or as ").join(readings) or _("an encoding other than UTF-8")
 
 
 def _pairs_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -702,28 +783,39 @@ def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:
     if not chosen.is_file():
         tried = f"{Path.cwd()}" if given.is_absolute() else f"{Path.cwd()} and {PROJECT_ROOT}"
         raise ConfigError(
-            f"{given}: config file not found.",
-            f"create it (copy config.json from the repository) or point WORKSHOP_CONFIG at one; "
-            f"a relative path is looked for in {tried}.",
+            _("{given}: config file not found.").format(given=given),
+            _(
+                "create it (copy config.json from the repository) or point WORKSHOP_CONFIG at "
+                "one; a relative path is looked for in {tried}."
+            ).format(tried=tried),
         )
     text = _decode(chosen.read_bytes(), chosen)
     if not text.strip():
         raise ConfigError(
-            f"{chosen}: the file is empty.",
-            "restore it from the repository (git checkout config.json).",
+            _("{chosen}: the file is empty.").format(chosen=chosen),
+            _("restore it from the repository (git checkout config.json)."),
         )
     try:
         raw = json.loads(text, object_pairs_hook=_pairs_once)
     except json.JSONDecodeError as exc:
         raise ConfigError(
-            f"{chosen}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}).",
-            "fix the JSON there: double quotes around keys and strings, no trailing commas, "
-            "no comments.",
+            _("{chosen}: line {lineno}, column {colno}: not valid JSON ({msg}).").format(
+                chosen=chosen, lineno=exc.lineno, colno=exc.colno, msg=exc.msg
+            ),
+            _(
+                "fix the JSON there: double quotes around keys and strings, no trailing "
+                "commas, no comments."
+            ),
         ) from None
     except ValueError as exc:
         raise ConfigError(
-            f"{chosen}: the key {shown(exc.args[0])} appears twice in one object.",
-            "keep one of them: JSON would silently use the last.",
+            _("{chosen}: the key {args} appears twice in one object.").format(
+                chosen=chosen, args=shown(exc.args[0])
+            ),
+            _("keep one of them: JSON would silently use the last."),
         ) from None
     override = os.environ.get("WORKSHOP_MODE") or None
+    # the language first, so the config's own errors are shown in it
+    i18n.set_language(i18n.normalise(raw.get("language")) if isinstance(raw, dict) else None)
+    i18n.check_environment()  # a WORKSHOP_LANG that names no language is reported here
     return parse(raw, chosen, override)

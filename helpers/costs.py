@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import dates
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,41 +81,57 @@ def period(
     start, end = _as_date(start, "start"), _as_date(end, "end")
     granularity = granularity_of(granularity)
     if end <= start:
-        what = "empty" if end == start else "inverted"
+        what = _("empty") if end == start else _("inverted")
         raise InputError(
-            f"The period {start} to {end} is {what}: Cost Explorer's End is exclusive, so it must "
-            "come after Start. (This is the bug of the original cost_analysis.py on the 1st of a "
-            "month: 'from the 1st to today' is empty then.)",
-            f"end the period the day after its last day, e.g. period('{start}', "
-            f"'{start + timedelta(days=1)}') for {start} alone.",
+            _(
+                "The period {start} to {end} is {what}: Cost Explorer's End is exclusive, so "
+                "it must come after Start. (This is the bug of the original cost_analysis.py "
+                "on the 1st of a month: 'from the 1st to today' is empty then.)"
+            ).format(start=start, end=end, what=what),
+            _(
+                "end the period the day after its last day, e.g. period('{start}', '{start2}') "
+                "for {start} alone."
+            ).format(start=start, start2=start + timedelta(days=1)),
         )
     if start > today:
         raise InputError(
-            f"The period starts on {start}, in the future: there is no cost yet.",
-            "choose a start on or before today.",
+            _("The period starts on {start}, in the future: there is no cost yet.").format(
+                start=start
+            ),
+            _("choose a start on or before today."),
         )
     limit = dates.next_month_start(today)
     if end > limit:
         raise InputError(
-            f"The period ends on {end}, beyond the current month: Cost Explorer has "
-            "no cost for the future.",
-            f"end it at {today + timedelta(days=1)} (tomorrow) at the latest, or use a forecast.",
+            _(
+                "The period ends on {end}, beyond the current month: Cost Explorer has no cost "
+                "for the future."
+            ).format(end=end),
+            _("end it at {today} (tomorrow) at the latest, or use a forecast.").format(
+                today=today + timedelta(days=1)
+            ),
         )
     oldest = dates.cost_explorer_oldest(today)
     if start < oldest:
         raise InputError(
-            f"The period starts on {start}; Cost Explorer keeps {HISTORY_MONTHS} "
-            f"months of history, this one included (from {oldest}).",
-            f"start on {oldest} or later.",
+            _(
+                "The period starts on {start}; Cost Explorer keeps {history_months} months of "
+                "history, this one included (from {oldest})."
+            ).format(start=start, history_months=HISTORY_MONTHS, oldest=oldest),
+            _("start on {oldest} or later.").format(oldest=oldest),
         )
     hourly_oldest = today - timedelta(days=HOURLY_DAYS - 1)
     if granularity == "HOURLY" and start < hourly_oldest:
         raise InputError(
-            f"The period starts on {start}: HOURLY granularity covers only the last "
-            f"{HOURLY_DAYS} days (from {hourly_oldest}, today included), and only once hourly "
-            "granularity is enabled in Cost Explorer's preferences.",
-            f"start on {hourly_oldest} or later (e.g. last_days({HOURLY_DAYS}, "
-            "granularity='HOURLY')), or use DAILY for longer periods.",
+            _(
+                "The period starts on {start}: HOURLY granularity covers only the last "
+                "{hourly_days} days (from {hourly_oldest}, today included), and only once "
+                "hourly granularity is enabled in Cost Explorer's preferences."
+            ).format(start=start, hourly_days=HOURLY_DAYS, hourly_oldest=hourly_oldest),
+            _(
+                "start on {hourly_oldest} or later (e.g. last_days({hourly_days}, "
+                "granularity='HOURLY')), or use DAILY for longer periods."
+            ).format(hourly_oldest=hourly_oldest, hourly_days=HOURLY_DAYS),
         )
     return Period(start, end, granularity)
 
@@ -124,8 +141,12 @@ def granularity_of(value: object) -> str:
     text = value.strip().upper() if isinstance(value, str) else None
     if text not in GRANULARITIES:
         raise InputError(
-            f"Granularity {value!r} is not one of {', '.join(GRANULARITIES)}.",
-            f"use one of {', '.join(GRANULARITIES)} (any case, e.g. granularity='daily').",
+            _("Granularity {value!r} is not one of {granularities}.").format(
+                value=value, granularities=", ".join(GRANULARITIES)
+            ),
+            _("use one of {granularities} (any case, e.g. granularity='daily').").format(
+                granularities=", ".join(GRANULARITIES)
+            ),
         )
     return text
 
@@ -142,7 +163,10 @@ def last_days(
     """The last ``days`` days, today included (``days`` may be 7, a numpy integer or "7")."""
     days = dates.as_whole_number(days, "days")
     if days < 1:
-        raise InputError(f"days must be at least 1, not {days}.", "pass 1 or more, e.g. days=30.")
+        raise InputError(
+            _("days must be at least 1, not {days}.").format(days=days),
+            _("pass 1 or more, e.g. days=30."),
+        )
     today = _today_or(today)
     return period(today - timedelta(days=days - 1), today + timedelta(days=1), granularity, today)
 
@@ -150,9 +174,11 @@ def last_days(
 def _checked(span: object) -> Period:
     if not isinstance(span, Period):
         raise InputError(
-            f"A cost period must be a costs.Period, not {span!r}.",
-            "make one with costs.last_days(30), costs.month_to_date() or "
-            "costs.period('2026-11-01', '2026-11-08').",
+            _("A cost period must be a costs.Period, not {span!r}.").format(span=span),
+            _(
+                "make one with costs.last_days(30), costs.month_to_date() or "
+                "costs.period('2026-11-01', '2026-11-08')."
+            ),
         )
     return span
 
@@ -164,7 +190,7 @@ def bedrock_services(conn: Connection, span: Period) -> list[str]:
     as e.g. "Claude Haiku 4.5 (Amazon Bedrock Edition)".
     """
     span = _checked(span)
-    with explained("list the services with cost (ce:GetDimensionValues)"):
+    with explained(_("list the services with cost (ce:GetDimensionValues)")):
         values = conn.ce.get_dimension_values(
             TimePeriod=span.time_period(hourly=False),
             Dimension="SERVICE",
@@ -204,7 +230,7 @@ def fetch_pages(conn: Connection, request: dict[str, Any]) -> list[dict]:
     """Every page of a GetCostAndUsage request (each page is one billed API call)."""
     pages = []
     token = None
-    with explained("read costs from Cost Explorer (ce:GetCostAndUsage)"):
+    with explained(_("read costs from Cost Explorer (ce:GetCostAndUsage)")):
         while True:
             page = conn.ce.get_cost_and_usage(
                 **request, **({"NextPageToken": token} if token else {})
@@ -291,27 +317,29 @@ class TagActivation:
 
 def activation_remedy(key: str, today: date | None = None) -> str:
     start = dates.month_start(_today_or(today))
-    return (
-        f"Activate '{key}' as a cost allocation tag (in the management/payer account of an "
-        f"Organization): Billing console > Cost allocation tags > select '{key}' > Activate, or\n"
-        f"  aws ce update-cost-allocation-tags-status --cost-allocation-tags-status "
-        f"TagKey={key},Status=Active\n"
-        "It takes up to 24 hours and applies to later costs only; to apply it to earlier "
-        "months too:\n"
-        f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
-    )
+    return _(
+        "Activate '{key}' as a cost allocation tag (in the management/payer account of an "
+        "Organization): Billing console > Cost allocation tags > select '{key}' > "
+        "Activate, or\n  aws ce update-cost-allocation-tags-status "
+        "--cost-allocation-tags-status TagKey={key},Status=Active\nIt takes up to 24 hours "
+        "and applies to later costs only; to apply it to earlier months too:\n  aws ce "
+        "start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
+    ).format(key=key, start=start)
 
 
 def tag_activation(conn: Connection, key: str) -> TagActivation:
     """Whether Cost Explorer groups cost by ``key`` yet, and what to do if not."""
-    with explained("read cost allocation tags (ce:ListCostAllocationTags)"):
+    with explained(_("read cost allocation tags (ce:ListCostAllocationTags)")):
         found = conn.ce.list_cost_allocation_tags(TagKeys=[key])["CostAllocationTags"]
     if not found:
         return TagActivation(
             key,
             "NotFound",
-            f"AWS has not seen the tag '{key}' on any billed resource yet: tag "
-            "a profile, use it, and check again within a day.\n" + activation_remedy(key),
+            _(
+                "AWS has not seen the tag '{key}' on any billed resource yet: tag a profile, "
+                "use it, and check again within a day.\n"
+            ).format(key=key)
+            + activation_remedy(key),
         )
     status = found[0]["Status"]
     updated = found[0].get("LastUpdatedDate") if status == "Active" else None
@@ -354,7 +382,7 @@ def last_backfill(conn: Connection) -> datetime | None:
 def _backfill(conn: Connection, key: str, start: date) -> str | None:
     """Request a backfill from ``start``; when AWS allows none yet, say what stays ungrouped."""
     with explained(
-        "backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)",
+        _("backfill the cost allocation tag (ce:StartCostAllocationTagBackfill)"),
         tolerate=("BackfillLimitExceededException",),
     ) as limited:
         conn.ce.start_cost_allocation_tag_backfill(BackfillFrom=f"{start}T00:00:00Z")
@@ -362,20 +390,20 @@ def _backfill(conn: Connection, key: str, start: date) -> str | None:
         return None
     previous = last_backfill(conn)
     if previous is not None:
-        when = (
-            f"The last backfill was requested at {previous:%Y-%m-%d %H:%M} UTC; the next "
-            f"is possible from {previous + timedelta(hours=24):%Y-%m-%d %H:%M} UTC."
-        )
+        when = _(
+            "The last backfill was requested at {previous:%Y-%m-%d %H:%M} UTC; the next is "
+            "possible from {previous2:%Y-%m-%d %H:%M} UTC."
+        ).format(previous=previous, previous2=previous + timedelta(hours=24))
     else:
-        when = "The last one was requested less than 24 hours ago; try again within a day."
+        when = _("The last one was requested less than 24 hours ago; try again within a day.")
     today = dates.utc_today()
-    return (
-        f"Backfill not possible yet: Cost Explorer allows one cost allocation tag backfill every "
-        f"24 hours (BackfillLimitExceededException). '{key}' is active, but costs from {start} "
-        f"until it was activated (today, {today}) stay under {UNTAGGED} until a backfill "
-        f"covers them. {when} Then run:\n"
-        f"  aws ce start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
-    )
+    return _(
+        "Backfill not possible yet: Cost Explorer allows one cost allocation tag backfill "
+        "every 24 hours (BackfillLimitExceededException). '{key}' is active, but costs "
+        "from {start} until it was activated (today, {today}) stay under {untagged} until "
+        "a backfill covers them. {when} Then run:\n  aws ce "
+        "start-cost-allocation-tag-backfill --backfill-from {start}T00:00:00Z"
+    ).format(key=key, start=start, today=today, untagged=UNTAGGED, when=when)
 
 
 def activate_tag(
@@ -386,15 +414,21 @@ def activate_tag(
     AWS allows one backfill every 24 hours: when the last one is more recent, the tag is still
     activated and ``note`` says which costs stay ungrouped, and from when a backfill is possible.
     """
-    with explained(f"activate the cost allocation tag {key} (ce:UpdateCostAllocationTagsStatus)"):
+    with explained(
+        _("activate the cost allocation tag {key} (ce:UpdateCostAllocationTagsStatus)").format(
+            key=key
+        )
+    ):
         result = conn.ce.update_cost_allocation_tags_status(
             CostAllocationTagsStatus=[{"TagKey": key, "Status": "Active"}]
         )
     if result.get("Errors"):
         error = result["Errors"][0]
         raise InputError(
-            f"AWS did not activate '{key}': {error['Code']}: {error['Message']}",
-            "tag a profile with it and use the profile, then try again.",
+            _("AWS did not activate '{key}': {error}: {error2}").format(
+                key=key, error=error["Code"], error2=error["Message"]
+            ),
+            _("tag a profile with it and use the profile, then try again."),
         )
     note = None
     if backfill_from is not None:
@@ -436,7 +470,9 @@ def forecast_rest_of_month(
             "And": [expression, {"Dimensions": {"Key": "SERVICE", "Values": list(services)}}]
         }
     with explained(
-        f"forecast the cost of {tag_key}={value} (ce:GetCostForecast)",
+        _("forecast the cost of {tag_key}={value} (ce:GetCostForecast)").format(
+            tag_key=tag_key, value=value
+        ),
         tolerate=("DataUnavailableException",),
     ) as unavailable:
         response = conn.ce.get_cost_forecast(

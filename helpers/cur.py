@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cur_schema, dates, ownership
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -179,8 +180,8 @@ def table_name(database: str | None, table: str) -> str:
     for part in (database, table):
         if part is not None and not IDENTIFIER.fullmatch(part):
             raise InputError(
-                f"{part!r} is not a plain table or database name.",
-                "use letters, digits and underscores, starting with a letter.",
+                _("{part!r} is not a plain table or database name.").format(part=part),
+                _("use letters, digits and underscores, starting with a letter."),
             )
     return f'"{database}"."{table}"' if database else f'"{table}"'
 
@@ -192,8 +193,10 @@ def query_named(query: CurQuery | str) -> CurQuery:
     found = QUERIES.get(query) or CALLER_QUERIES.get(query)
     if found is None:
         raise InputError(
-            f"No CUR query named {query!r}.",
-            f"use one of: {', '.join([*QUERIES, *CALLER_QUERIES])}, or pass a CurQuery.",
+            _("No CUR query named {query!r}.").format(query=query),
+            _("use one of: {value}, or pass a CurQuery.").format(
+                value=", ".join([*QUERIES, *CALLER_QUERIES])
+            ),
         )
     return found
 
@@ -209,7 +212,10 @@ def _bound(value: date | datetime | str, name: str) -> datetime:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise InputError(f"{name} {value!r} is not a date.", "use YYYY-MM-DD.") from None
+            raise InputError(
+                _("{name} {value!r} is not a date.").format(name=name, value=value),
+                _("use YYYY-MM-DD."),
+            ) from None
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
     return dates.utc_midnight(value).replace(tzinfo=None)  # CUR timestamps are UTC, unzoned
@@ -223,12 +229,16 @@ def parameter_values(
     first, last = _bound(start, "start"), _bound(end, "end")
     if last <= first:
         raise InputError(
-            f"The period {first:%Y-%m-%d} to {last:%Y-%m-%d} is empty: end is "
-            "exclusive and must come after start.",
-            "end the day after the last.",
+            _(
+                "The period {first:%Y-%m-%d} to {last:%Y-%m-%d} is empty: end is exclusive and "
+                "must come after start."
+            ).format(first=first, last=last),
+            _("end the day after the last."),
         )
     if not tag_key:
-        raise InputError("No tag key given.", 'pass the cost allocation tag key, e.g. "dept".')
+        raise InputError(
+            _("No tag key given."), _('pass the cost allocation tag key, e.g. "dept".')
+        )
     values = {"tag": f"user_{tag_key}", "start": first, "end": last}
     return [values[name] for name in chosen.parameters]
 
@@ -266,17 +276,22 @@ def glue_arn(conn: Connection, database: str, table: str | None = None) -> str:
 
 
 def _glue_tags(conn: Connection, arn: str) -> dict[str, str]:
-    with explained(f"read the tags of {arn} (glue:GetTags)"):
+    with explained(_("read the tags of {arn} (glue:GetTags)").format(arn=arn)):
         return dict(conn.client("glue").get_tags(ResourceArn=arn).get("Tags", {}))
 
 
 def _not_ours(what: str, owner_tag: tuple[str, str], parameter: str) -> InputError:
     key, value = owner_tag
     return InputError(
-        f"The Glue {what} exists but is not the workshop's (no {key}={value} tag): it belongs "
-        "to someone else, so the workshop neither changes it nor puts its table there.",
-        f"give the workshop's another name ({parameter} in 06_cur_at_scale); the workshop "
-        "never changes or deletes a Glue database or table it did not create.",
+        _(
+            "The Glue {what} exists but is not the workshop's (no {key}={value} tag): it "
+            "belongs to someone else, so the workshop neither changes it nor puts its table "
+            "there."
+        ).format(what=what, key=key, value=value),
+        _(
+            "give the workshop's another name ({parameter} in 06_cur_at_scale); the workshop "
+            "never changes or deletes a Glue database or table it did not create."
+        ).format(parameter=parameter),
     )
 
 
@@ -302,16 +317,16 @@ def register_athena_table(
     tags = {owner_tag[0]: owner_tag[1]} if owner_tag else {}
     done = []
     with explained(
-        f"create the Glue database {database} (glue:CreateDatabase)",
+        _("create the Glue database {database} (glue:CreateDatabase)").format(database=database),
         tolerate=("AlreadyExistsException",),
     ) as database_exists:
         glue.create_database(DatabaseInput={"Name": database}, **({"Tags": tags} if tags else {}))
     if not database_exists:
-        done.append(f"created the database {database}")
+        done.append(_("created the database {database}").format(database=database))
     else:
         if owner_tag and not ownership.owns(_glue_tags(conn, glue_arn(conn, database)), owner_tag):
             raise _not_ours(f"database {database}", owner_tag, "athena_database")
-        done.append(f"kept the database {database}")
+        done.append(_("kept the database {database}").format(database=database))
     table_input = {
         "Name": table,
         "TableType": "EXTERNAL_TABLE",
@@ -335,7 +350,9 @@ def register_athena_table(
         },
     }
     with explained(
-        f"create the Glue table {database}.{table} (glue:CreateTable)",
+        _("create the Glue table {database}.{table} (glue:CreateTable)").format(
+            database=database, table=table
+        ),
         tolerate=("AlreadyExistsException",),
     ) as table_exists:
         glue.create_table(DatabaseName=database, TableInput=table_input)
@@ -343,14 +360,22 @@ def register_athena_table(
         arn = glue_arn(conn, database, table)
         if owner_tag and not ownership.owns(_glue_tags(conn, arn), owner_tag):
             raise _not_ours(f"table {database}.{table}", owner_tag, "athena_table")
-        with explained(f"update the Glue table {database}.{table} (glue:UpdateTable)"):
+        with explained(
+            _("update the Glue table {database}.{table} (glue:UpdateTable)").format(
+                database=database, table=table
+            )
+        ):
             glue.update_table(DatabaseName=database, TableInput=table_input)
-        done.append(f"updated the table {table}")
+        done.append(_("updated the table {table}").format(table=table))
     else:
         if tags:  # CreateTable takes no tags: they are added right after
-            with explained(f"tag the Glue table {database}.{table} (glue:TagResource)"):
+            with explained(
+                _("tag the Glue table {database}.{table} (glue:TagResource)").format(
+                    database=database, table=table
+                )
+            ):
                 glue.tag_resource(ResourceArn=glue_arn(conn, database, table), TagsToAdd=tags)
-        done.append(f"created the table {table}")
+        done.append(_("created the table {table}").format(table=table))
     return ", ".join(done)
 
 
@@ -371,7 +396,7 @@ def record_results(destination: Path | str, locations: list[str]) -> Path:
 
 
 def _split_s3(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    bucket, _slash, key = uri.removeprefix("s3://").partition("/")
     return bucket, key
 
 
@@ -403,18 +428,24 @@ def cleanup_plan(
         )
 
     with explained(
-        f"look up the Glue database {database} (glue:GetDatabase)",
+        _("look up the Glue database {database} (glue:GetDatabase)").format(database=database),
         tolerate=("EntityNotFoundException",),
     ) as no_database:
         glue.get_database(Name=database)
     if not no_database:
         others: list[str] = []
-        with explained(f"list the tables of the Glue database {database} (glue:GetTables)"):
+        with explained(
+            _("list the tables of the Glue database {database} (glue:GetTables)").format(
+                database=database
+            )
+        ):
             for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
                 others.extend(t["Name"] for t in page.get("TableList", []) if t["Name"] != table)
         table_owned = None
         with explained(
-            f"look up the Glue table {database}.{table} (glue:GetTable)",
+            _("look up the Glue table {database}.{table} (glue:GetTable)").format(
+                database=database, table=table
+            ),
             tolerate=("EntityNotFoundException",),
         ) as no_table:
             glue.get_table(DatabaseName=database, Name=table)
@@ -428,8 +459,15 @@ def cleanup_plan(
             decision, reason = (
                 "keep",
                 (
-                    f"carries {owner[0]}={owner[1]}, but also holds {len(others)} other table(s) "
-                    f"({', '.join(sorted(others)[:5])}): deleting it would delete them"
+                    _(
+                        "carries {owner}={owner2}, but also holds {others} other table(s) "
+                        "({others2}): deleting it would delete them"
+                    ).format(
+                        owner=owner[0],
+                        owner2=owner[1],
+                        others=len(others),
+                        others2=", ".join(sorted(others)[:5]),
+                    )
                 ),
             )
         add("Glue database", database, decision, reason)
@@ -453,7 +491,7 @@ def cleanup_plan(
                 "Athena result",
                 uri,
                 "delete",
-                "written by Athena for one of the workshop's queries (athena-results.json)",
+                _("written by Athena for one of the workshop's queries (athena-results.json)"),
                 uri,
             )
         for path in sorted(folder.glob("*/*.parquet")) if folder.is_dir() else []:
@@ -461,19 +499,23 @@ def cleanup_plan(
                 "local file",
                 shown(path),
                 "delete",
-                "a local copy of a CUR export (06 Step 3, 08 Step 9)",
+                _("a local copy of a CUR export (06 Step 3, 08 Step 9)"),
                 path,
             )
         if record.exists():
             add(
-                "local file", shown(record), "delete", "the record of Athena's result files", record
+                _("local file"),
+                shown(record),
+                "delete",
+                _("the record of Athena's result files"),
+                record,
             )
         for manifest in sorted(folder.glob(f"*/{MANIFEST}")) if folder.is_dir() else []:
             add(
                 "local file",
                 shown(manifest),
                 "delete",
-                "what 06 or 08 copied from S3, and when",
+                _("what 06 or 08 copied from S3, and when"),
                 manifest,
             )
     return pd.DataFrame(rows, columns=["kind", "name", "decision", "reason", "target"])
@@ -549,7 +591,11 @@ def download_export(
     except (OSError, ValueError):
         manifest = {}  # none yet, or unreadable: copy everything again
     files = []
-    with explained(f"read the CUR export at s3://{bucket}/{prefix} (s3:ListBucket, s3:GetObject)"):
+    with explained(
+        _("read the CUR export at s3://{bucket}/{prefix} (s3:ListBucket, s3:GetObject)").format(
+            bucket=bucket, prefix=prefix
+        )
+    ):
         for page in s3.get_paginator("list_objects_v2").paginate(
             Bucket=bucket, Prefix=prefix.strip("/")
         ):
@@ -567,16 +613,22 @@ def download_export(
                 files.append(target)
     if not files and not allow_empty:
         raise InputError(
-            f"No Parquet files under s3://{bucket}/{prefix}.",
-            "check the bucket and prefix of the Data Export; the first delivery "
-            "arrives within 24 hours of creating it.",
+            _("No Parquet files under s3://{bucket}/{prefix}.").format(
+                bucket=bucket, prefix=prefix
+            ),
+            _(
+                "check the bucket and prefix of the Data Export; the first delivery arrives "
+                "within 24 hours of creating it."
+            ),
         )
     return sorted(files)
 
 
 def bucket_region(conn: Connection, bucket: str) -> str:
     """The region a bucket lives in (GetBucketLocation), which the export must name."""
-    with explained(f"find the region of the bucket {bucket} (s3:GetBucketLocation)"):
+    with explained(
+        _("find the region of the bucket {bucket} (s3:GetBucketLocation)").format(bucket=bucket)
+    ):
         found = conn.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint")
     # us-east-1 answers no constraint; the oldest eu-west-1 buckets answer "EU"
     return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(found, found)

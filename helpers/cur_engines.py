@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import cur_schema
 from .cur import CurQuery, parameter_values, query_named, render, table_name
 from .errors import InputError, WorkshopError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,7 +66,8 @@ class DuckDBRunner:
 
         if not files and not empty:
             raise InputError(
-                "No CUR Parquet files to query.", "download the export first (cur.download_export)."
+                _("No CUR Parquet files to query."),
+                _("download the export first (cur.download_export)."),
             )
         self.table = table_name(database, table)
         self.connection = duckdb.connect()
@@ -134,18 +136,26 @@ class AthenaRunner:
         literals = [athena_literal(v) for v in parameter_values(chosen, **values)]
         if literals:  # Athena refuses an empty list
             request["ExecutionParameters"] = literals
-        with explained(f"start the Athena query {chosen.name} (athena:StartQueryExecution)"):
+        with explained(
+            _("start the Athena query {name} (athena:StartQueryExecution)").format(name=chosen.name)
+        ):
             query_id = athena.start_query_execution(**request)["QueryExecutionId"]
         state, reason = self._wait(athena, query_id, chosen.name)
         if state != "SUCCEEDED":
             raise WorkshopError(
-                f"The Athena query {chosen.name} ended {state}: {reason}",
-                "read the reason; the SQL is in cur.QUERIES, and the table must "
-                "exist (cur.register_athena_table).",
+                _("The Athena query {name} ended {state}: {reason}").format(
+                    name=chosen.name, state=state, reason=reason
+                ),
+                _(
+                    "read the reason; the SQL is in cur.QUERIES, and the table must exist "
+                    "(cur.register_athena_table)."
+                ),
             )
         columns: list[tuple[str, str]] = []
         rows: list[list[Any]] = []
-        with explained(f"read the results of {chosen.name} (athena:GetQueryResults)"):
+        with explained(
+            _("read the results of {name} (athena:GetQueryResults)").format(name=chosen.name)
+        ):
             pages = athena.get_paginator("get_query_results").paginate(
                 QueryExecutionId=query_id, PaginationConfig={"PageSize": self.page_size}
             )
@@ -175,7 +185,9 @@ class AthenaRunner:
         pause = self.first_poll
         deadline = time.monotonic() + self.timeout_seconds
         while True:
-            with explained(f"follow the Athena query {name} (athena:GetQueryExecution)"):
+            with explained(
+                _("follow the Athena query {name} (athena:GetQueryExecution)").format(name=name)
+            ):
                 execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
             status = execution["Status"]
             written = execution.get("ResultConfiguration", {}).get("OutputLocation")
@@ -185,6 +197,8 @@ class AthenaRunner:
                 return status["State"], status.get("StateChangeReason", "")
             if time.monotonic() > deadline:
                 athena.stop_query_execution(QueryExecutionId=query_id)
-                return "CANCELLED", f"no result within {self.timeout_seconds:.0f} s"
+                return "CANCELLED", _("no result within {timeout_seconds:.0f} s").format(
+                    timeout_seconds=self.timeout_seconds
+                )
             time.sleep(pause)
             pause = min(pause * 2, 5.0)

@@ -15,6 +15,7 @@ from typing import overload
 from dateutil.relativedelta import relativedelta
 
 from .errors import InputError
+from .i18n import _
 
 # Cost Explorer keeps 14 months of cost, counting the current one: on 2026-03-15 the oldest
 # period it answers for starts on 2025-02-01.
@@ -103,8 +104,8 @@ def as_date(value: object, name: str) -> date:
         except ValueError:
             pass
     raise InputError(
-        f"{name} {value!r} is not a date.",
-        "write dates as YYYY-MM-DD (e.g. '2026-11-01'), or pass a datetime.date.",
+        _("{name} {value!r} is not a date.").format(name=name, value=value),
+        _("write dates as YYYY-MM-DD (e.g. '2026-11-01'), or pass a datetime.date."),
     )
 
 
@@ -124,13 +125,13 @@ def as_utc(value: object, name: str) -> datetime:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise InputError(
-                f"{name} {value!r} is not a date or time.",
-                "write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, or pass a datetime.",
+                _("{name} {value!r} is not a date or time.").format(name=name, value=value),
+                _("write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, or pass a datetime."),
             ) from None
     else:
         raise InputError(
-            f"{name} {value!r} is not a date or time.",
-            "pass a datetime, a datetime.date, or an ISO string such as '2026-11-01'.",
+            _("{name} {value!r} is not a date or time.").format(name=name, value=value),
+            _("pass a datetime, a datetime.date, or an ISO string such as '2026-11-01'."),
         )
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
@@ -149,6 +150,6 @@ def as_whole_number(value: object, name: str) -> int:
     elif text and text.isascii() and text.isdigit():
         return int(text)
     raise InputError(
-        f"{name} must be a whole number, not {value!r}.",
-        f"pass a number such as 7 ({name}=7).",
+        _("{name} must be a whole number, not {value!r}.").format(name=name, value=value),
+        _("pass a number such as 7 ({name}=7).").format(name=name),
     )

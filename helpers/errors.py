@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from . import catalog
 from .catalog import split_profile_id
+from .i18n import N_, _
 from .masking import mask_account_ids
 
 
@@ -33,7 +34,7 @@ class WorkshopError(Exception):
         fix = mask_account_ids(str(fix)) if fix is not None else None
         self.problem = problem
         self.fix = fix
-        super().__init__(problem if not fix else f"{problem}\nFix: {fix}")
+        super().__init__(problem if not fix else problem + "\n" + _("Fix: {fix}").format(fix=fix))
 
     def _render_traceback_(self) -> list[str]:  # IPython: show the message, not the stack
         return [
@@ -82,7 +83,7 @@ IAM_ACTIONS = {
     "DescribeNotificationsForBudget": "budgets:ViewBudget",
 }
 IAM_PREFIX = {"bedrock-runtime": "bedrock", "resourcegroupstaggingapi": "tag"}
-CREDENTIALS_FIX = (
+CREDENTIALS_FIX = N_(
     "configure credentials for the account (`aws configure`, `aws sso login "
     "--profile NAME` then `export AWS_PROFILE=NAME`, or environment variables), "
     'or run offline: set "mode": "offline" in config.json'
@@ -105,7 +106,7 @@ def iam_action(service: str, operation: str) -> str:
     return IAM_ACTIONS.get(operation) or f"{IAM_PREFIX.get(service, service)}:{operation}"
 
 
-MODEL_ACCESS_ADVICE = (
+MODEL_ACCESS_ADVICE = N_(
     "models are available by default, but the first call to a third-party model (Anthropic, "
     "OpenAI) subscribes the account through AWS Marketplace and needs aws-marketplace:Subscribe, "
     "Unsubscribe and ViewSubscriptions (in iam-policy.json; allow up to 15 minutes after the "
@@ -119,21 +120,22 @@ def _profile_fix(model_id: str | None, region: str | None) -> str:
     data = catalog.load()
     if region is None:
         prefixes = [p + "." for p in catalog.GEOGRAPHY_PREFIXES]
-        return (
-            "call it through an inference profile that contains the model: a system-defined one "
-            f"(its ID is the model ID after a prefix such as {', '.join(prefixes)}), or an "
-            "application profile copied from one (see 01_create_profiles)."
-        )
+        return _(
+            "call it through an inference profile that contains the model: a "
+            "system-defined one (its ID is the model ID after a prefix such as "
+            "{prefixes}), or an application profile copied from one (see "
+            "01_create_profiles)."
+        ).format(prefixes=", ".join(prefixes))
     shown = model_id or "MODEL_ID"
     offered = [i for i in data.callable_ids(shown, region) if i != shown]
     if not offered:
         offered = [f"{p}.{shown}" for p in data.prefixes_in(region)]
-    listed = " or ".join(offered) if offered else "none known to the workshop"
-    return (
-        f"call it through an inference profile that contains the model; from {region}: "
-        f"{listed} (check with `aws bedrock list-inference-profiles --region {region}`), or an "
-        "application profile copied from one (see 01_create_profiles)."
-    )
+    listed = _(" or ").join(offered) if offered else _("none known to the workshop")
+    return _(
+        "call it through an inference profile that contains the model; from {region}: "
+        "{listed} (check with `aws bedrock list-inference-profiles --region {region}`), or "
+        "an application profile copied from one (see 01_create_profiles)."
+    ).format(region=region, listed=listed)
 
 
 def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
@@ -145,17 +147,21 @@ def _end_of_life_fix(model_id: str | None, region: str | None) -> str:
         bare = split_profile_id(model_id)[1]
         if bare in data.models:
             alternative = data.current_alternative(bare, region, dates.utc_today())
-    named = f"for example {alternative}" if alternative else "one listed as ACTIVE"
-    return (
-        f"the model is retired in this region: move to a current model, {named} "
-        "(`aws bedrock list-foundation-models` shows each model's modelLifecycle). A profile's "
-        "model never changes: change copy_from in config.json, run 01_create_profiles with a "
-        "new profile name, and delete the old profile (99_cleanup). 00_setup checks every "
-        "configured model."
+    named = (
+        _("for example {alternative}").format(alternative=alternative)
+        if alternative
+        else _("one listed as ACTIVE")
     )
+    return _(
+        "the model is retired in this region: move to a current model, {named} (`aws "
+        "bedrock list-foundation-models` shows each model's modelLifecycle). A profile's "
+        "model never changes: change copy_from in config.json, run 01_create_profiles with "
+        "a new profile name, and delete the old profile (99_cleanup). 00_setup checks "
+        "every configured model."
+    ).format(named=named)
 
 
-STANDIN_STOPPED_FIX = (
+STANDIN_STOPPED_FIX = N_(
     "run the notebook's setup cell again (it starts the stand-in), or start it yourself with "
     "`make standin`. Profiles made before it stopped are gone; re-run 01_create_profiles."
 )
@@ -194,15 +200,17 @@ def _explain_local(
 
     kwargs = getattr(error, "kwargs", {}) or {}
     url = _origin(kwargs.get("endpoint_url") or endpoint or "the endpoint")
-    so_far = f" Received before it broke: {received}." if received else ""
+    so_far = (
+        _(" Received before it broke: {received}.").format(received=received) if received else ""
+    )
 
     from botocore.eventstream import ParserError as EventStreamError
 
     if isinstance(error, EventStreamError):  # an HTML page or other bytes, not an event stream
-        arrived = f"other bytes ({_short(error)})"
+        arrived = _("other bytes ({short})").format(short=_short(error))
         return unreadable_answer(
             doing,
-            "an event stream",
+            _("an event stream"),
             endpoint=endpoint or kwargs.get("endpoint_url"),
             received=arrived + (f"; before them: {received}" if received else ""),
         )
@@ -211,54 +219,65 @@ def _explain_local(
         return credentials
     if isinstance(error, bx.NoRegionError):
         return ConfigError(
-            f"Could not {doing}: no AWS region is set.",
-            'set "region" in config.json (for example "us-east-1").',
+            _("Could not {doing}: no AWS region is set.").format(doing=doing),
+            _('set "region" in config.json (for example "us-east-1").'),
         )
     if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         if _on_loopback(url):
             return StandinError(
-                f"Could not {doing}: the offline stand-in at {url} is not answering (it was "
-                "stopped, or the machine restarted).",
-                STANDIN_STOPPED_FIX,
+                _(
+                    "Could not {doing}: the offline stand-in at {url} is not answering (it was "
+                    "stopped, or the machine restarted)."
+                ).format(doing=doing, url=url),
+                _(STANDIN_STOPPED_FIX),
             )
         return WorkshopError(
-            f"Could not {doing}: no connection to {url}.",
-            "check the network (and any proxy: HTTPS_PROXY) and the region in config.json, "
-            "then run the cell again.",
+            _("Could not {doing}: no connection to {url}.").format(doing=doing, url=url),
+            _(
+                "check the network (and any proxy: HTTPS_PROXY) and the region in config.json, "
+                "then run the cell again."
+            ),
         )
     from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
 
     # botocore's, or urllib3's / the socket's while a stream is read
     if isinstance(error, (bx.ReadTimeoutError, Urllib3ReadTimeout, TimeoutError)):
         return WorkshopError(
-            f"Could not {doing}: {url} accepted the request but sent no answer in time (read "
-            f"timeout).{so_far}",
-            "run the cell again; for long answers lower max_tokens, or use invoke.stream(), "
-            "which sends the text as it is written.",
+            _(
+                "Could not {doing}: {url} accepted the request but sent no answer in time "
+                "(read timeout).{so_far}"
+            ).format(doing=doing, url=url, so_far=so_far),
+            _(
+                "run the cell again; for long answers lower max_tokens, or use "
+                "invoke.stream(), which sends the text as it is written."
+            ),
         )
     cut = (bx.ConnectionClosedError, bx.ResponseStreamingError, bx.IncompleteReadError)
     if isinstance(error, (*cut, *network_errors())):
         detail = str(error).strip() or type(error).__name__
         if len(detail) > 160:
             detail = detail[:157] + "..."
-        broke_off = (
-            f"the connection broke off before the answer was complete "
-            f"({type(error).__name__}: {detail}).{so_far}"
-        )
+        broke_off = _(
+            "the connection broke off before the answer was complete ({name}: {detail}).{so_far}"
+        ).format(name=type(error).__name__, detail=detail, so_far=so_far)
         if _on_loopback(url):
             return StandinError(
-                f"Could not {doing}: the offline stand-in at {url} is not answering: {broke_off} "
-                "It was stopped, or another program holds its port.",
-                STANDIN_STOPPED_FIX,
+                _(
+                    "Could not {doing}: the offline stand-in at {url} is not answering: "
+                    "{broke_off} It was stopped, or another program holds its port."
+                ).format(doing=doing, url=url, broke_off=broke_off),
+                _(STANDIN_STOPPED_FIX),
             )
-        problem = f"Could not {doing}: {url}: {broke_off}"
+        problem = _("Could not {doing}: {url}: {broke_off}").format(
+            doing=doing, url=url, broke_off=broke_off
+        )
         return WorkshopError(
             problem,
-            "run the cell again; if it recurs, check the network and any proxy (HTTPS_PROXY).",
+            _("run the cell again; if it recurs, check the network and any proxy (HTTPS_PROXY)."),
         )
     return WorkshopError(
-        f"Could not {doing}: {error}",
-        "README > Troubleshooting lists the common cases; the message above names the cause.",
+        _("Could not {doing}: {error}").format(doing=doing, error=error),
+        _("README > Troubleshooting lists the common cases; the message above names the cause."),
     )
 
 
@@ -267,33 +286,38 @@ def port_fix(endpoint: str | None) -> str:
     variable = os.environ.get("WORKSHOP_ENDPOINT_URL", "").strip()
     if variable and endpoint and _origin(variable.rstrip("/")) == _origin(endpoint):
         # the variable overrides "offline": {"port": ...}, so changing config.json does nothing
-        return (
-            f"WORKSHOP_ENDPOINT_URL={variable} points there: point it at a running stand-in "
-            "(`make standin` runs one on the port in config.json) or unset it, so the workshop "
-            "starts its own on the port in config.json; or stop that program."
-        )
-    return 'change "offline": {"port": ...} in config.json to a free port, or stop that program.'
+        return _(
+            "WORKSHOP_ENDPOINT_URL={variable} points there: point it at a running stand-in "
+            "(`make standin` runs one on the port in config.json) or unset it, so the "
+            "workshop starts its own on the port in config.json; or stop that program."
+        ).format(variable=variable)
+    return _('change "offline": {"port": ...} in config.json to a free port, or stop that program.')
 
 
 def _answer_error(problem: str, endpoint: str | None) -> WorkshopError:
     """An unreadable HTTP 200: offline, another program may hold the port; on AWS, a proxy."""
     if endpoint and _on_loopback(endpoint):
         return StandinError(
-            problem + f" {endpoint} may not be the workshop's stand-in.",
-            "run the setup cell again; if another program holds the port: " + port_fix(endpoint),
+            problem
+            + _(" {endpoint} may not be the workshop's stand-in.").format(endpoint=endpoint),
+            _("run the setup cell again; if another program holds the port: ") + port_fix(endpoint),
         )
     return WorkshopError(
         problem,
-        "run the cell again; if it recurs, something between you and AWS (a proxy, "
-        "AWS_ENDPOINT_URL) is changing the answers: check HTTPS_PROXY and AWS_ENDPOINT_URL.",
+        _(
+            "run the cell again; if it recurs, something between you and AWS (a proxy, "
+            "AWS_ENDPOINT_URL) is changing the answers: check HTTPS_PROXY and AWS_ENDPOINT_URL."
+        ),
     )
 
 
 def _unusable_answer(
     doing: str, what: str, endpoint: str | None, received: str | None
 ) -> WorkshopError:
-    so_far = f" Received: {received}." if received else ""
-    problem = f"Could not {doing}: the answer came back (HTTP 200) {what}, so it cannot be read."
+    so_far = _(" Received: {received}.").format(received=received) if received else ""
+    problem = _(
+        "Could not {doing}: the answer came back (HTTP 200) {what}, so it cannot be read."
+    ).format(doing=doing, what=what)
     return _answer_error(problem + so_far, endpoint)
 
 
@@ -302,7 +326,10 @@ def incomplete_answer(
 ) -> WorkshopError:
     """An HTTP 200 whose body lacks what every answer carries (empty, or cut short)."""
     return _unusable_answer(
-        doing, f"without {missing}: it is empty or cut short", endpoint, received
+        doing,
+        _("without {missing}: it is empty or cut short").format(missing=missing),
+        endpoint,
+        received,
     )
 
 
@@ -310,7 +337,9 @@ def unreadable_answer(
     doing: str, expected: str, *, endpoint: str | None = None, received: str | None = None
 ) -> WorkshopError:
     """An HTTP 200 whose body is not in the API's shape (HTML, a JSON list, text for a number)."""
-    return _unusable_answer(doing, f"but is not {expected}", endpoint, received)
+    return _unusable_answer(
+        doing, _("but is not {expected}").format(expected=expected), endpoint, received
+    )
 
 
 def _short(error: BaseException) -> str:
@@ -344,42 +373,57 @@ def _explain_credentials(error: Exception, doing: str) -> WorkshopError | None:
 
     kwargs = getattr(error, "kwargs", {}) or {}
     if isinstance(error, bx.NoCredentialsError):
-        return WorkshopError(f"Could not {doing}: no AWS credentials were found.", CREDENTIALS_FIX)
+        return WorkshopError(
+            _("Could not {doing}: no AWS credentials were found.").format(doing=doing),
+            _(CREDENTIALS_FIX),
+        )
     if isinstance(error, bx.ProfileNotFound):
         name = kwargs.get("profile", "?")
         known = _known_profiles()
         close = difflib.get_close_matches(name, known, n=1)
-        listed = ", ".join(known) if known else "none"
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        listed = ", ".join(known) if known else _("none")
+        hint = _(" (did you mean '{close}'?)").format(close=close[0]) if close else ""
         return WorkshopError(
-            f"Could not {doing}: the AWS profile '{name}' (from AWS_PROFILE) is not in your "
-            f"AWS config files{hint}. Profiles there: {listed}.",
-            f"export AWS_PROFILE={close[0] if close else 'NAME'} with a profile listed by "
-            "`aws configure list-profiles`, or unset AWS_PROFILE; set up a new one with "
-            "`aws configure --profile NAME` or `aws configure sso`.",
+            _(
+                "Could not {doing}: the AWS profile '{name}' (from AWS_PROFILE) is not in your "
+                "AWS config files{hint}. Profiles there: {listed}."
+            ).format(doing=doing, name=name, hint=hint, listed=listed),
+            _(
+                "export AWS_PROFILE={close} with a profile listed by `aws configure "
+                "list-profiles`, or unset AWS_PROFILE; set up a new one with `aws configure "
+                "--profile NAME` or `aws configure sso`."
+            ).format(close=close[0] if close else "NAME"),
         )
     if isinstance(error, bx.ConfigParseError):
         path = kwargs.get("path", "~/.aws/config")
         return WorkshopError(
-            f"Could not {doing}: the AWS config file {path} is not readable as INI "
-            "(a line outside a [section], a broken [section header], or a stray character).",
-            f"fix or remove the broken lines of {path} (each setting sits under "
-            "[default] or [profile NAME] as key = value), or move the file aside and run "
-            "`aws configure` again.",
+            _(
+                "Could not {doing}: the AWS config file {path} is not readable as INI (a line "
+                "outside a [section], a broken [section header], or a stray character)."
+            ).format(doing=doing, path=path),
+            _(
+                "fix or remove the broken lines of {path} (each setting sits under [default] "
+                "or [profile NAME] as key = value), or move the file aside and run `aws "
+                "configure` again."
+            ).format(path=path),
         )
     if isinstance(error, bx.PartialCredentialsError):
         provider = kwargs.get("provider", "?")
         missing = kwargs.get("cred_var", "?")
         where = {
-            "env": "environment variables",
-            "shared-credentials-file": "~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)",
-            "config-file": "~/.aws/config (AWS_CONFIG_FILE)",
+            "env": _("environment variables"),
+            "shared-credentials-file": _("~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)"),
+            "config-file": _("~/.aws/config (AWS_CONFIG_FILE)"),
         }.get(provider, provider)
         return WorkshopError(
-            f"Could not {doing}: the AWS credentials in {where} are incomplete: "
-            f"{missing} is missing.",
-            f"set {missing} as well (`aws configure`), or remove the partial key so the "
-            "next source in the chain (AWS_PROFILE, SSO) is used.",
+            _(
+                "Could not {doing}: the AWS credentials in {where} are incomplete: {missing} "
+                "is missing."
+            ).format(doing=doing, where=where, missing=missing),
+            _(
+                "set {missing} as well (`aws configure`), or remove the partial key so the "
+                "next source in the chain (AWS_PROFILE, SSO) is used."
+            ).format(missing=missing),
         )
     sso = tuple(
         getattr(bx, name)
@@ -388,16 +432,24 @@ def _explain_credentials(error: Exception, doing: str) -> WorkshopError | None:
     )
     if isinstance(error, sso):
         return WorkshopError(
-            f"Could not {doing}: your AWS SSO (IAM Identity Center) session has expired or was "
-            f"never started ({type(error).__name__}).",
-            "sign in again with `aws sso login --profile NAME` (the profile in AWS_PROFILE), "
-            "then run the cell again.",
+            _(
+                "Could not {doing}: your AWS SSO (IAM Identity Center) session has expired or "
+                "was never started ({name})."
+            ).format(doing=doing, name=type(error).__name__),
+            _(
+                "sign in again with `aws sso login --profile NAME` (the profile in "
+                "AWS_PROFILE), then run the cell again."
+            ),
         )
     if isinstance(error, (bx.CredentialRetrievalError, bx.InvalidConfigError)):
         return WorkshopError(
-            f"Could not {doing}: the AWS credentials could not be loaded: {error}",
-            "fix the profile's settings in ~/.aws/config (credential_process, role_arn, "
-            "source_profile), or choose another profile with AWS_PROFILE.",
+            _("Could not {doing}: the AWS credentials could not be loaded: {error}").format(
+                doing=doing, error=error
+            ),
+            _(
+                "fix the profile's settings in ~/.aws/config (credential_process, role_arn, "
+                "source_profile), or choose another profile with AWS_PROFILE."
+            ),
         )
     return None
 
@@ -438,23 +490,27 @@ def explain(
     message = info.get("Message", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     operation = error.operation_name
-    problem = f"Could not {doing}: AWS answered {code}: {message}"
+    problem = _("Could not {doing}: AWS answered {code}: {message}").format(
+        doing=doing, code=code, message=message
+    )
     fix: str | None = None
     if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
         action = iam_action(service_of(operation), operation)
-        fix = (
-            f"allow the IAM action {action} for your role or user (iam-policy.json in "
-            "this repository lists every action the workshop needs)"
-        )
+        fix = _(
+            "allow the IAM action {action} for your role or user (iam-policy.json in this "
+            "repository lists every action the workshop needs)"
+        ).format(action=action)
         if operation in ("Converse", "ConverseStream", "InvokeModel"):
-            fix += "; for model calls: " + MODEL_ACCESS_ADVICE
-        fix += "."
+            fix += _("; for model calls: ") + _(MODEL_ACCESS_ADVICE)
+        fix += _(".")  # the full stop, as the language writes it
     elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
-        problem = f"Could not {doing}: your AWS credentials have expired."
-        fix = "refresh them (`aws sso login`, or a new session token), then run the cell again."
+        problem = _("Could not {doing}: your AWS credentials have expired.").format(doing=doing)
+        fix = _("refresh them (`aws sso login`, or a new session token), then run the cell again.")
     elif code in ("UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"):
-        problem = f"Could not {doing}: AWS does not recognise these credentials ({code})."
-        fix = CREDENTIALS_FIX
+        problem = _("Could not {doing}: AWS does not recognise these credentials ({code}).").format(
+            doing=doing, code=code
+        )
+        fix = _(CREDENTIALS_FIX)
     elif "on-demand throughput" in message:
         named = re.search(r"model ID (\S+)", message)
         fix = _profile_fix(named[1] if named else model, region)
@@ -462,31 +518,35 @@ def explain(
         fix = _end_of_life_fix(model, region)
     elif message.startswith("The provided model identifier is invalid"):
         where = region or "REGION"
-        fix = (
-            f"check the model ID and that the model is offered in {where} "
-            f"(`aws bedrock list-foundation-models --region {where}` and "
-            f'`aws bedrock list-inference-profiles --region {where}`); change "region" or '
-            '"copy_from" in config.json.'
-        )
+        fix = _(
+            "check the model ID and that the model is offered in {where} (`aws bedrock "
+            "list-foundation-models --region {where}` and `aws bedrock "
+            'list-inference-profiles --region {where}`); change "region" or "copy_from" in '
+            "config.json."
+        ).format(where=where)
     elif limit := re.search(r"is not between 1 and (\d+)|\d+ > (\d+), which is the max", message):
-        fix = f"ask for at most {limit[1] or limit[2]} output tokens (max_tokens) from this model."
+        fix = _("ask for at most {limit} output tokens (max_tokens) from this model.").format(
+            limit=limit[1] or limit[2]
+        )
     elif message.startswith("Malformed input request"):
-        fix = (
+        fix = _(
             "the request body is not in the model family's format: build it with "
             "invoke.invoke_body(invoke.family_of(profile.model_id), prompt)."
         )
     elif code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
-        fix = "wait a little and retry, or lower the concurrency."
+        fix = _("wait a little and retry, or lower the concurrency.")
     elif code == "ResourceNotFoundException" and model and region and split_profile_id(model)[0]:
-        fix = f"{model} cannot be called from {region}; " + _profile_fix(
-            split_profile_id(model)[1], region
-        ).replace("call it through", "call the model through", 1)
+        fix = _("{model} cannot be called from {region}; ").format(
+            model=model, region=region
+        ) + _profile_fix(split_profile_id(model)[1], region).replace(
+            "call it through", "call the model through", 1
+        )
     elif code == "ResourceNotFoundException":
-        fix = "check the name, ID or ARN; profiles.inventory() lists what exists."
+        fix = _("check the name, ID or ARN; profiles.inventory() lists what exists.")
     elif code == "ConflictException":
-        fix = "a profile with this name exists already; reuse it or choose another name."
+        fix = _("a profile with this name exists already; reuse it or choose another name.")
     if fix is None:
-        fix = (
+        fix = _(
             "AWS's message above names what to change; README > Troubleshooting lists the "
             "common cases."
         )
@@ -587,7 +647,7 @@ def explained(
             raise
         raise unreadable_answer(
             doing,
-            "JSON in the shape of AWS's answer",
+            _("JSON in the shape of AWS's answer"),
             endpoint=endpoint,
             received=_short(exc),
         ) from exc

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import callers, dates, ownership
 from .errors import InputError, WorkshopError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,8 +84,10 @@ def check_group(name: object) -> str:
     """A log group name the workshop may create: CloudWatch's rule, starting ``workshop-``."""
     if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
         raise InputError(
-            f"{name!r} is not a CloudWatch Logs group name (1-512 letters, digits or . - _ / #).",
-            f"use e.g. {DEFAULT_GROUP!r}.",
+            _(
+                "{name!r} is not a CloudWatch Logs group name (1-512 letters, digits or . - _ / #)."
+            ).format(name=name),
+            _("use e.g. {default_group!r}.").format(default_group=DEFAULT_GROUP),
         )
     ownership.require_workshop_name(name, "log group", repr(DEFAULT_GROUP))
     return name
@@ -148,7 +151,7 @@ def logging_request(group: str, role_arn: str, include_text: bool = True) -> dic
 def destination(config: dict[str, Any] | None) -> str:
     """Where a logging configuration sends records, in words."""
     if not config:
-        return "nowhere (no logging configuration)"
+        return _("nowhere (no logging configuration)")
     places = []
     if config.get("cloudWatchConfig"):
         places.append(f"CloudWatch Logs group {config['cloudWatchConfig'].get('logGroupName')}")
@@ -171,8 +174,10 @@ def points_at(config: dict[str, Any] | None, group: str) -> bool:
 def current(conn: Connection) -> dict[str, Any] | None:
     """This region's logging configuration (``loggingConfig``), or None when there is none."""
     with explained(
-        "read the model invocation logging configuration "
-        "(bedrock:GetModelInvocationLoggingConfiguration)"
+        _(
+            "read the model invocation logging configuration "
+            "(bedrock:GetModelInvocationLoggingConfiguration)"
+        )
     ):
         answer = conn.bedrock.get_model_invocation_logging_configuration()
     return answer.get("loggingConfig") or None
@@ -181,7 +186,7 @@ def current(conn: Connection) -> dict[str, Any] | None:
 def find_group(conn: Connection, name: str) -> dict[str, Any] | None:
     """The log group of exactly this name (DescribeLogGroups), or None."""
     logs = conn.client("logs")
-    with explained(f"look up the log group {name} (logs:DescribeLogGroups)"):
+    with explained(_("look up the log group {name} (logs:DescribeLogGroups)").format(name=name)):
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name):
             for group in page.get("logGroups", []):
                 if group["logGroupName"] == name:
@@ -198,7 +203,9 @@ def group_tags(conn: Connection, group: dict[str, Any]) -> dict[str, str]:
     logs = conn.client("logs")
     arn = _group_arn(group)
     with explained(
-        f"read the tags of the log group {group['logGroupName']} (logs:ListTagsForResource)"
+        _("read the tags of the log group {group} (logs:ListTagsForResource)").format(
+            group=group["logGroupName"]
+        )
     ):
         return logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
 
@@ -206,11 +213,15 @@ def group_tags(conn: Connection, group: dict[str, Any]) -> dict[str, str]:
 def _refuse_group(name: str, owner_tag: tuple[str, str]) -> WorkshopError:
     key, value = owner_tag
     return InputError(
-        f"The log group {name} exists but is not the workshop's (no {key}={value} tag): it "
-        "belongs to someone else, so the workshop neither sends invocation logs to it nor "
-        "deletes it.",
-        "give the workshop's group another name starting with workshop- (log_group in the "
-        "notebook's parameters, and the same in 99_cleanup's).",
+        _(
+            "The log group {name} exists but is not the workshop's (no {key}={value} tag): it "
+            "belongs to someone else, so the workshop neither sends invocation logs to it nor "
+            "deletes it."
+        ).format(name=name, key=key, value=value),
+        _(
+            "give the workshop's group another name starting with workshop- (log_group in the "
+            "notebook's parameters, and the same in 99_cleanup's)."
+        ),
     )
 
 
@@ -226,9 +237,13 @@ def ensure_group(
         if not ownership.owns(group_tags(conn, found), cfg.owner_tag):
             raise _refuse_group(name, cfg.owner_tag)
         return _group_arn(found), "unchanged"
-    with explained(f"create the log group {name} (logs:CreateLogGroup)"):
+    with explained(_("create the log group {name} (logs:CreateLogGroup)").format(name=name)):
         logs.create_log_group(logGroupName=name, tags={cfg.owner_tag[0]: cfg.owner_tag[1]})
-    with explained(f"keep {name}'s records {RETENTION_DAYS} days (logs:PutRetentionPolicy)"):
+    with explained(
+        _("keep {name}'s records {retention_days} days (logs:PutRetentionPolicy)").format(
+            name=name, retention_days=RETENTION_DAYS
+        )
+    ):
         logs.put_retention_policy(logGroupName=name, retentionInDays=RETENTION_DAYS)
     found = find_group(conn, name)
     if found is None:  # created a moment ago: not listed yet
@@ -278,19 +293,27 @@ def enable(
     earlier = _owned_other_group(conn, cfg, before, group)
     if earlier:
         raise WorkshopError(
-            f"Model invocation logging in {conn.region} already writes to the workshop's own "
-            f"log group {earlier}, made by an earlier run with log_group={earlier!r}.",
-            f"set log_group={earlier!r} again, or run 99_cleanup with log_group={earlier!r} "
-            f"first, then this notebook with log_group={group!r}.",
+            _(
+                "Model invocation logging in {region} already writes to the workshop's own log "
+                "group {earlier}, made by an earlier run with log_group={earlier!r}."
+            ).format(region=conn.region, earlier=earlier),
+            _(
+                "set log_group={earlier!r} again, or run 99_cleanup with log_group={earlier!r} "
+                "first, then this notebook with log_group={group!r}."
+            ).format(earlier=earlier, group=group),
         )
     if before and not points_at(before, group):
         raise WorkshopError(
-            f"Model invocation logging in {conn.region} already writes to "
-            f"{destination(before)}. It is one setting per account and region: setting the "
-            "workshop's would stop that logging.",
-            "read the records where they already go (invocation_logs.records(conn, start, "
-            "group=...) for a CloudWatch group), or have its owner remove that configuration "
-            "(`aws bedrock delete-model-invocation-logging-configuration`).",
+            _(
+                "Model invocation logging in {region} already writes to {destination}. It is "
+                "one setting per account and region: setting the workshop's would stop that "
+                "logging."
+            ).format(region=conn.region, destination=destination(before)),
+            _(
+                "read the records where they already go (invocation_logs.records(conn, start, "
+                "group=...) for a CloudWatch group), or have its owner remove that "
+                "configuration (`aws bedrock delete-model-invocation-logging-configuration`)."
+            ),
         )
     group_arn, made = ensure_group(conn, cfg, group)
     partition = load().partition(conn.region)
@@ -314,7 +337,9 @@ def enable(
         return Logging(group, group_arn, role.arn, action)
     callers.while_iam_settles(
         conn,
-        f"log model invocations to {group} (bedrock:PutModelInvocationLoggingConfiguration)",
+        _(
+            "log model invocations to {group} (bedrock:PutModelInvocationLoggingConfiguration)"
+        ).format(group=group),
         lambda: conn.bedrock.put_model_invocation_logging_configuration(**request),
         _role_not_ready,
         sleep=sleep,
@@ -335,7 +360,9 @@ def records(
     if end is not None:
         window["endTime"] = _millis(dates.as_utc(end, "end"))
     found = []
-    with explained(f"read the invocation logs in {group} (logs:FilterLogEvents)"):
+    with explained(
+        _("read the invocation logs in {group} (logs:FilterLogEvents)").format(group=group)
+    ):
         for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group, **window):
             for event in page.get("events", []):
                 record = _record(event.get("message", ""))
@@ -394,13 +421,19 @@ def frame(found: list[dict[str, Any]]) -> pd.DataFrame:
     for record in found:
         if not isinstance(record, dict) or record.get("schemaType") != SCHEMA_TYPE:
             raise InputError(
-                f"Not a model invocation log record: {str(record)[:120]!r}.",
-                f"pass invocation_logs.records(...), or records with schemaType {SCHEMA_TYPE!r}.",
+                _("Not a model invocation log record: {record!r}.").format(
+                    record=str(record)[:120]
+                ),
+                _(
+                    "pass invocation_logs.records(...), or records with schemaType {schema_type!r}."
+                ).format(schema_type=SCHEMA_TYPE),
             )
         principal = (record.get("identity") or {}).get("arn") or ""
         inputs, outputs = record.get("input") or {}, record.get("output") or {}
         row: dict[str, Any] = {
-            "time": pd.Timestamp(dates.as_utc(record.get("timestamp"), "The record's timestamp")),
+            "time": pd.Timestamp(
+                dates.as_utc(record.get("timestamp"), _("The record's timestamp"))
+            ),
             "request_id": record.get("requestId", ""),
             "operation": record.get("operation", ""),
             "model_id": record.get("modelId", ""),
@@ -445,9 +478,11 @@ def tier_multiple(table: PriceTable, model_id: str, tier: str) -> float:
     if tier not in model.tiers:
         offered = ", ".join(sorted(model.tiers)) or "none"
         raise InputError(
-            f"No {tier!r} tier price for {model_id} in helpers/data/prices.json (tiers priced: "
-            f"{offered}).",
-            "price it at a tier listed there, or add the tier's multiple with its source.",
+            _(
+                "No {tier!r} tier price for {model_id} in helpers/data/prices.json (tiers "
+                "priced: {offered})."
+            ).format(tier=tier, model_id=model_id, offered=offered),
+            _("price it at a tier listed there, or add the tier's multiple with its source."),
         )
     return model.tiers[tier]
 
@@ -475,9 +510,11 @@ def request_costs(
             model_id, scope = profile.model_id, profile.scope
         elif ":application-inference-profile/" in called:
             raise InputError(
-                f"The application profile {called} is not among the profiles given, so its "
-                "model is unknown.",
-                "pass it too: request_costs(frame, [profiles.resolve(conn, arn), ...]).",
+                _(
+                    "The application profile {called} is not among the profiles given, so its "
+                    "model is unknown."
+                ).format(called=called),
+                _("pass it too: request_costs(frame, [profiles.resolve(conn, arn), ...])."),
             )
         else:
             entry, scope = table.entry(called)
@@ -504,8 +541,10 @@ def cost_by(requests: pd.DataFrame, column: str) -> pd.DataFrame:
     if column not in requests:
         keys = [c for c in requests.columns if c.startswith(META_PREFIX)]
         raise InputError(
-            f"The requests have no column {column!r}.",
-            f"use one of: caller, model, service_tier{''.join(', ' + k for k in keys)}.",
+            _("The requests have no column {column!r}.").format(column=column),
+            _("use one of: caller, model, service_tier{value}.").format(
+                value="".join(", " + k for k in keys)
+            ),
         )
     work = requests.assign(**{column: requests[column].map(lambda v: "(none)" if _blank(v) else v)})
     totals = work.groupby(column, as_index=False).agg(
@@ -540,27 +579,40 @@ def delete_plan(conn: Connection, cfg: WorkshopConfig, group: str = DEFAULT_GROU
     if config:
         name = f"model invocation logging in {conn.region}"
         if points_at(config, group) and (owned or found is None):
-            decision, reason = "delete", f"writes to the workshop's log group {group}"
+            decision, reason = (
+                "delete",
+                _("writes to the workshop's log group {group}").format(group=group),
+            )
             if config.get("s3Config"):  # someone added an S3 copy (enable keeps it): kept
-                reason += (
-                    f"; its copy to {destination({'s3Config': config['s3Config']})} is not the "
-                    "workshop's and stays configured on its own"
-                )
+                reason += _(
+                    "; its copy to {destination} is not the workshop's and stays "
+                    "configured on its own"
+                ).format(destination=destination({"s3Config": config["s3Config"]}))
         elif points_at(config, group):
             decision, reason = (
                 "keep",
-                (f"writes to a log group named {group} that the workshop did not create"),
+                (
+                    _(
+                        "writes to a log group named {group} that the workshop did not create"
+                    ).format(group=group)
+                ),
             )
         elif earlier := _owned_other_group(conn, cfg, config, group):
             decision, reason = (
                 "keep",
-                f"writes to the workshop's log group {earlier}, not to {group}: run this "
-                f"notebook with log_group={earlier!r} to delete both",
+                _(
+                    "writes to the workshop's log group {earlier}, not to {group}: run this "
+                    "notebook with log_group={earlier!r} to delete both"
+                ).format(earlier=earlier, group=group),
             )
         else:
             decision, reason = (
                 "keep",
-                (f"writes to {destination(config)}, not the workshop's group: someone else's"),
+                (
+                    _("writes to {destination}, not the workshop's group: someone else's").format(
+                        destination=destination(config)
+                    )
+                ),
             )
         rows.append(
             {"kind": "invocation logging", "name": name, "decision": decision, "reason": reason}
@@ -593,6 +645,6 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
             "delete the model invocation logging configuration "
             "(bedrock:DeleteModelInvocationLoggingConfiguration)"
             if row.kind == "invocation logging"
-            else f"delete the log group {row.name} (logs:DeleteLogGroup)"
+            else _("delete the log group {name} (logs:DeleteLogGroup)").format(name=row.name)
         ),
     )

@@ -24,6 +24,7 @@ from .errors import (
     network_errors,
     unreadable_answer,
 )
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .aws import Connection
@@ -73,8 +74,10 @@ def _model_of(identifier: str) -> str:
     cleaned = identifier.strip()
     if ":application-inference-profile/" in cleaned:
         raise InputError(
-            f"{cleaned} is an application profile: its ARN does not name its model.",
-            "pass the profile itself: profiles.resolve(conn, arn), whose model_id says it.",
+            _("{cleaned} is an application profile: its ARN does not name its model.").format(
+                cleaned=cleaned
+            ),
+            _("pass the profile itself: profiles.resolve(conn, arn), whose model_id says it."),
         )
     return catalog.split_profile_id(cleaned)[1]
 
@@ -83,7 +86,7 @@ def _count(value: Any) -> int:
     """A token count from an answer: a whole number of at least 0, else ValueError."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0:
         return int(value)
-    raise ValueError(f"a token count of {value!r}")
+    raise ValueError(_("a token count of {value!r}").format(value=value))
 
 
 def token_fields(usage: Any, doing: str, endpoint: str | None) -> dict[str, Any]:
@@ -93,7 +96,7 @@ def token_fields(usage: Any, doing: str, endpoint: str | None) -> dict[str, Any]
     (or with text there) is not AWS's, and is named instead of counted as it is.
     """
     if not isinstance(usage, dict) or not {"inputTokens", "outputTokens"} <= set(usage):
-        raise incomplete_answer(doing, "'usage' with its token counts", endpoint=endpoint)
+        raise incomplete_answer(doing, _("'usage' with its token counts"), endpoint=endpoint)
     try:
         counts = {
             field: _count(usage.get(key, 0))
@@ -106,7 +109,7 @@ def token_fields(usage: Any, doing: str, endpoint: str | None) -> dict[str, Any]
         }
     except ValueError as exc:
         raise unreadable_answer(
-            doing, "whole-number token counts", endpoint=endpoint, received=str(exc)
+            doing, _("whole-number token counts"), endpoint=endpoint, received=str(exc)
         ) from None
     details = usage.get("cacheDetails") or [{}]
     first = details[0] if isinstance(details, list) and isinstance(details[0], dict) else {}
@@ -124,13 +127,13 @@ def family_of(model_id: str) -> str:
         family = next((f for start, f in FAMILY_BY_PREFIX if bare.startswith(start)), None)
     if family not in FAMILIES:
         reason = (
-            "its InvokeModel body format is not public"
+            _("its InvokeModel body format is not public")
             if family == "converse-only"
-            else "the workshop has no InvokeModel body format for it"
+            else _("the workshop has no InvokeModel body format for it")
         )
         raise InputError(
             f"{model_id}: {reason}.",
-            "use converse() or stream(), which speak every model the same way.",
+            _("use converse() or stream(), which speak every model the same way."),
         )
     return family
 
@@ -146,16 +149,18 @@ def can_stream(model_id: str) -> bool:
 def checked_max_tokens(prompt: Any, max_tokens: Any) -> int:
     """Refuse an empty prompt or a max_tokens AWS would refuse; the checked max_tokens."""
     if prompt is None or not str(prompt).strip():
-        raise InputError("The prompt is empty.", "type a question or instruction to send.")
+        raise InputError(_("The prompt is empty."), _("type a question or instruction to send."))
     if (
         isinstance(max_tokens, bool)
         or not isinstance(max_tokens, numbers.Integral)
         or not (1 <= int(max_tokens) <= MAX_TOKENS_LIMIT)
     ):
         raise InputError(
-            f"max_tokens must be a whole number from 1 up to the model's limit, "
-            f"not {max_tokens!r}.",
-            "use a value such as 256 or 512.",
+            _(
+                "max_tokens must be a whole number from 1 up to the model's limit, not "
+                "{max_tokens!r}."
+            ).format(max_tokens=max_tokens),
+            _("use a value such as 256 or 512."),
         )
     return int(max_tokens)
 
@@ -170,8 +175,10 @@ def _blocks(content: Any, at: str) -> list[dict]:
         return [{"text": content}]
     if not isinstance(content, (list, tuple)) or not content:
         raise InputError(
-            f"{at} has no content Converse can read ({content!r}).",
-            'give it a string, or a list of blocks such as [{"text": "..."}].',
+            _("{at} has no content Converse can read ({content!r}).").format(
+                at=at, content=content
+            ),
+            _('give it a string, or a list of blocks such as [{"text": "..."}].'),
         )
     blocks: list[dict] = []
     for j, block in enumerate(content):
@@ -192,10 +199,14 @@ def _blocks(content: Any, at: str) -> list[dict]:
         else:
             kind = block.get("type") if isinstance(block, dict) else type(block).__name__
             raise InputError(
-                f"Block {j} of {at} is a {kind!r} block, which Converse does not take.",
-                'Converse blocks are {"text": ...}, {"image": {"format": "png", "source": '
-                '{"bytes": ...}}}, {"document": ...}, {"cachePoint": ...}: see the Converse API '
-                "reference.",
+                _("Block {j} of {at} is a {kind!r} block, which Converse does not take.").format(
+                    j=j, at=at, kind=kind
+                ),
+                _(
+                    'Converse blocks are {"text": ...}, {"image": {"format": "png", "source": '
+                    '{"bytes": ...}}}, {"document": ...}, {"cachePoint": ...}: see the '
+                    "Converse API reference."
+                ),
             )
     return blocks
 
@@ -210,42 +221,58 @@ def messages_for(prompt: str | list[dict]) -> list[dict]:
         return [{"role": "user", "content": [{"text": prompt}]}]
     if isinstance(prompt, dict):
         raise InputError(
-            "One message was passed where a list of messages belongs.",
-            "wrap it in a list, [message], or pass the prompt as a plain string.",
+            _("One message was passed where a list of messages belongs."),
+            _("wrap it in a list, [message], or pass the prompt as a plain string."),
         )
     if not isinstance(prompt, (list, tuple)):
         raise InputError(
-            f"The prompt must be a string or a list of messages, not {type(prompt).__name__}.",
-            f"pass a string, or messages such as {MESSAGES_EXAMPLE}.",
+            _("The prompt must be a string or a list of messages, not {name}.").format(
+                name=type(prompt).__name__
+            ),
+            _("pass a string, or messages such as {messages_example}.").format(
+                messages_example=MESSAGES_EXAMPLE
+            ),
         )
     if not prompt:
-        raise InputError("No messages given.", "pass a prompt string or a list of messages.")
+        raise InputError(_("No messages given."), _("pass a prompt string or a list of messages."))
     out = []
     for i, message in enumerate(prompt):
         at = f"message {i}"
         if not isinstance(message, dict):
             raise InputError(
-                f"Message {i} is a {type(message).__name__}, not a message.",
-                f"each message is a dict with role and content, such as {MESSAGES_EXAMPLE}.",
+                _("Message {i} is a {name}, not a message.").format(
+                    i=i, name=type(message).__name__
+                ),
+                _(
+                    "each message is a dict with role and content, such as {messages_example}."
+                ).format(messages_example=MESSAGES_EXAMPLE),
             )
         role = message.get("role")
         if role in ("system", "developer"):
             raise InputError(
-                f"Message {i} has role '{role}': Converse takes the system prompt apart from "
-                "the messages.",
-                'pass it as system="..." and keep only user and assistant messages.',
+                _(
+                    "Message {i} has role '{role}': Converse takes the system prompt apart "
+                    "from the messages."
+                ).format(i=i, role=role),
+                _('pass it as system="..." and keep only user and assistant messages.'),
             )
         if role not in ROLES:
             raise InputError(
-                f"Message {i} has role {role!r}: Converse knows only 'user' and 'assistant'.",
-                "use 'user' for the person's turns and 'assistant' for the model's.",
+                _(
+                    "Message {i} has role {role!r}: Converse knows only 'user' and 'assistant'."
+                ).format(i=i, role=role),
+                _("use 'user' for the person's turns and 'assistant' for the model's."),
             )
         extra = sorted(set(message) - {"role", "content"})
         if extra:
             raise InputError(
-                f"Message {i} has keys Converse does not take: {', '.join(extra)}.",
-                "keep only role and content (tool calls go in content as toolUse and "
-                "toolResult blocks).",
+                _("Message {i} has keys Converse does not take: {extra}.").format(
+                    i=i, extra=", ".join(extra)
+                ),
+                _(
+                    "keep only role and content (tool calls go in content as toolUse and "
+                    "toolResult blocks)."
+                ),
             )
         out.append({"role": role, "content": _blocks(message.get("content"), at)})
     return out
@@ -258,8 +285,8 @@ def _system_blocks(system: Any) -> list[dict]:
     if isinstance(system, (list, tuple)) and all(isinstance(b, dict) for b in system):
         return [dict(b) for b in system]
     raise InputError(
-        f"system must be a string, not {type(system).__name__}.",
-        'pass the system prompt as text: system="You are ...".',
+        _("system must be a string, not {name}.").format(name=type(system).__name__),
+        _('pass the system prompt as text: system="You are ...".'),
     )
 
 
@@ -286,8 +313,10 @@ def converse_request(
             or not 0 <= temperature <= 1
         ):
             raise InputError(
-                f"temperature must be a number from 0 to 1, not {temperature!r}.",
-                "use 0 for the most predictable answers, up to 1 for the most varied.",
+                _("temperature must be a number from 0 to 1, not {temperature!r}.").format(
+                    temperature=temperature
+                ),
+                _("use 0 for the most predictable answers, up to 1 for the most varied."),
             )
         config["temperature"] = float(temperature)
     request: dict[str, Any] = {
@@ -300,7 +329,9 @@ def converse_request(
         if cache_system:
             request["system"].append({"cachePoint": {"type": "default"}})
     elif cache_system:
-        raise InputError("cache_system needs a system prompt.", "pass system=... to cache it.")
+        raise InputError(
+            _("cache_system needs a system prompt."), _("pass system=... to cache it.")
+        )
     return request
 
 
@@ -376,7 +407,7 @@ class TextStream:
         pieces: list[str] = []
         stop_reason, usage, latency = "", {}, 0
         stopped = described = False
-        doing = "read the ConverseStream response"
+        doing = _("read the ConverseStream response")
         try:
             for event in self._events:
                 if "contentBlockDelta" in event:
@@ -421,13 +452,16 @@ class TextStream:
         """What arrived before the stream broke, for the message."""
         text = "".join(pieces)
         shown = text if len(text) <= 60 else text[:57] + "..."
-        tail = ", then messageStop, but no usage" if stopped else ", no usage"
-        plural = "" if len(pieces) == 1 else "s"
-        return f"{len(pieces)} text piece{plural} ({len(text)} characters: {shown!r}){tail}"
+        tail = _(", then messageStop, but no usage") if stopped else _(", no usage")
+        return ngettext(
+            "{pieces} text piece ({text} characters: {shown!r}){tail}",
+            "{pieces} text pieces ({text} characters: {shown!r}){tail}",
+            len(pieces),
+        ).format(pieces=len(pieces), text=len(text), shown=shown, tail=tail)
 
     def read(self) -> Reply:
         """Consume the whole stream and return the reply."""
-        for _ in self:
+        for _chunk in self:
             pass
         assert self.reply is not None
         return self.reply
@@ -445,7 +479,7 @@ def stream(
     """A ConverseStream call; iterate the result for text as it streams."""
     request = converse_request(_target(profile), prompt, max_tokens, temperature, system)
     with explained(
-        f"call ConverseStream on {request['modelId']}",
+        _("call ConverseStream on {request}").format(request=request["modelId"]),
         region=conn.region,
         model=_model_id(profile),
         endpoint=conn.endpoint_url,
@@ -453,7 +487,9 @@ def stream(
         response = conn.runtime.converse_stream(**request)
     if "stream" not in response:
         raise incomplete_answer(
-            f"call ConverseStream on {request['modelId']}", "'stream'", endpoint=conn.endpoint_url
+            _("call ConverseStream on {request}").format(request=request["modelId"]),
+            "'stream'",
+            endpoint=conn.endpoint_url,
         )
     return TextStream(response["stream"], _model_id(profile), conn.endpoint_url)
 
@@ -491,7 +527,10 @@ def invoke_body(family: str, prompt: str, max_tokens: int = 512) -> dict:
             "messages": [{"role": "user", "content": prompt}],
             "max_completion_tokens": max_tokens,
         }
-    raise InputError(f"Unknown model family {family!r}.", f"use one of {', '.join(FAMILIES)}.")
+    raise InputError(
+        _("Unknown model family {family!r}.").format(family=family),
+        _("use one of {families}.").format(families=", ".join(FAMILIES)),
+    )
 
 
 # gpt-oss's reasoning, closed, or cut off by the token limit before its closing tag
@@ -506,13 +545,13 @@ def read_invoke_body(family: str, body: dict) -> tuple[str, str, int, int]:
     """
     text, stop, tokens_in, tokens_out = _invoke_fields(family, body)
     if not isinstance(text, str) or not isinstance(stop, (str, type(None))):
-        raise ValueError("the answer's text is not text")
+        raise ValueError(_("the answer's text is not text"))
     return text, stop or "", _count(tokens_in), _count(tokens_out)
 
 
 def _invoke_fields(family: str, body: dict) -> tuple[Any, Any, Any, Any]:
     if not isinstance(body, dict):
-        raise TypeError(f"a JSON {type(body).__name__}, not an object")
+        raise TypeError(_("a JSON {name}, not an object").format(name=type(body).__name__))
     if family == "anthropic-messages":
         text = "".join(b.get("text", "") for b in body["content"] if b.get("type") == "text")
         return (
@@ -583,9 +622,13 @@ def _invoke_request(
     if body is None:
         if not isinstance(prompt, str):
             raise InputError(
-                f"invoke_model takes one prompt string, not a {type(prompt).__name__}.",
-                "pass the prompt as text; for a conversation (a list of messages) use "
-                "converse() or stream().",
+                _("invoke_model takes one prompt string, not a {name}.").format(
+                    name=type(prompt).__name__
+                ),
+                _(
+                    "pass the prompt as text; for a conversation (a list of messages) use "
+                    "converse() or stream()."
+                ),
             )
         body = invoke_body(family, prompt, max_tokens)
     else:
@@ -593,9 +636,13 @@ def _invoke_request(
     if family not in body_families(body):
         shown = " or ".join(sorted(body_families(body))) or "an unknown"
         raise InputError(
-            f"This body is in the {shown} format, but {name} "
-            f"runs {model_id}, of the {family} family.",
-            f'build the body with invoke.invoke_body("{family}", prompt, max_tokens).',
+            _(
+                "This body is in the {shown} format, but {name} runs {model_id}, of the "
+                "{family} family."
+            ).format(shown=shown, name=name, model_id=model_id, family=family),
+            _('build the body with invoke.invoke_body("{family}", prompt, max_tokens).').format(
+                family=family
+            ),
         )
     return model_id, family, _target(profile).strip(), body
 
@@ -617,7 +664,7 @@ def invoke_model(
     """
     model_id, family, target, body = _invoke_request(profile, prompt, max_tokens, body)
     began = time.perf_counter()
-    doing = f"call InvokeModel on {target}"
+    doing = _("call InvokeModel on {target}").format(target=target)
     with explained(doing, region=conn.region, model=model_id, endpoint=conn.endpoint_url):
         response = conn.runtime.invoke_model(
             modelId=target,
@@ -633,9 +680,11 @@ def invoke_model(
         shown = raw[:80].decode("utf-8", errors="replace")
         raise incomplete_answer(
             doing,
-            f"a {family} response body",
+            _("a {family} response body").format(family=family),
             endpoint=conn.endpoint_url,
-            received=f"{len(raw)} bytes ({shown!r})" if raw else "an empty body",
+            received=_("{raw} bytes ({shown!r})").format(raw=len(raw), shown=shown)
+            if raw
+            else _("an empty body"),
         ) from None
     headers = response["ResponseMetadata"].get("HTTPHeaders", {})
     latency = int(
@@ -672,8 +721,8 @@ def chunk_text(family: str, chunk: dict) -> str:
     if family == "titan-text":
         return chunk.get("outputText") or ""
     raise InputError(
-        f"The workshop does not read {family} stream chunks.",
-        "stream with invoke.stream() (ConverseStream), which speaks every model the same way.",
+        _("The workshop does not read {family} stream chunks.").format(family=family),
+        _("stream with invoke.stream() (ConverseStream), which speaks every model the same way."),
     )
 
 
@@ -716,7 +765,7 @@ class ChunkStream:
 
         pieces: list[str] = []
         stop_reason, counts = "", None
-        doing = "read the InvokeModelWithResponseStream response"
+        doing = _("read the InvokeModelWithResponseStream response")
         try:
             for event in self._events:
                 if "chunk" not in event:
@@ -729,7 +778,9 @@ class ChunkStream:
                 except ValueError as exc:
                     raise unreadable_answer(
                         doing,
-                        f"one JSON object per chunk, in the {self.family} format",
+                        _("one JSON object per chunk, in the {family} format").format(
+                            family=self.family
+                        ),
                         endpoint=self.endpoint,
                         received=f"{len(raw)} bytes ({exc})",
                     ) from None
@@ -747,7 +798,9 @@ class ChunkStream:
         if not isinstance(counts, dict):
             raise incomplete_answer(
                 doing,
-                f"the {INVOCATION_METRICS} of its last chunk",
+                _("the {invocation_metrics} of its last chunk").format(
+                    invocation_metrics=INVOCATION_METRICS
+                ),
                 endpoint=self.endpoint,
                 received=TextStream._so_far(pieces, bool(stop_reason)),
             )
@@ -756,7 +809,7 @@ class ChunkStream:
             tokens_out = _count(counts.get("outputTokenCount"))
         except ValueError as exc:
             raise unreadable_answer(
-                doing, "whole-number token counts", endpoint=self.endpoint, received=str(exc)
+                doing, _("whole-number token counts"), endpoint=self.endpoint, received=str(exc)
             ) from None
         latency = counts.get("invocationLatency")
         self.reply = Reply(
@@ -770,7 +823,7 @@ class ChunkStream:
 
     def read(self) -> Reply:
         """Consume the whole stream and return the reply."""
-        for _ in self:
+        for _chunk in self:
             pass
         assert self.reply is not None
         return self.reply
@@ -793,17 +846,21 @@ def invoke_stream(
     name = getattr(profile, "name", model_id)
     if family not in STREAM_FAMILIES:
         raise InputError(
-            f"{name} runs {model_id}: AWS does not publish its InvokeModelWithResponseStream "
-            "chunk format, so the workshop does not read it.",
-            "stream it with invoke.stream() (ConverseStream), which speaks every model the "
-            "same way.",
+            _(
+                "{name} runs {model_id}: AWS does not publish its "
+                "InvokeModelWithResponseStream chunk format, so the workshop does not read it."
+            ).format(name=name, model_id=model_id),
+            _(
+                "stream it with invoke.stream() (ConverseStream), which speaks every model the "
+                "same way."
+            ),
         )
     if not can_stream(model_id):
         raise InputError(
-            f"{name} runs {model_id}, which cannot stream.",
-            "call invoke.invoke_model() (one answer) instead.",
+            _("{name} runs {model_id}, which cannot stream.").format(name=name, model_id=model_id),
+            _("call invoke.invoke_model() (one answer) instead."),
         )
-    doing = f"call InvokeModelWithResponseStream on {target}"
+    doing = _("call InvokeModelWithResponseStream on {target}").format(target=target)
     with explained(doing, region=conn.region, model=model_id, endpoint=conn.endpoint_url):
         response = conn.runtime.invoke_model_with_response_stream(
             modelId=target,
@@ -823,12 +880,14 @@ def _body_object(body: Any) -> dict:
             body = json.loads(body)
         except ValueError as exc:
             raise InputError(
-                f"The body is text but not valid JSON ({exc}).",
-                "pass the body as a dict; invoke.invoke_body(family, prompt) builds one.",
+                _("The body is text but not valid JSON ({exc}).").format(exc=exc),
+                _("pass the body as a dict; invoke.invoke_body(family, prompt) builds one."),
             ) from None
     if not isinstance(body, dict):
         raise InputError(
-            f"The body must be a JSON object (a dict), not a {type(body).__name__}.",
-            "build it with invoke.invoke_body(invoke.family_of(profile.model_id), prompt).",
+            _("The body must be a JSON object (a dict), not a {name}.").format(
+                name=type(body).__name__
+            ),
+            _("build it with invoke.invoke_body(invoke.family_of(profile.model_id), prompt)."),
         )
     return body

@@ -28,6 +28,7 @@ from .errors import (
     network_errors,
     unreadable_answer,
 )
+from .i18n import _
 from .invoke import (
     CONVERSE_MEMBERS,
     checked_max_tokens,
@@ -59,10 +60,12 @@ def _whole(value: Any, name: str, minimum: int = 1, maximum: int | None = None) 
         number = int(value)
         if number >= minimum and (maximum is None or number <= maximum):
             return number
-    upper = f" up to {maximum:,}" if maximum is not None else ""
+    upper = _(" up to {maximum:,}").format(maximum=maximum) if maximum is not None else ""
     raise InputError(
-        f"{name} must be a whole number from {minimum}{upper}, not {value!r}.",
-        f"pass {name} as a number such as {max(minimum, 4)}.",
+        _("{name} must be a whole number from {minimum}{upper}, not {value!r}.").format(
+            name=name, minimum=minimum, upper=upper, value=value
+        ),
+        _("pass {name} as a number such as {max}.").format(name=name, max=max(minimum, 4)),
     )
 
 
@@ -82,13 +85,13 @@ class InputCounts:
     def method(self) -> str:
         """How the input was priced, in words, for the guard's message."""
         if len(self.counted) == len(self.tokens):
-            return "input counted with CountTokens"
+            return _("input counted with CountTokens")
         if not self.counted:
-            return "input estimated at one token per three characters (no CountTokens)"
-        return (
-            f"input counted with CountTokens for {len(self.counted)} of {len(self.tokens)} "
-            "model and prompt pairs, estimated for the rest"
-        )
+            return _("input estimated at one token per three characters (no CountTokens)")
+        return _(
+            "input counted with CountTokens for {counted} of {tokens} model and prompt "
+            "pairs, estimated for the rest"
+        ).format(counted=len(self.counted), tokens=len(self.tokens))
 
 
 def count_input_tokens(
@@ -106,7 +109,7 @@ def count_input_tokens(
     tokens: dict[tuple[str, str], float] = {}
     counted: set[tuple[str, str]] = set()
     refused: set[str] = set()  # models CountTokens refused: not asked again
-    for _, profile, prompt in assignments:
+    for _index, profile, prompt in assignments:
         key = (profile.model_id, prompt)
         if key in tokens:
             continue
@@ -139,7 +142,7 @@ def worst_case_cost(
     (in-region, geographic or global).
     """
     total = 0.0
-    for _, profile, prompt in assignments:
+    for _index, profile, prompt in assignments:
         key = (profile.model_id, prompt)
         given = inputs.tokens.get(key) if inputs is not None else None
         total += prices.cost(
@@ -170,18 +173,28 @@ def spend_check(
     keys = {(profile.model_id, prompt) for _, profile, prompt in plan_assignments}
     no_input = InputCounts(dict.fromkeys(keys, 0.0), frozenset())
     worst = worst_case_cost(plan_assignments, max_tokens, prices, region, no_input)
-    method = "the output alone is above the cap, so the input was not counted"
+    method = _("the output alone is above the cap, so the input was not counted")
     if worst <= spend_cap_usd:  # only then is the input worth a CountTokens call
         inputs = count_input_tokens(runtime, plan_assignments, max_tokens)
         worst = worst_case_cost(plan_assignments, max_tokens, prices, region, inputs)
         method = inputs.method
     if worst > spend_cap_usd:
         raise InputError(
-            f"This load could cost up to ${worst:,.2f} at list price ({len(plan_assignments)} "
-            f"calls, up to {max_tokens} output tokens each; {method}), above the spend "
-            f"cap of ${spend_cap_usd:,.2f}.",
-            "lower requests or max_tokens, or raise spend_cap_usd in config.json if you "
-            "mean to spend it.",
+            _(
+                "This load could cost up to ${worst:,.2f} at list price ({plan_assignments} "
+                "calls, up to {max_tokens} output tokens each; {method}), above the spend cap "
+                "of ${spend_cap_usd:,.2f}."
+            ).format(
+                worst=worst,
+                plan_assignments=len(plan_assignments),
+                max_tokens=max_tokens,
+                method=method,
+                spend_cap_usd=spend_cap_usd,
+            ),
+            _(
+                "lower requests or max_tokens, or raise spend_cap_usd in config.json if you "
+                "mean to spend it."
+            ),
         )
     return worst, method
 
@@ -236,11 +249,13 @@ def generate_load(
     if isinstance(prompts, str):  # one prompt, not a list of its characters
         prompts = [prompts]
     if not profiles:
-        raise InputError("No profiles to send load to.", "create them first (01_create_profiles).")
+        raise InputError(
+            _("No profiles to send load to."), _("create them first (01_create_profiles).")
+        )
     if not isinstance(profiles, (list, tuple)) or not all(hasattr(p, "arn") for p in profiles):
         raise InputError(
-            "generate_load takes Profile objects, not names or ARNs.",
-            "resolve them first: [profiles.resolve(conn, name) for name in names].",
+            _("generate_load takes Profile objects, not names or ARNs."),
+            _("resolve them first: [profiles.resolve(conn, name) for name in names]."),
         )
     if (
         not isinstance(prompts, (list, tuple))
@@ -248,8 +263,8 @@ def generate_load(
         or not all(isinstance(p, str) and p.strip() for p in prompts)
     ):
         raise InputError(
-            "The prompt list is empty or holds an empty prompt (or one that is not text).",
-            "pass at least one non-empty prompt string.",
+            _("The prompt list is empty or holds an empty prompt (or one that is not text)."),
+            _("pass at least one non-empty prompt string."),
         )
     requests = _whole(requests, "requests")
     concurrency = _whole(concurrency, "concurrency")
@@ -321,21 +336,27 @@ def generate_load(
     except (BotoCoreError, *network_errors()) as exc:  # e.g. the stand-in stopped mid-run
         raise explain(
             exc,
-            f"finish the load: {len(rows)} of {requests} calls completed",
+            _("finish the load: {rows} of {requests} calls completed").format(
+                rows=len(rows), requests=requests
+            ),
             endpoint=conn.endpoint_url,
         ) from exc
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         if not from_parser(exc):
             raise
         raise unreadable_answer(  # botocore could not read an answer: a JSON list, text for a count
-            f"finish the load: {len(rows)} of {requests} calls completed",
-            "JSON in the shape of AWS's answer",
+            _("finish the load: {rows} of {requests} calls completed").format(
+                rows=len(rows), requests=requests
+            ),
+            _("JSON in the shape of AWS's answer"),
             endpoint=conn.endpoint_url,
             received=f"{type(exc).__name__}: {exc}",
         ) from exc
     except WorkshopError as exc:  # an empty or cut-short answer
         raise type(exc)(
-            f"{exc.problem} The load stopped: {len(rows)} of {requests} calls completed.",
+            _("{problem} The load stopped: {rows} of {requests} calls completed.").format(
+                problem=exc.problem, rows=len(rows), requests=requests
+            ),
             exc.fix,
         ) from None
     finally:

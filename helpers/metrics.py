@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 from . import dates
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,8 +99,8 @@ def build_queries(
     unknown = [m for m in metrics if m not in STATISTIC]
     if unknown:
         raise InputError(
-            f"Unknown Bedrock metric(s): {', '.join(unknown)}.",
-            f"use some of {', '.join(STATISTIC)}.",
+            _("Unknown Bedrock metric(s): {unknown}.").format(unknown=", ".join(unknown)),
+            _("use some of {statistic}.").format(statistic=", ".join(STATISTIC)),
         )
     names = list(TIER_SUFFIXES)
     queries = []
@@ -128,14 +129,14 @@ def tiers_seen(conn: Connection, profiles: list[Profile]) -> dict[str, list[str]
     not found, and its calls are missing from ``usage``."""
     ids = {dimension_value(p) for p in profiles}
     found: dict[str, set[str]] = {}
-    with explained("list Bedrock metrics (cloudwatch:ListMetrics)"):
+    with explained(_("list Bedrock metrics (cloudwatch:ListMetrics)")):
         pages = conn.cloudwatch.get_paginator("list_metrics").paginate(
             Namespace=NAMESPACE, MetricName="Invocations"
         )
         for page in pages:
             for metric in page["Metrics"]:
                 for dimension in metric.get("Dimensions") or []:
-                    base, _, tier = str(dimension.get("Value", "")).partition("+")
+                    base, _plus, tier = str(dimension.get("Value", "")).partition("+")
                     named = dimension.get("Name") == DIMENSION
                     if named and base in ids and tier in TIER_SUFFIXES and tier != "default":
                         found.setdefault(base, set()).add(tier)
@@ -153,7 +154,7 @@ def metric_results(
     paginator = conn.cloudwatch.get_paginator("get_metric_data")
     for offset in range(0, len(queries), QUERIES_PER_CALL):
         batch = queries[offset : offset + QUERIES_PER_CALL]
-        with explained("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)"):
+        with explained(_("read Bedrock metrics from CloudWatch (cloudwatch:GetMetricData)")):
             for page in paginator.paginate(
                 MetricDataQueries=batch, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
             ):
@@ -189,22 +190,24 @@ def usage(
     named = [p for p in profiles if not hasattr(p, "profile_id")]
     if named:
         raise InputError(
-            f"metrics.usage takes Profile objects, not {named[0]!r}.",
-            "resolve names first: [profiles.resolve(conn, name) for name in names].",
+            _("metrics.usage takes Profile objects, not {named!r}.").format(named=named[0]),
+            _("resolve names first: [profiles.resolve(conn, name) for name in names]."),
         )
     if isinstance(metrics, str):  # one name, not its letters
         metrics = (metrics,)
     metrics = tuple(metrics)
     if start >= end:
         raise InputError(
-            f"The metric window is empty: start {start:%Y-%m-%d %H:%M} is not "
-            f"before end {end:%Y-%m-%d %H:%M}.",
-            "give a start before the end.",
+            _(
+                "The metric window is empty: start {start:%Y-%m-%d %H:%M} is not before end "
+                "{end:%Y-%m-%d %H:%M}."
+            ).format(start=start, end=end),
+            _("give a start before the end."),
         )
     if period < 60 or period % 60:
         raise InputError(
-            f"period must be a multiple of 60 seconds, not {period}.",
-            "use 3600 (hourly) or 86400 (daily).",
+            _("period must be a multiple of 60 seconds, not {period}.").format(period=period),
+            _("use 3600 (hourly) or 86400 (daily)."),
         )
     queries = build_queries(profiles, metrics, period, tiers_seen(conn, profiles))
     by_id = {f"p{i}": p for i, p in enumerate(profiles)}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, explained
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,9 +34,13 @@ def require_workshop_name(name: str, what: str, example: str) -> None:
     """Refuse a name 99_cleanup would not recognise as the workshop's (no ``NAME_PREFIX``)."""
     if not name.startswith(NAME_PREFIX):
         raise InputError(
-            f"The {what} {name!r} does not start with {NAME_PREFIX!r}, so 99_cleanup would not "
-            "recognise it as the workshop's.",
-            f"name it {NAME_PREFIX}..., e.g. {example}.",
+            _(
+                "The {what} {name!r} does not start with {name_prefix!r}, so 99_cleanup would "
+                "not recognise it as the workshop's."
+            ).format(what=what, name=name, name_prefix=NAME_PREFIX),
+            _("name it {name_prefix}..., e.g. {example}.").format(
+                name_prefix=NAME_PREFIX, example=example
+            ),
         )
 
 
@@ -52,8 +57,10 @@ def text_list(value: object, what: str, example: str) -> list[str]:
     ):
         return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
     raise InputError(
-        f"{what} must be a string or a list of strings, not {type(value).__name__} {value!r}.",
-        f"pass for example {example}.",
+        _("{what} must be a string or a list of strings, not {name} {value!r}.").format(
+            what=what, name=type(value).__name__, value=value
+        ),
+        _("pass for example {example}.").format(example=example),
     )
 
 
@@ -67,10 +74,14 @@ def decision(
         return "delete", f"carries {key}={value}"
     if owned:
         return "keep", (
-            f"carries {key}={value}, but {naming}: not deleted in bulk, in case another team "
-            f"uses that tag too; name it explicitly to delete it"
+            _(
+                "carries {key}={value}, but {naming}: not deleted in bulk, in case another "
+                "team uses that tag too; name it explicitly to delete it"
+            ).format(key=key, value=value, naming=naming)
         )
-    return "keep", f"not created by the workshop (no {key}={value} tag)"
+    return "keep", _("not created by the workshop (no {key}={value} tag)").format(
+        key=key, value=value
+    )
 
 
 def delete_planned(

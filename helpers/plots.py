@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .i18n import N_, _
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-NO_USAGE = "No usage yet: run 04_generate_usage, then this notebook again."
-NO_BUDGETS = "No departments to show: check the profiles' tags, then run this notebook again."
+NO_USAGE = N_("No usage yet: run 04_generate_usage, then this notebook again.")
+NO_BUDGETS = N_("No departments to show: check the profiles' tags, then run this notebook again.")
 UNTAGGED = "(untagged)"
 # A qualitative palette of 13 distinct colours (matplotlib's tab10 without its grey, then the
 # darkest of tab20b): ten departments and more stay apart. Grey is kept for (untagged).
@@ -140,7 +142,7 @@ def _note_only(ax: Axes, title: str, note: str) -> None:
     ax.set_yticks([])
 
 
-HOURLY_SYNTHETIC = (
+HOURLY_SYNTHETIC = N_(
     "hourly view: each synthetic day is one billing line per profile, stamped 00:00 UTC "
     "(the stand-in writes daily history)"
 )
@@ -187,7 +189,7 @@ def daily_cost_by_department(
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
     if daily.empty or not len(daily.columns):
-        _note_only(ax, title if not note else f"{title}\n{note}", NO_USAGE)
+        _note_only(ax, title if not note else f"{title}\n{note}", _(NO_USAGE))
         return fig
     granularity = str(granularity).upper()
     hourly = granularity == "HOURLY"
@@ -211,7 +213,7 @@ def daily_cost_by_department(
         )
         bottom = values if bottom is None else bottom + values
     if hourly and note and "synthetic" in note.lower():
-        note = f"{note}\n{HOURLY_SYNTHETIC}"
+        note = f"{note}\n{_(HOURLY_SYNTHETIC)}"
     ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
     ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
     ax.set_ylabel("Cost (USD)")
@@ -242,7 +244,7 @@ def share_by_department(
     fig = _figure(8.0, 0.45 * max(3, len(table)) + 1.2)
     ax = fig.add_subplot()
     if table.empty or not {"department", "cost", "share"} <= set(table.columns):
-        _note_only(ax, title, NO_USAGE)
+        _note_only(ax, title, _(NO_USAGE))
         return fig
     ordered = table.sort_values("cost")
     names = [str(d) for d in ordered["department"]]
@@ -282,7 +284,7 @@ def tokens_vs_cost(
     fig = _figure(9.0, 4.5)
     ax = fig.add_subplot()
     if table.empty or "tokens" not in table or not (table["tokens"] > 0).any():
-        _note_only(ax, title, NO_USAGE)
+        _note_only(ax, title, _(NO_USAGE))
         return fig
     names = [str(d) for d in table["department"]]
     palette = colours(names)
@@ -317,7 +319,7 @@ def budget_vs_actual(
     fig = _figure(8.0, 0.9 * max(3, len(table)) + 1.0)
     ax = fig.add_subplot()
     if table.empty:
-        _note_only(ax, title, NO_BUDGETS)
+        _note_only(ax, title, _(NO_BUDGETS))
         return fig
     positions = np.arange(len(table))
     height = 0.27

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import SCOPES, scope_of_prefix, split_profile_id
 from .errors import InputError
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,7 +61,7 @@ class PriceTable:
             f"({self.sources[key]['confidence']} confidence)"
             for key in cited
         ]
-        return "list prices from " + "; ".join(parts)
+        return _("list prices from ") + _("; ").join(parts)
 
     def entry(self, identifier: str) -> tuple[ModelPrice, str]:
         """The model's prices and the scope an ID implies (a profile ID's prefix, or in-region).
@@ -70,26 +71,32 @@ class PriceTable:
         """
         if not isinstance(identifier, str):
             raise InputError(
-                f"A model ID is a string, not {identifier!r}.",
-                'pass an ID such as "anthropic.claude-haiku-4-5-20251001-v1:0".',
+                _("A model ID is a string, not {identifier!r}.").format(identifier=identifier),
+                _('pass an ID such as "anthropic.claude-haiku-4-5-20251001-v1:0".'),
             )
         if ":application-inference-profile/" in identifier:
             raise InputError(
-                f"{identifier} is an application profile: its ARN does not name its model.",
-                "price its model: profiles.resolve(conn, arn).model_id, and its .scope.",
+                _(
+                    "{identifier} is an application profile: its ARN does not name its model."
+                ).format(identifier=identifier),
+                _("price its model: profiles.resolve(conn, arn).model_id, and its .scope."),
             )
         prefix, model_id = split_profile_id(identifier)
         if model_id not in self.models:
             shown = f"{prefix}.{model_id}" if prefix else model_id
             hint = (
-                "model and profile IDs are lower case: use " + shown.lower() + "."
+                _("model and profile IDs are lower case: use ") + shown.lower() + "."
                 if shown.lower() != shown
-                else "add the model's input and output price per 1M tokens there, with its "
-                "source, from the Amazon Bedrock pricing page."
+                else _(
+                    "add the model's input and output price per 1M tokens there, with its "
+                    "source, from the Amazon Bedrock pricing page."
+                )
             )
             raise InputError(
-                f"No list price for {identifier!r} in helpers/data/prices.json "
-                f"(prices as of {self.as_of}).",
+                _(
+                    "No list price for {identifier!r} in helpers/data/prices.json (prices as "
+                    "of {as_of})."
+                ).format(identifier=identifier, as_of=self.as_of),
                 hint,
             )
         return self.models[model_id], scope_of_prefix(prefix)
@@ -112,15 +119,20 @@ class PriceTable:
         region = region or self.region_of(identifier)
         chosen = scope or implied
         if chosen not in SCOPES:
-            raise InputError(f"Unknown price scope {chosen!r}.", f"use one of {', '.join(SCOPES)}.")
+            raise InputError(
+                _("Unknown price scope {chosen!r}.").format(chosen=chosen),
+                _("use one of {scopes}.").format(scopes=", ".join(SCOPES)),
+            )
         regional = model.regional.get(region or "", {})
         if chosen in regional:
             return regional[chosen]
         if chosen not in model.scopes:
             raise InputError(
-                f"{model.model_id} has no {chosen} price in helpers/data/prices.json "
-                f"(it is priced {', '.join(model.scopes)}).",
-                "call it through a scope it is offered in, or add that price with its source.",
+                _(
+                    "{model_id} has no {chosen} price in helpers/data/prices.json (it is "
+                    "priced {scopes})."
+                ).format(model_id=model.model_id, chosen=chosen, scopes=", ".join(model.scopes)),
+                _("call it through a scope it is offered in, or add that price with its source."),
             )
         return model.scopes[chosen]
 
@@ -150,35 +162,44 @@ class PriceTable:
 
     def tiers(self, identifier: str) -> tuple[str, ...]:
         """The service tiers a model can be called in on demand: default, and those priced."""
-        model, _ = self.entry(identifier)
+        model, _prices = self.entry(identifier)
         return tuple(t for t in TIERS if t == DEFAULT_TIER or t in model.tiers)
 
     def tier_multiple(self, identifier: str, tier: str = DEFAULT_TIER) -> float:
         """A tier's price as a multiple of the on-demand (Standard) price."""
         if tier not in TIERS:
-            raise InputError(f"Unknown service tier {tier!r}.", f"use one of {', '.join(TIERS)}.")
+            raise InputError(
+                _("Unknown service tier {tier!r}.").format(tier=tier),
+                _("use one of {tiers}.").format(tiers=", ".join(TIERS)),
+            )
         if tier == DEFAULT_TIER:
             return 1.0
-        model, _ = self.entry(identifier)
+        model, _prices = self.entry(identifier)
         if tier not in model.tiers:
             offered = ", ".join(self.tiers(identifier))
             raise InputError(
-                f"{model.model_id} has no {tier} tier price in helpers/data/prices.json "
-                f"(its tiers: {offered}).",
-                "call it in a tier it offers; the reserved tier is priced per reservation.",
+                _(
+                    "{model_id} has no {tier} tier price in helpers/data/prices.json (its "
+                    "tiers: {offered})."
+                ).format(model_id=model.model_id, tier=tier, offered=offered),
+                _("call it in a tier it offers; the reserved tier is priced per reservation."),
             )
         return model.tiers[tier]
 
     def cache_multiples(self, identifier: str, ttl: str = "5m") -> tuple[float, float]:
         """(read, write) prices of cached input as multiples of the input price."""
-        model, _ = self.entry(identifier)
+        model, _prices = self.entry(identifier)
         if not model.cache:
             raise InputError(
-                f"No prompt-cache price for {model.model_id} in helpers/data/prices.json.",
-                "prompt caching is priced only for models that support it.",
+                _("No prompt-cache price for {model_id} in helpers/data/prices.json.").format(
+                    model_id=model.model_id
+                ),
+                _("prompt caching is priced only for models that support it."),
             )
         if ttl not in CACHE_TTLS:
-            raise InputError(f"Unknown cache TTL {ttl!r}.", "use '5m' or '1h'.")
+            raise InputError(
+                _("Unknown cache TTL {ttl!r}.").format(ttl=ttl), _("use '5m' or '1h'.")
+            )
         write = model.cache.get("write_1h" if ttl == "1h" else "write", model.cache["write"])
         return model.cache["read"], write
 
@@ -187,9 +208,9 @@ class PriceTable:
 
     def label(self, identifier: str) -> str:
         """How sure a price is, its date and source, and its caveat, to show beside it."""
-        model, _ = self.entry(identifier)
+        model, _prices = self.entry(identifier)
         source = self.sources.get(model.source, {})
-        where = source.get("url") or source.get("what") or "no public source"
+        where = source.get("url") or source.get("what") or _("no public source")
         text = f"{model.confidence} confidence, as of {source.get('as_of', self.as_of)}: {where}"
         return f"{text}. {model.note}" if model.note else text
 

@@ -15,6 +15,7 @@ from . import ownership
 from .catalog import scope_of_model_arns, scope_of_prefix, split_profile_id
 from .config import SYSTEM_PROFILE_PATTERN, ProfileSpec, WorkshopConfig
 from .errors import ConfigError, InputError, explained
+from .i18n import N_, _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +86,9 @@ def source_arn(conn: Connection, copy_from: str) -> str:
     if SYSTEM_PROFILE_PATTERN.fullmatch(copy_from):
         # system profile ARNs carry the account ID: ask AWS rather than guess it
         with explained(
-            f"look up the system-defined inference profile {copy_from}",
+            _("look up the system-defined inference profile {copy_from}").format(
+                copy_from=copy_from
+            ),
             region=conn.region,
             model=copy_from,
         ):
@@ -131,9 +134,13 @@ def cli_command(request: dict, region: str) -> str:
 def list_profiles(conn: Connection, type_equals: str = "APPLICATION") -> list[Profile]:
     """Every profile of a type, across all pages (AWS lists SYSTEM_DEFINED when no type is set)."""
     if type_equals not in ("APPLICATION", "SYSTEM_DEFINED"):
-        raise InputError(f"type_equals must be APPLICATION or SYSTEM_DEFINED, not {type_equals!r}")
+        raise InputError(
+            _("type_equals must be APPLICATION or SYSTEM_DEFINED, not {type_equals!r}").format(
+                type_equals=type_equals
+            )
+        )
     out: list[Profile] = []
-    with explained("list inference profiles"):
+    with explained(_("list inference profiles")):
         for page in conn.bedrock.get_paginator("list_inference_profiles").paginate(
             typeEquals=type_equals, PaginationConfig={"PageSize": 1000}
         ):
@@ -142,7 +149,7 @@ def list_profiles(conn: Connection, type_equals: str = "APPLICATION") -> list[Pr
 
 
 def tags_of(conn: Connection, arn: str) -> dict[str, str]:
-    with explained(f"read the tags of {arn}"):
+    with explained(_("read the tags of {arn}").format(arn=arn)):
         listed = conn.bedrock.list_tags_for_resource(resourceARN=arn)["tags"]
     return {t["key"]: t["value"] for t in listed}
 
@@ -151,10 +158,14 @@ def _require_owned(arn: str, tags: dict[str, str], owner_tag: tuple[str, str], d
     if not ownership.owns(tags, owner_tag):
         key, value = owner_tag
         raise InputError(
-            f"The workshop does not {doing} {arn}: it is not the workshop's profile "
-            f"(no {key}={value} tag), so it belongs to someone else.",
-            "change tags only on the workshop's own profiles (those 01_create_profiles made); "
-            "ask the profile's owner to change theirs.",
+            _(
+                "The workshop does not {doing} {arn}: it is not the workshop's profile (no "
+                "{key}={value} tag), so it belongs to someone else."
+            ).format(doing=doing, arn=arn, key=key, value=value),
+            _(
+                "change tags only on the workshop's own profiles (those 01_create_profiles "
+                "made); ask the profile's owner to change theirs."
+            ),
         )
 
 
@@ -168,27 +179,32 @@ def tag(
     """
     if not isinstance(tags, dict):
         raise InputError(
-            f"Tags are a dict of key and value, not {type(tags).__name__} {tags!r}.",
-            'pass a dict such as {"reviewed_by": "finops"}.',
+            _("Tags are a dict of key and value, not {name} {tags!r}.").format(
+                name=type(tags).__name__, tags=tags
+            ),
+            _('pass a dict such as {"reviewed_by": "finops"}.'),
         )
     if not tags:
-        raise InputError("No tags given.", 'pass a dict such as {"reviewed_by": "finops"}.')
+        raise InputError(_("No tags given."), _('pass a dict such as {"reviewed_by": "finops"}.'))
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise InputError(
-            f"Tag keys and values must be strings: {tags!r}.",
-            'pass a dict such as {"reviewed_by": "finops"}.',
+            _("Tag keys and values must be strings: {tags!r}.").format(tags=tags),
+            _('pass a dict such as {"reviewed_by": "finops"}.'),
         )
     before = tags_of(conn, arn)
-    _require_owned(arn, before, owner_tag, "tag")
+    _require_owned(arn, before, owner_tag, _("tag"))
     taken = sorted(set(tags) & set(before))
     if taken:
         raise InputError(
-            f"{arn} already has the tag(s) "
-            f"{', '.join(f'{k}={before[k]}' for k in taken)}; tagging would overwrite them "
-            "(and untagging afterwards would remove them).",
-            f"choose a key the profile does not have yet (it has {', '.join(sorted(before))}).",
+            _(
+                "{arn} already has the tag(s) {value}; tagging would overwrite them (and "
+                "untagging afterwards would remove them)."
+            ).format(arn=arn, value=", ".join(f"{k}={before[k]}" for k in taken)),
+            _("choose a key the profile does not have yet (it has {before}).").format(
+                before=", ".join(sorted(before))
+            ),
         )
-    with explained(f"tag {arn}"):
+    with explained(_("tag {arn}").format(arn=arn)):
         conn.bedrock.tag_resource(
             resourceARN=arn, tags=[{"key": k, "value": v} for k, v in tags.items()]
         )
@@ -205,15 +221,19 @@ def untag(
     """
     keys = ownership.text_list(keys, "keys", '["reviewed_by"]')
     if not keys:
-        raise InputError("No tag keys given.", 'pass the keys to remove, such as ["reviewed_by"].')
+        raise InputError(
+            _("No tag keys given."), _('pass the keys to remove, such as ["reviewed_by"].')
+        )
     if owner_tag[0] in keys:
         raise InputError(
-            f"Removing {owner_tag[0]} would take away the workshop's ownership tag; clean-up "
-            "would then keep the profile as someone else's.",
-            f"leave {owner_tag[0]} out of the keys to remove.",
+            _(
+                "Removing {owner_tag} would take away the workshop's ownership tag; clean-up "
+                "would then keep the profile as someone else's."
+            ).format(owner_tag=owner_tag[0]),
+            _("leave {owner_tag} out of the keys to remove.").format(owner_tag=owner_tag[0]),
         )
-    _require_owned(arn, tags_of(conn, arn), owner_tag, "untag")
-    with explained(f"untag {arn}"):
+    _require_owned(arn, tags_of(conn, arn), owner_tag, _("untag"))
+    with explained(_("untag {arn}").format(arn=arn)):
         conn.bedrock.untag_resource(resourceARN=arn, tagKeys=keys)
     return tags_of(conn, arn)
 
@@ -224,7 +244,9 @@ def tags_in_bulk(conn: Connection, tag_filters: list[dict] | None = None) -> dic
     if tag_filters:
         request["TagFilters"] = tag_filters
     out: dict[str, dict] = {}
-    with explained("read profile tags through the Resource Groups Tagging API (tag:GetResources)"):
+    with explained(
+        _("read profile tags through the Resource Groups Tagging API (tag:GetResources)")
+    ):
         for page in conn.tagging.get_paginator("get_resources").paginate(**request):
             for item in page["ResourceTagMappingList"]:
                 out[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item["Tags"]}
@@ -238,7 +260,8 @@ def find_by_tag(conn: Connection, key: str, values: list[str] | str | None = Non
     """
     if not isinstance(key, str) or not key:
         raise InputError(
-            f"The tag key must be a non-empty string, not {key!r}.", 'pass for example "dept".'
+            _("The tag key must be a non-empty string, not {key!r}.").format(key=key),
+            _('pass for example "dept".'),
         )
     tag_filter: dict[str, Any] = {"Key": key}
     if values is not None:
@@ -302,7 +325,7 @@ def _not_found_yet(code: str, message: str) -> bool:
 def resolve(conn: Connection, identifier: str) -> Profile:
     """A profile from its name, ID or ARN (application or system-defined), with its tags."""
     if not identifier or not identifier.strip():
-        raise InputError("No profile given.", "pass a profile name, ID or ARN.")
+        raise InputError(_("No profile given."), _("pass a profile name, ID or ARN."))
     looks_like_id = (
         identifier.startswith("arn:")
         or "." in identifier
@@ -310,7 +333,7 @@ def resolve(conn: Connection, identifier: str) -> Profile:
     )
     if looks_like_id:
         with explained(
-            f"look up the inference profile {identifier}",
+            _("look up the inference profile {identifier}").format(identifier=identifier),
             tolerate=_not_found_yet,
             region=conn.region,
             model=identifier,
@@ -332,25 +355,39 @@ def resolve(conn: Connection, identifier: str) -> Profile:
         listing = f"`aws bedrock list-inference-profiles --region {conn.region}`"
         if model_id not in data.models:
             raise InputError(
-                f"There is no system-defined profile {identifier} in {conn.region}, and "
-                f"{model_id} is not a model the workshop's catalog knows.",
-                f"check the model ID's spelling against {listing}; change copy_from in "
-                "config.json (or the profile you passed).",
+                _(
+                    "There is no system-defined profile {identifier} in {region}, and "
+                    "{model_id} is not a model the workshop's catalog knows."
+                ).format(identifier=identifier, region=conn.region, model_id=model_id),
+                _(
+                    "check the model ID's spelling against {listing}; change copy_from in "
+                    "config.json (or the profile you passed)."
+                ).format(listing=listing),
             )
         here = data.callable_ids(model_id, conn.region)
         raise InputError(
-            f"The system-defined profile {identifier} cannot be called from {conn.region}.",
-            f"from {conn.region} call {' or '.join(here)} instead (change copy_from in "
-            "config.json, or the profile you passed)."
+            _("The system-defined profile {identifier} cannot be called from {region}.").format(
+                identifier=identifier, region=conn.region
+            ),
+            _(
+                "from {region} call {here} instead (change copy_from in config.json, or the "
+                "profile you passed)."
+            ).format(region=conn.region, here=" or ".join(here))
             if here
-            else f"{model_id} is not offered in {conn.region}: change the region, or choose a "
-            f"model {listing} lists.",
+            else _(
+                "{model_id} is not offered in {region}: change the region, or choose a "
+                "model {listing} lists."
+            ).format(model_id=model_id, region=conn.region, listing=listing),
         )
     raise InputError(
-        f"No inference profile named or identified {identifier!r} in {conn.region}.",
-        "if it is one of config.json's profiles, run 01_create_profiles (it creates them; "
-        "99_cleanup deletes them); otherwise check the spelling: profiles.inventory(conn) "
-        "lists the application profiles.",
+        _("No inference profile named or identified {identifier!r} in {region}.").format(
+            identifier=identifier, region=conn.region
+        ),
+        _(
+            "if it is one of config.json's profiles, run 01_create_profiles (it creates them; "
+            "99_cleanup deletes them); otherwise check the spelling: profiles.inventory(conn) "
+            "lists the application profiles."
+        ),
     )
 
 
@@ -358,16 +395,24 @@ def to_create(cfg: WorkshopConfig) -> tuple[ProfileSpec, ...]:
     """The profiles config.json asks the workshop to create; a clear message when there are none."""
     if not cfg.profiles:
         raise ConfigError(
-            f"{cfg.path.name} lists no profiles to create: it names existing ones under "
-            "profile_names only, so 01_create_profiles has nothing to do.",
-            'to create profiles, add a "profiles" list (README > Configuration shows one); to '
-            "analyse the profiles in profile_names, go on with 02_inspect_profiles.",
+            _(
+                "{name} lists no profiles to create: it names existing ones under "
+                "profile_names only, so 01_create_profiles has nothing to do."
+            ).format(name=cfg.path.name),
+            _(
+                'to create profiles, add a "profiles" list (README > Configuration shows one); '
+                "to analyse the profiles in profile_names, go on with 02_inspect_profiles."
+            ),
         )
     return cfg.profiles
 
 
 def _scope_of_source(copy_from: str) -> str:
     return scope_of_prefix(split_profile_id(copy_from)[0])
+
+
+# What mismatch() says of a profile that is someone else's; _refuse looks for it.
+FOREIGN = N_("belongs to someone else")
 
 
 def mismatch(profile: Profile, spec: ProfileSpec, owner_tag: tuple[str, str]) -> str | None:
@@ -378,30 +423,49 @@ def mismatch(profile: Profile, spec: ProfileSpec, owner_tag: tuple[str, str]) ->
     """
     key, value = owner_tag
     if not ownership.owns(profile.tags, owner_tag):
-        return (
-            f"{profile.name} exists but is not the workshop's (no {key}={value} tag): it "
-            f"belongs to someone else, and runs {profile.model_id} ({profile.scope})"
+        return _(
+            "{name} exists but is not the workshop's (no {key}={value} tag): it {foreign}, "
+            "and runs {model_id} ({scope})"
+        ).format(
+            name=profile.name,
+            key=key,
+            value=value,
+            foreign=_(FOREIGN),
+            model_id=profile.model_id,
+            scope=profile.scope,
         )
     wanted_model, wanted_scope = model_of(spec.copy_from), _scope_of_source(spec.copy_from)
     if (profile.model_id, profile.scope) != (wanted_model, wanted_scope):
-        return (
-            f"the workshop's {profile.name} runs {profile.model_id} ({profile.scope}), but "
-            f"config.json copies it from {spec.copy_from} ({wanted_scope})"
+        return _(
+            "the workshop's {name} runs {model_id} ({scope}), but config.json copies it from "
+            "{copy_from} ({wanted_scope})"
+        ).format(
+            name=profile.name,
+            model_id=profile.model_id,
+            scope=profile.scope,
+            copy_from=spec.copy_from,
+            wanted_scope=wanted_scope,
         )
     return None
 
 
 def _refuse(problems: list[str], cfg: WorkshopConfig) -> ConfigError:
-    foreign = any("belongs to someone else" in p for p in problems)
+    foreign = any(_(FOREIGN) in p for p in problems)
     fix = (
-        'give the workshop\'s profile another name in config.json ("profiles" > "name"); '
-        "the workshop never uses, changes or deletes a profile it did not create"
+        _(
+            'give the workshop\'s profile another name in config.json ("profiles" > "name"); '
+            "the workshop never uses, changes or deletes a profile it did not create"
+        )
         if foreign
-        else "a profile's model never changes: give the profile a new name in config.json, or "
-        "delete the old one (99_cleanup) and run 01_create_profiles again"
+        else _(
+            "a profile's model never changes: give the profile a new name in config.json, "
+            "or delete the old one (99_cleanup) and run 01_create_profiles again"
+        )
     )
     return ConfigError(
-        f"Profile name(s) in {cfg.path.name} are taken in {cfg.region}: "
+        _("Profile name(s) in {name} are taken in {region}: ").format(
+            name=cfg.path.name, region=cfg.region
+        )
         + "; ".join(problems)
         + ".",
         fix + ".",
@@ -437,7 +501,7 @@ def ensure(conn: Connection, cfg: WorkshopConfig) -> pd.DataFrame:
         if found is None:
             request = create_request(conn, spec, cfg.owner_tag)
             with explained(
-                f"create the inference profile {spec.name}",
+                _("create the inference profile {name}").format(name=spec.name),
                 tolerate=("ConflictException",),
                 region=conn.region,
                 model=spec.copy_from,
@@ -510,9 +574,11 @@ def _refuse_repeats(named: list[tuple[str, Profile]], cfg: WorkshopConfig) -> No
             for arn, names in repeats.items()
         )
         raise ConfigError(
-            f"{cfg.path.name} names one profile more than once (by its name, ID or ARN): "
-            f"{described}. Its usage and cost would be counted twice.",
-            "list each profile once in profile_names (or profiles).",
+            _(
+                "{name} names one profile more than once (by its name, ID or ARN): "
+                "{described}. Its usage and cost would be counted twice."
+            ).format(name=cfg.path.name, described=described),
+            _("list each profile once in profile_names (or profiles)."),
         )
 
 
@@ -532,11 +598,16 @@ def to_analyse(conn: Connection, cfg: WorkshopConfig) -> tuple[list[Profile], li
     if not named:
         listed = ", ".join(missing)
         raise InputError(
-            f"None of the profiles to analyse exists in {cfg.region} ({listed}).",
-            "run 01_create_profiles first."
+            _("None of the profiles to analyse exists in {region} ({listed}).").format(
+                region=cfg.region, listed=listed
+            ),
+            _("run 01_create_profiles first.")
             if cfg.profiles
-            else "check the names in profile_names against profiles.inventory(conn), and the "
-            "region; this config only names existing profiles, so 01_create_profiles makes none.",
+            else _(
+                "check the names in profile_names against profiles.inventory(conn), and "
+                "the region; this config only names existing profiles, so "
+                "01_create_profiles makes none."
+            ),
         )
     return [profile for _, profile in named], missing
 
@@ -553,12 +624,14 @@ def delete_plan(
     import pandas as pd
 
     if names is not None:
-        names = ownership.text_list(names, "names (also_delete)", '["old_profile"]')
+        names = ownership.text_list(names, _("names (also_delete)"), '["old_profile"]')
     if insist and not names:
         raise InputError(
-            "insist=True needs explicit profile names.",
-            "name the profiles to delete; the workshop never deletes in bulk "
-            "what it did not create.",
+            _("insist=True needs explicit profile names."),
+            _(
+                "name the profiles to delete; the workshop never deletes in bulk what it did "
+                "not create."
+            ),
         )
     rows = []
     profiles = all_application_profiles(conn)
@@ -566,11 +639,13 @@ def delete_plan(
     unknown = wanted - {p.name for p in profiles}
     if unknown:
         raise InputError(
-            f"No application profile named {', '.join(sorted(unknown))}.",
-            "check the names with profiles.inventory(conn).",
+            _("No application profile named {unknown}.").format(unknown=", ".join(sorted(unknown))),
+            _("check the names with profiles.inventory(conn)."),
         )
     ours_by_name = {spec.name for spec in cfg.profiles}  # what config.json has 01 create
-    naming = f"{cfg.path.name} creates no profile of this name (also_delete in 99 deletes it)"
+    naming = _("{name} creates no profile of this name (also_delete in 99 deletes it)").format(
+        name=cfg.path.name
+    )
     for p in profiles:
         if wanted and p.name not in wanted:
             continue
@@ -578,7 +653,7 @@ def delete_plan(
         named = p.name in wanted or p.name in ours_by_name
         decision, reason = ownership.decision(owned, cfg.owner_tag, named, naming)
         if not owned and insist:
-            decision, reason = "delete", "named explicitly with insist=True"
+            decision, reason = "delete", _("named explicitly with insist=True")
         rows.append({"name": p.name, "decision": decision, "reason": reason, "arn": p.arn})
     return pd.DataFrame(rows, columns=["name", "decision", "reason", "arn"])
 
@@ -589,5 +664,5 @@ def delete(conn: Connection, plan: pd.DataFrame) -> pd.DataFrame:
         plan,
         lambda row: conn.bedrock.delete_inference_profile(inferenceProfileIdentifier=row.arn),
         "ResourceNotFoundException",
-        lambda row: f"delete the inference profile {row.name}",
+        lambda row: _("delete the inference profile {name}").format(name=row.name),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import InputError
+from .i18n import _
 from .pricing import DEFAULT_TIER, MILLION, TIERS, PriceTable
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ def tier_of_usage_type(usage_type: str) -> str:
     """The service tier a usage type was billed in: priority, flex, or default (no suffix)."""
     if not isinstance(usage_type, str):
         raise InputError(
-            f"A usage type is a string, not {usage_type!r}.",
-            'pass one such as "USE1-Nova2.0Lite-output-tokens-flex-cross-region-global".',
+            _("A usage type is a string, not {usage_type!r}.").format(usage_type=usage_type),
+            _('pass one such as "USE1-Nova2.0Lite-output-tokens-flex-cross-region-global".'),
         )
     rest = usage_type
     stripped = True
@@ -87,9 +88,11 @@ def cost_by_tier(frame: pd.DataFrame, cost_column: str = "cost") -> pd.DataFrame
     missing = {"usage_type", cost_column} - set(frame.columns)
     if missing:
         raise InputError(
-            f"The frame has no {', '.join(sorted(missing))} column.",
-            "group Cost Explorer by USAGE_TYPE (costs.parse_pages) or use the CUR's "
-            "cost_by_model query, which both give usage_type and cost.",
+            _("The frame has no {missing} column.").format(missing=", ".join(sorted(missing))),
+            _(
+                "group Cost Explorer by USAGE_TYPE (costs.parse_pages) or use the CUR's "
+                "cost_by_model query, which both give usage_type and cost."
+            ),
         )
     quantity = next((c for c in ("usage_quantity", "tokens") if c in frame.columns), None)
     tiered = frame.assign(tier=frame["usage_type"].map(tier_of_usage_type))
@@ -140,12 +143,14 @@ def cache_savings(
     """
     if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
         raise InputError(
-            f"requests must be a whole number of at least 1, not {requests!r}.",
-            "pass how many requests the cached tokens were counted over.",
+            _("requests must be a whole number of at least 1, not {requests!r}.").format(
+                requests=requests
+            ),
+            _("pass how many requests the cached tokens were counted over."),
         )
     if min(tokens_written, tokens_read) < 0:
-        raise InputError("Token counts cannot be negative.", "pass the totals from usage.")
-    price_in, _ = prices.price(identifier, scope, region)
+        raise InputError(_("Token counts cannot be negative."), _("pass the totals from usage."))
+    price_in, _price_out = prices.price(identifier, scope, region)
     read, write = prices.cache_multiples(identifier, ttl)
     multiple = prices.tier_multiple(identifier, tier)
     unit = price_in * multiple / MILLION

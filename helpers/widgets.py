@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import WorkshopError
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +38,9 @@ def _display_live(widget: Any, what: str) -> None:
     from IPython.display import display
 
     bundle = dict(widget._repr_mimebundle_() or {})
-    bundle["text/plain"] = f"[{what}: interactive, shown when the notebook runs in JupyterLab]"
+    bundle["text/plain"] = _(
+        "[{what}: interactive, shown when the notebook runs in JupyterLab]"
+    ).format(what=what)
     display(bundle, raw=True)
 
 
@@ -52,8 +55,8 @@ class ProfilePicker:
         names = list(inventory["name"])
         if not names:
             raise WorkshopError(
-                "There are no application profiles to pick from.",
-                "create them first (01_create_profiles).",
+                _("There are no application profiles to pick from."),
+                _("create them first (01_create_profiles)."),
             )
         self.describe = describe
         self.dropdown = w.Dropdown(
@@ -126,10 +129,14 @@ class ChatPanel:
                 self.reply.value = f"<div style='white-space:pre-wrap'>{html.escape(text)}</div>"
             reply = streamed.reply
             assert reply is not None  # set once the stream has been read to its end
-            self.usage.value = (
-                f"<small>{reply.input_tokens} input + {reply.output_tokens} "
-                f"output tokens, {reply.latency_ms} ms, stop: "
-                f"{reply.stop_reason}</small>"
+            self.usage.value = _(
+                "<small>{input_tokens} input + {output_tokens} output tokens, {latency_ms} "
+                "ms, stop: {stop_reason}</small>"
+            ).format(
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
+                latency_ms=reply.latency_ms,
+                stop_reason=reply.stop_reason,
             )
         except WorkshopError as error:
             _show_error(self.errors, error)
@@ -176,7 +183,7 @@ class PeriodPicker:
         from .costs import period
 
         if self.start.value is None or self.last.value is None:
-            raise WorkshopError("Pick both a first and a last day.")
+            raise WorkshopError(_("Pick both a first and a last day."))
         # the picker shows the last day; Cost Explorer wants the day after it (End is exclusive)
         return period(self.start.value, self.last.value + timedelta(days=1), self.granularity.value)
 

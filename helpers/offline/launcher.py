@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from helpers.config import PROJECT_ROOT
 from helpers.errors import StandinError, WorkshopError, port_fix
 
+from ..i18n import N_, _
 from .loopback import SERVICE_NAME
 
 START_TIMEOUT_SECONDS = 30
@@ -32,14 +33,18 @@ START_TIMEOUT_SECONDS = 30
 HEALTH_TIMEOUT_SECONDS = 5.0
 # A backfill of many days or a CUR export can take a while on a busy machine.
 CONTROL_TIMEOUT_SECONDS = 120.0
-START_FIX = "run the setup cell again, or `make standin`."
+START_FIX = N_("run the setup cell again, or `make standin`.")
 
 
 class ControlRefused(WorkshopError):
     """The stand-in refused a control call: its HTTP ``status`` and its ``reason`` (the body)."""
 
     def __init__(self, method: str, path: str, status: int, reason: str) -> None:
-        super().__init__(f"The stand-in refused {method} {path}: {reason}")
+        super().__init__(
+            _("The stand-in refused {method} {path}: {reason}").format(
+                method=method, path=path, reason=reason
+            )
+        )
         self.status = status
         self.reason = reason
 
@@ -49,14 +54,17 @@ def _not_the_standin(endpoint: str, answered: str) -> StandinError:
     parsed = urlparse(endpoint)
     where = f"Port {parsed.port}" if parsed.port else f"{endpoint}"
     return StandinError(
-        f"{where} is taken by another program, not the workshop's stand-in: it {answered}.",
+        _(
+            "{where} is taken by another program, not the workshop's stand-in: it {answered}."
+        ).format(where=where, answered=answered),
         port_fix(endpoint),
     )
 
 
 def _silent(endpoint: str, timeout: float) -> StandinError:
     return _not_the_standin(
-        endpoint, f"accepted the connection but did not answer in {timeout:g} s"
+        endpoint,
+        _("accepted the connection but did not answer in {timeout:g} s").format(timeout=timeout),
     )
 
 
@@ -81,27 +89,38 @@ def health(endpoint: str, timeout: float | None = None) -> dict[str, Any] | None
             return None
         if isinstance(reason, TimeoutError):
             raise _silent(endpoint, timeout) from None
-        raise _not_the_standin(endpoint, f"failed the connection ({reason})") from None
+        raise _not_the_standin(
+            endpoint, _("failed the connection ({reason})").format(reason=reason)
+        ) from None
     except ConnectionRefusedError:
         return None
     except TimeoutError:
         raise _silent(endpoint, timeout) from None
     except http.client.RemoteDisconnected:
-        raise _not_the_standin(endpoint, "closed the connection without an HTTP answer") from None
+        raise _not_the_standin(
+            endpoint, _("closed the connection without an HTTP answer")
+        ) from None
     except (http.client.HTTPException, ConnectionError, OSError) as exc:
         shown = type(exc).__name__ + (f": {str(exc)[:60]}" if str(exc) else "")
-        raise _not_the_standin(endpoint, f"does not speak HTTP ({shown})") from None
+        raise _not_the_standin(
+            endpoint, _("does not speak HTTP ({shown})").format(shown=shown)
+        ) from None
     try:
         identity = json.loads(body)
     except ValueError:
         start = body[:40].decode("utf-8", errors="replace").strip()
-        raise _not_the_standin(endpoint, f"answered something else ({start!r}...)") from None
+        raise _not_the_standin(
+            endpoint, _("answered something else ({start!r}...)").format(start=start)
+        ) from None
     if not isinstance(identity, dict):
         raise _not_the_standin(
-            endpoint, f"answered a JSON {type(identity).__name__}, not the stand-in's identity"
+            endpoint,
+            _("answered a JSON {name}, not the stand-in's identity").format(
+                name=type(identity).__name__
+            ),
         ) from None
     if identity.get("service") != SERVICE_NAME:
-        raise _not_the_standin(endpoint, "answered JSON without the stand-in's identity")
+        raise _not_the_standin(endpoint, _("answered JSON without the stand-in's identity"))
     return identity
 
 
@@ -133,20 +152,26 @@ def control(
         raise ControlRefused(method, path, exc.code, exc.read().decode(errors="replace")) from None
     except urllib.error.URLError as exc:
         raise StandinError(
-            f"The stand-in at {endpoint} is not answering ({exc.reason}).", START_FIX
+            _("The stand-in at {endpoint} is not answering ({reason}).").format(
+                endpoint=endpoint, reason=exc.reason
+            ),
+            _(START_FIX),
         ) from None
     except (http.client.HTTPException, OSError, ValueError):
         # the stand-in stopped and another program took its port, or the answer broke off
         health(endpoint)  # names the other program, if one holds the port
         raise StandinError(
-            f"The stand-in at {endpoint} broke off its answer to {method} {path}.",
-            "run the setup cell again (it restarts the stand-in), or `make standin`.",
+            _("The stand-in at {endpoint} broke off its answer to {method} {path}.").format(
+                endpoint=endpoint, method=method, path=path
+            ),
+            _("run the setup cell again (it restarts the stand-in), or `make standin`."),
         ) from None
     if not isinstance(answer, dict):
         health(endpoint)
         raise StandinError(
-            f"{endpoint} answered {method} {path} with a JSON "
-            f"{type(answer).__name__}, not the stand-in's answer.",
+            _(
+                "{endpoint} answered {method} {path} with a JSON {name}, not the stand-in's answer."
+            ).format(endpoint=endpoint, method=method, path=path, name=type(answer).__name__),
             port_fix(endpoint),
         )
     return answer
@@ -199,8 +224,12 @@ def ensure_standin(port: int, stream_delay_ms: float = 0.0) -> str:
         time.sleep(0.1)
     tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
     raise StandinError(
-        f"The offline stand-in did not start on port {port} within {START_TIMEOUT_SECONDS} s. "
-        f"Its log ({log}) ends with:\n{tail}",
-        "run `make standin` in a terminal to see the problem, or choose another port in "
-        "config.json.",
+        _(
+            "The offline stand-in did not start on port {port} within {start_timeout_seconds} "
+            "s. Its log ({log}) ends with:\n{tail}"
+        ).format(port=port, start_timeout_seconds=START_TIMEOUT_SECONDS, log=log, tail=tail),
+        _(
+            "run `make standin` in a terminal to see the problem, or choose another port in "
+            "config.json."
+        ),
     )
