@@ -14,7 +14,8 @@ Tokens, the same for Converse usage, CountTokens, CloudWatch and the bill:
 - image: Anthropic's documented rule, ``width * height / 750`` rounded up, after the image is
   scaled so that its long edge is at most 1568 pixels (high for Anthropic; applied to every
   provider as the stand-in's approximation, low). Width and height are read from the PNG,
-  JPEG, GIF or WebP header; an image whose header cannot be read is refused.
+  JPEG, GIF or WebP header; an image whose header cannot be read, that has no pixels, or whose
+  bytes are another format than the one declared is refused.
 - document: text formats (txt, md, csv, html) and ``text``/``content`` sources are counted as
   text; binary formats (pdf, doc, docx, xls, xlsx) as one token per 4 bytes (an approximation).
 - video: a flat 1,000 tokens per block (an approximation; AWS publishes no rule).
@@ -84,6 +85,19 @@ def source_bytes(
 
 
 # --- images ---------------------------------------------------------------------------------------
+def image_format(data: bytes) -> str | None:
+    """The format the bytes' signature shows (Converse's names), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"\xff\xd8":
+        return "jpeg"
+    return None
+
+
 def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from a PNG, JPEG, GIF or WebP header, or None if it is not one."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
@@ -143,11 +157,19 @@ def image_tokens(width: int, height: int) -> int:
 
 def image_block_tokens(data: bytes, declared: str, where: str) -> int:
     size = image_size(data)
-    if size is None:
+    if size is None or 0 in size:
         # AWS's wording is not published (assumed, README says)
         raise ValidationException(
             f"The image at {where} could not be read as {declared}: the stand-in reads the size "
             "from the PNG, JPEG, GIF or WebP header. Send a valid image and try again."
+        )
+    found = image_format(data)
+    if found != declared:
+        # Anthropic's API refuses a media type its bytes do not match; the stand-in does so for
+        # every model (wording assumed, README says)
+        raise ValidationException(
+            f"The image at {where} is declared as {declared} but its bytes are {found}. Set the "
+            "format the image really has and try again."
         )
     return image_tokens(*size)
 

@@ -526,7 +526,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         check_context(target.model, prompt.text)
         tool = tools_mod.chosen(prompt.tools, prompt.asked)
         if tool is not None and prompt.tools is not None:
-            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool)
+            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool, max_tokens)
         else:
             reply = simulate.reply(
                 target.model,
@@ -542,7 +542,11 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     @staticmethod
     def _tool_call(
-        model: FoundationModel, prompt: str, tools: tools_mod.Tools, name: str
+        model: FoundationModel,
+        prompt: str,
+        tools: tools_mod.Tools,
+        name: str,
+        max_tokens: int | None = None,
     ) -> simulate.Reply:
         """The simulated model's call of tool ``name``: an ID and input derived from the request."""
         call = {
@@ -550,7 +554,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             "name": name,
             "input": tools_mod.input_json(tools, name),
         }
-        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call))
+        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call), max_tokens)
 
     def _read_s3(self, uri: str, owner: str | None) -> bytes:
         """An object of the stand-in's S3 (moto), as a Converse S3 location names it."""
@@ -579,7 +583,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         check_context(target.model, request["prompt"])
         tool = tools_mod.chosen(request.get("tools"), request.get("asked") or "")
         if tool is not None:
-            reply = self._tool_call(target.model, request["prompt"], request["tools"], tool)
+            reply = self._tool_call(
+                target.model, request["prompt"], request["tools"], tool, request["max_tokens"]
+            )
         else:
             answering = {k: request[k] for k in ("asked", "results") if k in request}
             reply = family_of(target.model).reply(

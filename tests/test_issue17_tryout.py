@@ -1,0 +1,166 @@
+"""Defects found by trying issue 17's stand-in as a person porting their own application would:
+schema-driven tool input, the auto rule in Japanese, tool calls and maxTokens, and images whose
+bytes are not what they claim."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import jsonschema
+import pytest
+
+from helpers.offline import tools
+from tests.conftest import error_of, metric_total, user
+from tests.test_offline_content import picture
+
+HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
+WEATHER = {
+    "toolSpec": {
+        "name": "get_weather",
+        "description": "都市の天気を返す",
+        "inputSchema": {
+            "json": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            }
+        },
+    }
+}
+
+
+# --- schema-driven input ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "items",
+    [
+        {"type": "string", "format": "uuid"},
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "email"},
+        {"type": "string", "format": "ipv4"},
+        {"type": "string", "pattern": "^[A-Z]{3}$"},
+        {"type": "string", "pattern": r"^CLM-\d{6}$"},
+    ],
+)
+def test_unique_items_of_a_format_or_pattern_stay_valid(items):
+    # a list of distinct IDs or dates: the n-th item used to get "n" appended, breaking its format
+    schema = {
+        "type": "object",
+        "properties": {
+            "ids": {"type": "array", "items": items, "minItems": 3, "uniqueItems": True}
+        },
+        "required": ["ids"],
+    }
+    value = tools.example(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    jsonschema.Draft202012Validator(schema, format_checker=checker).validate(value)
+    assert len(set(value["ids"])) == 3
+
+
+def test_tuple_items_in_the_draft_7_form_follow_each_position():
+    # pydantic v1 writes a Tuple[int, str] field this way
+    schema = {
+        "type": "object",
+        "properties": {
+            "pair": {"type": "array", "items": [{"type": "integer"}, {"type": "string"}]}
+        },
+        "required": ["pair"],
+    }
+    value = tools.example(schema)
+    jsonschema.Draft7Validator(schema).validate(value)
+    assert isinstance(value["pair"][0], int)
+
+
+# --- the auto rule ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["get_weatherで東京の天気を教えて", "東京の天気は？（get-weather）"]
+)
+def test_auto_finds_a_tool_name_written_next_to_japanese_text(client, question):
+    response = client("bedrock-runtime").converse(
+        modelId=HAIKU, messages=user(question), toolConfig={"tools": [WEATHER]}
+    )
+    assert response["stopReason"] == "tool_use"
+
+
+def test_auto_still_needs_the_whole_name():
+    config = tools.Tools({"get_weather": WEATHER["toolSpec"]}, "auto")
+    assert tools.mentioned(config, "forget_weathers 東京") is None
+
+
+# --- a tool call and maxTokens --------------------------------------------------------------------
+def test_a_tool_call_longer_than_max_tokens_stops_at_max_tokens(client):
+    runtime = client("bedrock-runtime")
+    forced = {"tools": [WEATHER], "toolChoice": {"tool": {"name": "get_weather"}}}
+    response = runtime.converse(
+        modelId=HAIKU,
+        messages=user("Hello"),
+        toolConfig=forced,
+        inferenceConfig={"maxTokens": 5},
+    )
+    assert response["stopReason"] == "max_tokens"
+    assert response["usage"]["outputTokens"] == 5
+    assert metric_total(client("cloudwatch"), "OutputTokenCount", HAIKU)[0] == 5
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": "Hello"}],
+        "tools": [
+            {"name": "get_weather", "input_schema": WEATHER["toolSpec"]["inputSchema"]["json"]}
+        ],
+        "tool_choice": {"type": "tool", "name": "get_weather"},
+    }
+    answer = json.loads(runtime.invoke_model(modelId=HAIKU, body=json.dumps(body))["body"].read())
+    assert answer["stop_reason"] == "max_tokens" and answer["usage"]["output_tokens"] == 5
+
+
+# --- images whose bytes are not what they claim -----------------------------------------------
+def test_an_image_whose_bytes_are_another_format_is_refused(client):
+    runtime = client("bedrock-runtime")
+    png = picture(40, 30)
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"text": "What is it?"},
+                {"image": {"format": "jpeg", "source": {"bytes": png}}},
+            ],
+        }
+    ]
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.converse(modelId=HAIKU, messages=messages)
+    assert "declared as jpeg but its bytes are png" in error_of(caught)[2]
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 50,
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "image",
+                        "source": {
+                            "type": "base64",
+                            "media_type": "image/jpeg",
+                            "data": base64.b64encode(png).decode(),
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.invoke_model(modelId=HAIKU, body=json.dumps(body))
+    assert "declared as jpeg but its bytes are png" in error_of(caught)[2]
+
+
+def test_an_image_without_pixels_is_refused(client):
+    runtime = client("bedrock-runtime")
+    png = bytearray(picture(1, 1))
+    png[16:24] = bytes(8)  # IHDR width and height 0
+    messages = [
+        {"role": "user", "content": [{"image": {"format": "png", "source": {"bytes": bytes(png)}}}]}
+    ]
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.converse(modelId=HAIKU, messages=messages)
+    assert "could not be read as png" in error_of(caught)[2]
