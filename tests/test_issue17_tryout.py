@@ -9,6 +9,7 @@ import json
 
 import jsonschema
 import pytest
+from botocore.exceptions import ClientError
 
 from helpers.offline import tools
 from tests.conftest import error_of, metric_total, user
@@ -164,3 +165,50 @@ def test_an_image_without_pixels_is_refused(client):
     with pytest.raises(runtime.exceptions.ValidationException) as caught:
         runtime.converse(modelId=HAIKU, messages=messages)
     assert "could not be read as png" in error_of(caught)[2]
+
+
+# --- metric math with SEARCH: never a 500 ---------------------------------------------------------
+SEARCH_CALLS = "SEARCH('{AWS/Bedrock,ModelId} MetricName=\"Invocations\"', 'Sum', 60)"
+
+
+def metric_data(client, queries):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    return client("cloudwatch").get_metric_data(
+        MetricDataQueries=queries,
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=5),
+    )["MetricDataResults"]
+
+
+def test_two_arrays_of_series_in_arithmetic_are_refused_clearly(client):
+    for model in (HAIKU, "amazon.nova-lite-v1:0"):  # two series: an array
+        client("bedrock-runtime").converse(modelId=model, messages=user("Hello"))
+    queries = [
+        {"Id": "a", "Expression": SEARCH_CALLS, "ReturnData": False},
+        {"Id": "t", "Expression": "a * a"},
+    ]
+    with pytest.raises(ClientError) as caught:
+        metric_data(client, queries)
+    code, status, message = error_of(caught)
+    assert (code, status) == ("InvalidParameterValue", 400)
+    assert "two arrays of time series" in message
+
+
+def test_a_negative_number_to_a_fractional_power_gives_no_datapoint(client):
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=user("Hello"))
+    calls = {
+        "Id": "m",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/Bedrock",
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "ModelId", "Value": HAIKU}],
+            },
+            "Period": 60,
+            "Stat": "Sum",
+        },
+    }
+    results = metric_data(client, [calls, {"Id": "r", "Expression": "(0 - m) ^ 0.5"}])
+    assert [r["Values"] for r in results] == [[1.0], []]

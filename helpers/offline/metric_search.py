@@ -619,12 +619,20 @@ def _apply(op: str, a: float, b: float) -> float | None:
     if op == "/":
         return None if b == 0 else a / b  # AWS drops a datapoint that divides by zero
     try:
-        return float(a**b)
+        value = a**b
     except (OverflowError, ZeroDivisionError):
         return None
+    # a negative number to a fractional power has no real value: no datapoint, as for x/0
+    return None if isinstance(value, complex) else float(value)
 
 
 def _arith(op: str, left: Value, right: Value) -> Value:
+    if isinstance(left, list) and isinstance(right, list):
+        # how AWS pairs two arrays is not documented: refused rather than guessed (README)
+        raise ExpressionError(
+            f"The offline stand-in does not apply '{op}' between two arrays of time series; "
+            "reduce one side to a single time series first (SUM, AVG, MIN or MAX)."
+        )
     if isinstance(left, list):
         return [_arith(op, s, right) for s in left]  # type: ignore[misc]
     if isinstance(right, list):
