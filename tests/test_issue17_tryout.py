@@ -212,3 +212,38 @@ def test_a_negative_number_to_a_fractional_power_gives_no_datapoint(client):
     }
     results = metric_data(client, [calls, {"Id": "r", "Expression": "(0 - m) ^ 0.5"}])
     assert [r["Values"] for r in results] == [[1.0], []]
+
+
+# --- tool blocks in the wrong role --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("messages", "named"),
+    [
+        (
+            [
+                {"role": "user", "content": [{"text": "Hello"}]},
+                {
+                    "role": "assistant",
+                    "content": [{"toolResult": {"toolUseId": "x", "content": [{"text": "a"}]}}],
+                },
+                {"role": "user", "content": [{"text": "And?"}]},
+            ],
+            "toolResult blocks at messages.1.content are in a message of role assistant",
+        ),
+        (
+            [
+                {
+                    "role": "user",
+                    "content": [
+                        {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {}}}
+                    ],
+                }
+            ],
+            "toolUse blocks at messages.0.content are in a message of role user",
+        ),
+    ],
+)
+def test_tool_blocks_in_the_wrong_role_are_refused(client, messages, named):
+    runtime = client("bedrock-runtime")
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.converse(modelId=HAIKU, messages=messages, toolConfig={"tools": [WEATHER]})
+    assert named in error_of(caught)[2]

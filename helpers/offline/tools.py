@@ -169,6 +169,17 @@ def check_pairing(messages: list[dict[str, Any]], tools: Tools | None) -> dict[s
                 "The toolConfig field must be defined when using toolUse and toolResult content "
                 "blocks."
             )
+        misplaced = "toolResult" if message["role"] == "assistant" and results else None
+        if message["role"] == "user" and uses:
+            misplaced = "toolUse"
+        if misplaced:
+            # only the model writes toolUse and only the caller toolResult; AWS's wording for
+            # the swap is not published (assumed, README says)
+            raise ValidationException(
+                f"The {misplaced} blocks at messages.{m}.content are in a message of role "
+                f"{message['role']}. toolUse blocks belong in assistant messages and toolResult "
+                "blocks in user messages; move them and try again."
+            )
         if message["role"] == "assistant":
             repeated = sorted({u for u in uses if uses.count(u) > 1})
             if repeated:
