@@ -247,3 +247,28 @@ def test_tool_blocks_in_the_wrong_role_are_refused(client, messages, named):
     with pytest.raises(runtime.exceptions.ValidationException) as caught:
         runtime.converse(modelId=HAIKU, messages=messages, toolConfig={"tools": [WEATHER]})
     assert named in error_of(caught)[2]
+
+
+# --- dynamic labels the stand-in does not fill --------------------------------------------------
+@pytest.mark.parametrize(
+    ("expression", "label", "named"),
+    [
+        (SEARCH_CALLS, "${PROP('Dim.ModelId')}: ${SUM} calls", "${SUM}"),
+        (SEARCH_CALLS, "${PROP('AccountLabel')}", "${PROP('AccountLabel')}"),
+        (f"SUM({SEARCH_CALLS})", "total ${MAX}", "${MAX}"),
+    ],
+)
+def test_a_dynamic_label_the_stand_in_cannot_fill_is_refused(client, expression, label, named):
+    # it used to come back verbatim, as if AWS had left it unfilled
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=user("Hello"))
+    with pytest.raises(ClientError) as caught:
+        metric_data(client, [{"Id": "s", "Expression": expression, "Label": label}])
+    code, status, message = error_of(caught)
+    assert (code, status) == ("InvalidParameterValue", 400) and named in message
+
+
+def test_the_dynamic_labels_it_fills_still_work(client):
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=user("Hello"))
+    label = "${PROP('MetricName')} of ${PROP('Dim.ModelId')} (${PROP('Stat')})"
+    (result,) = metric_data(client, [{"Id": "s", "Expression": SEARCH_CALLS, "Label": label}])
+    assert result["Label"] == f"Invocations of {HAIKU} (Sum)"

@@ -701,11 +701,29 @@ def label_series(series: list[Series], label: str | None, query_id: str) -> list
     ``${PROP('Dim.<name>')}``, ``${PROP('MetricName')}``, ``${PROP('Namespace')}``,
     ``${PROP('Stat')}``, ``${PROP('Period')}`` and ``${LABEL}`` are filled in per series."""
     if len(series) == 1 and series[0].metric is None:
+        found = _PLACEHOLDER.search(label or "")
+        if found:
+            # what the properties of a computed series are is not documented: refused
+            raise ExpressionError(
+                f"The Label of '{query_id}' holds a dynamic label "
+                f"({found[0]}), which the offline stand-in fills in only "
+                "for the series a SEARCH returns, not for a computed one. Use plain text."
+            )
         return [Series(label or query_id, series[0].points)]
     out = []
     for one in series:
         if label and "${" in label:
             text = _dynamic(label, one)
+            left = _PLACEHOLDER.search(text)
+            if left:
+                # ${SUM}, ${LAST_TIME} and the like: AWS's number and time formats are not
+                # documented, so they are refused rather than guessed (README)
+                raise ExpressionError(
+                    f"The Label of '{query_id}' holds the dynamic label {left[0]}, which the "
+                    "offline stand-in does not fill in; it fills ${PROP('Dim.<name>')}, "
+                    "${PROP('MetricName')}, ${PROP('Namespace')}, ${PROP('Stat')}, "
+                    "${PROP('Period')} and ${LABEL}."
+                )
         elif label:
             text = f"{label} {one.label}"
         else:
@@ -715,6 +733,7 @@ def label_series(series: list[Series], label: str | None, query_id: str) -> list
 
 
 _PROP = re.compile(r"\$\{PROP\('([^']*)'\)\}|\$\{LABEL\}")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 def _dynamic(label: str, series: Series) -> str:
