@@ -272,3 +272,52 @@ def test_the_dynamic_labels_it_fills_still_work(client):
     label = "${PROP('MetricName')} of ${PROP('Dim.ModelId')} (${PROP('Stat')})"
     (result,) = metric_data(client, [{"Id": "s", "Expression": SEARCH_CALLS, "Label": label}])
     assert result["Label"] == f"Invocations of {HAIKU} (Sum)"
+
+
+# --- Message.content limits of the API reference ------------------------------------------------
+def png_block(width: int = 8, height: int = 8) -> dict:
+    return {"image": {"format": "png", "source": {"bytes": picture(width, height)}}}
+
+
+def text_document(i: int = 0, data: bytes = b"hello") -> dict:
+    return {"document": {"format": "txt", "name": f"notes {i}", "source": {"bytes": data}}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "words"),
+    [
+        ([{"role": "user", "content": [{"text": "q"}] + [png_block()] * 21}], "21 images"),
+        (
+            [{"role": "user", "content": [{"text": "q"}] + [text_document(i) for i in range(6)]}],
+            "6 documents",
+        ),
+        ([{"role": "user", "content": [text_document()]}], "no text block"),
+        (
+            [
+                {"role": "user", "content": [{"text": "q"}]},
+                {"role": "assistant", "content": [png_block()]},
+                {"role": "user", "content": [{"text": "q"}]},
+            ],
+            "only a user message",
+        ),
+        ([{"role": "user", "content": [{"text": "q"}, png_block(8001, 2)]}], "8000 x 8000"),
+        (
+            [{"role": "user", "content": [{"text": "q"}, text_document(0, b"a" * 4_800_000)]}],
+            "at most 4.5 MB",
+        ),
+    ],
+)
+def test_the_api_references_media_limits_are_enforced(client, messages, words):
+    # botocore's Message.content documentation; all of these used to be accepted
+    runtime = client("bedrock-runtime")
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.converse(modelId=HAIKU, messages=messages)
+    assert words in error_of(caught)[2]
+
+
+def test_twenty_images_and_five_documents_are_still_taken(client):
+    content = [{"text": "q"}] + [png_block()] * 20 + [text_document(i) for i in range(5)]
+    usage = client("bedrock-runtime").converse(
+        modelId=HAIKU, messages=[{"role": "user", "content": content}]
+    )["usage"]
+    assert usage["inputTokens"] > 20

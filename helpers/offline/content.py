@@ -42,6 +42,10 @@ LONG_EDGE = 1568  # Anthropic scales larger images down to this before counting
 PIXELS_PER_TOKEN = 750
 VIDEO_TOKENS = 1000
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9\s\-()\[\]]+")
+# the Message.content limits of the API reference (botocore's model); MB read as MiB (assumed)
+MAX_IMAGES, MAX_DOCUMENTS = 20, 5
+MAX_IMAGE_BYTES, MAX_IMAGE_EDGE = int(3.75 * 1024 * 1024), 8000
+MAX_DOCUMENT_BYTES = int(4.5 * 1024 * 1024)
 
 
 def takes(model: FoundationModel, kind: str) -> bool:
@@ -163,6 +167,12 @@ def image_block_tokens(data: bytes, declared: str, where: str) -> int:
             f"The image at {where} could not be read as {declared}: the stand-in reads the size "
             "from the PNG, JPEG, GIF or WebP header. Send a valid image and try again."
         )
+    if len(data) > MAX_IMAGE_BYTES or max(size) > MAX_IMAGE_EDGE:
+        # the limits are AWS's (API reference); the wording is the stand-in's
+        raise ValidationException(
+            f"The image at {where} is {len(data):,} bytes and {size[0]} x {size[1]} px; an "
+            "image can be at most 3.75 MB and 8000 x 8000 px. Send a smaller image."
+        )
     found = image_format(data)
     if found != declared:
         # Anthropic's API refuses a media type its bytes do not match; the stand-in does so for
@@ -202,6 +212,25 @@ def document_tokens(block: dict[str, Any], data: bytes | None) -> int:
     return math.ceil(len(data) / 4)
 
 
+def check_message(role: str, blocks: list[dict[str, Any]], where: str) -> None:
+    """The API reference's rules for one message's media: images and documents in user
+    messages only, at most 20 images and 5 documents, and a text block beside a document."""
+    images = sum(1 for b in blocks if "image" in b)
+    documents = sum(1 for b in blocks if "document" in b)
+    problem = None
+    if role != "user" and images + documents:
+        problem = "holds an image or document, which only a user message can hold"
+    elif images > MAX_IMAGES:
+        problem = f"holds {images} images; a message can hold at most {MAX_IMAGES}"
+    elif documents > MAX_DOCUMENTS:
+        problem = f"holds {documents} documents; a message can hold at most {MAX_DOCUMENTS}"
+    elif documents and not any("text" in b for b in blocks):
+        problem = "holds a document but no text block; add a text block beside it"
+    if problem:
+        # the rules are AWS's (API reference, high); the wording is the stand-in's
+        raise ValidationException(f"The message at {where} {problem}.")
+
+
 def placeholder(tokens: int) -> str:
     """Text that the token rule counts as ``tokens``: how a media block sits in the prompt text.
 
@@ -224,5 +253,10 @@ def block_tokens(
         return image_block_tokens(data or b"", str(block.get("format")), where)
     if kind == "document":
         check_document_name(str(block.get("name", "")))
+        if data is not None and len(data) > MAX_DOCUMENT_BYTES:
+            raise ValidationException(  # AWS's limit, the stand-in's wording
+                f"The document at {where} is {len(data):,} bytes; a document can be at most "
+                "4.5 MB. Send a smaller document."
+            )
         return document_tokens(block, data)
     return VIDEO_TOKENS

@@ -239,6 +239,7 @@ def converse_prompt(
                 f"The content field in the Message object at messages.{m} is empty. Add a "
                 "ContentBlock object to the content field and try again."
             )
+        content.check_message(message["role"], message["content"], f"messages.{m}")
         if message["role"] == "user":
             asked, results = [], []
         for c, block in enumerate(message["content"]):
