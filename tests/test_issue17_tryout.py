@@ -321,3 +321,103 @@ def test_twenty_images_and_five_documents_are_still_taken(client):
         modelId=HAIKU, messages=[{"role": "user", "content": content}]
     )["usage"]
     assert usage["inputTokens"] > 20
+
+
+# --- tool results: AWS's checks, and the same count in both APIs -------------------------------
+def asked_then_called(result: dict) -> list[dict]:
+    return [
+        {"role": "user", "content": [{"text": "get_weather for Tokyo"}]},
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "toolUse": {
+                        "toolUseId": "tooluse_1",
+                        "name": "get_weather",
+                        "input": {"city": "x"},
+                    }
+                }
+            ],
+        },
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "tooluse_1", **result}}]},
+    ]
+
+
+def test_an_error_tool_result_without_content_is_refused(client):
+    runtime = client("bedrock-runtime")
+    messages = asked_then_called({"content": [], "status": "error"})
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.converse(modelId=HAIKU, messages=messages, toolConfig={"tools": [WEATHER]})
+    assert error_of(caught)[2] == (
+        "The content field at messages.2.content.0.toolResult cannot be empty when status value "
+        "is error."
+    )
+
+
+ANTHROPIC_TOOL = {
+    "name": "get_weather",
+    "description": WEATHER["toolSpec"]["description"],
+    "input_schema": WEATHER["toolSpec"]["inputSchema"]["json"],
+}
+
+
+def anthropic_body(messages: list[dict]) -> str:
+    return json.dumps(
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 200,
+            "tools": [ANTHROPIC_TOOL],
+            "messages": messages,
+        }
+    )
+
+
+ANTHROPIC_CALL = [
+    {"role": "user", "content": "get_weather for Tokyo"},
+    {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "tooluse_1", "name": "get_weather", "input": {"city": "x"}}
+        ],
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (
+            [{"type": "tool_result", "tool_use_id": "toolu_other", "content": "sunny"}],
+            "messages.2.content.0: unexpected `tool_use_id` found in `tool_result` blocks: "
+            "toolu_other.",
+        ),
+        (
+            [{"type": "text", "text": "and?"}],
+            "messages.1: `tool_use` ids were found without `tool_result` blocks immediately "
+            "after: tooluse_1.",
+        ),
+    ],
+)
+def test_anthropic_bodies_pair_tool_results_as_anthropic_does(client, answer, words):
+    runtime = client("bedrock-runtime")
+    body = anthropic_body([*ANTHROPIC_CALL, {"role": "user", "content": answer}])
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.invoke_model(modelId=HAIKU, body=body)
+    assert words in error_of(caught)[2]
+
+
+def test_the_same_tool_conversation_counts_the_same_in_both_apis(client):
+    runtime = client("bedrock-runtime")
+    answer = {"type": "tool_result", "tool_use_id": "tooluse_1", "content": "sunny"}
+    body = anthropic_body([*ANTHROPIC_CALL, {"role": "user", "content": [answer]}])
+    invoked = runtime.count_tokens(modelId=HAIKU, input={"invokeModel": {"body": body}})
+    conversed = runtime.count_tokens(
+        modelId=HAIKU,
+        input={
+            "converse": {
+                "messages": asked_then_called({"content": [{"text": "sunny"}]}),
+                "toolConfig": {"tools": [WEATHER]},
+            }
+        },
+    )
+    assert invoked["inputTokens"] == conversed["inputTokens"]

@@ -262,6 +262,11 @@ def converse_prompt(
                 parts.append(tools_mod.as_json(block["toolUse"]))
             elif kind == "toolResult":
                 result = block["toolResult"]
+                if result.get("status") == "error" and not result.get("content"):
+                    raise ValidationException(  # AWS's text, as public reports quote it
+                        f"The content field at {where}.toolResult cannot be empty when status "
+                        "value is error."
+                    )
                 texts = []
                 for r, item in enumerate(result.get("content") or []):
                     inner = next(iter(item), "unknown")
