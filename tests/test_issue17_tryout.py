@@ -421,3 +421,47 @@ def test_the_same_tool_conversation_counts_the_same_in_both_apis(client):
         },
     )
     assert invoked["inputTokens"] == conversed["inputTokens"]
+
+
+def invocations_of(model: str, label: str | None = None) -> dict:
+    query: dict = {
+        "Id": "m",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/Bedrock",
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "ModelId", "Value": model}],
+            },
+            "Period": 60,
+            "Stat": "Sum",
+        },
+    }
+    return {**query, "Label": label} if label else query
+
+
+def test_a_metric_stat_label_fills_its_dynamic_parts(client):
+    # it came back verbatim: "${PROP('Dim.ModelId')} (${PROP('Stat')})"
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=user("Hello"))
+    label = "${PROP('Dim.ModelId')} (${PROP('Stat')}, ${PROP('Period')} s)"
+    (result,) = metric_data(client, [invocations_of(HAIKU, label)])
+    assert result["Label"] == f"{HAIKU} (Sum, 60 s)"
+
+
+def test_a_search_times_a_number_keeps_its_dynamic_labels(client):
+    # the product lost its metric, and ${PROP('Dim.ModelId')} became "" for every series
+    client("bedrock-runtime").converse(modelId=HAIKU, messages=user("Hello"))
+    query = {"Id": "s", "Expression": f"{SEARCH_CALLS} * 2", "Label": "${PROP('Dim.ModelId')}"}
+    (result,) = metric_data(client, [query])
+    assert (result["Label"], result["Values"]) == (HAIKU, [2.0])
+
+
+def test_a_dynamic_property_of_a_computed_series_is_refused(client):
+    for model in (HAIKU, "amazon.nova-lite-v1:0"):
+        client("bedrock-runtime").converse(modelId=model, messages=user("Hello"))
+    queries = [
+        {**invocations_of(HAIKU), "ReturnData": False},
+        {"Id": "s", "Expression": f"{SEARCH_CALLS} / m", "Label": "${PROP('Dim.ModelId')}"},
+    ]
+    with pytest.raises(ClientError) as caught:
+        metric_data(client, queries)
+    assert "computed one" in error_of(caught)[2]

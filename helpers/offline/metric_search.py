@@ -653,12 +653,16 @@ def _arith(op: str, left: Value, right: Value) -> Value:
             for t, v in sorted(series.points.items())
         ]
         label = series.label
+        # a series and a number: still that metric's series (its dynamic labels still apply)
+        kept = (series.metric, series.stat, series.period)
     points: dict[datetime, float] = {}
     for t, a, b in pairs:
         value = _apply(op, a, b)
         if value is not None and not math.isnan(value):
             points[t] = value
-    return Series(label=label, points=points)
+    if isinstance(left, Series) and isinstance(right, Series):
+        return Series(label=label, points=points)
+    return Series(label, points, *kept)
 
 
 def _text(node: Node, what: str) -> str:
@@ -713,23 +717,36 @@ def label_series(series: list[Series], label: str | None, query_id: str) -> list
     out = []
     for one in series:
         if label and "${" in label:
-            text = _dynamic(label, one)
-            left = _PLACEHOLDER.search(text)
-            if left:
-                # ${SUM}, ${LAST_TIME} and the like: AWS's number and time formats are not
-                # documented, so they are refused rather than guessed (README)
-                raise ExpressionError(
-                    f"The Label of '{query_id}' holds the dynamic label {left[0]}, which the "
-                    "offline stand-in does not fill in; it fills ${PROP('Dim.<name>')}, "
-                    "${PROP('MetricName')}, ${PROP('Namespace')}, ${PROP('Stat')}, "
-                    "${PROP('Period')} and ${LABEL}."
-                )
+            text = fill_label(label, one, query_id)
         elif label:
             text = f"{label} {one.label}"
         else:
             text = one.label
         out.append(Series(text, one.points, one.metric, one.stat, one.period))
     return out
+
+
+def fill_label(label: str, series: Series, query_id: str) -> str:
+    """A Label's dynamic parts filled in for one series with a metric, or InvalidParameterValue
+    naming the first the stand-in does not fill."""
+    if series.metric is None and "${PROP(" in label:
+        raise ExpressionError(  # a computed series' properties are not documented
+            f"The Label of '{query_id}' holds a dynamic label ({_PROP.search(label)[0]}), "  # type: ignore[index]
+            "which the offline stand-in fills in only for a metric's own series, not for a "
+            "computed one. Use plain text."
+        )
+    text = _dynamic(label, series)
+    left = _PLACEHOLDER.search(text)
+    if left:
+        # ${SUM}, ${LAST_TIME} and the like: AWS's number and time formats are not
+        # documented, so they are refused rather than guessed (README)
+        raise ExpressionError(
+            f"The Label of '{query_id}' holds the dynamic label {left[0]}, which the "
+            "offline stand-in does not fill in; it fills ${PROP('Dim.<name>')}, "
+            "${PROP('MetricName')}, ${PROP('Namespace')}, ${PROP('Stat')}, "
+            "${PROP('Period')} and ${LABEL}."
+        )
+    return text
 
 
 _PROP = re.compile(r"\$\{PROP\('([^']*)'\)\}|\$\{LABEL\}")
