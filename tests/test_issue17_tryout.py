@@ -465,3 +465,39 @@ def test_a_dynamic_property_of_a_computed_series_is_refused(client):
     with pytest.raises(ClientError) as caught:
         metric_data(client, queries)
     assert "computed one" in error_of(caught)[2]
+
+
+# --- Nova InvokeModel bodies with media -------------------------------------------------------
+def nova_body(*blocks: dict) -> str:
+    return json.dumps(
+        {"schemaVersion": "messages-v1", "messages": [{"role": "user", "content": list(blocks)}]}
+    )
+
+
+def test_a_nova_invoke_model_image_counts_as_in_converse(client):
+    # the image was ignored: 1 input token through InvokeModel, 7 more through Converse
+    runtime = client("bedrock-runtime")
+    png = picture(100, 50)
+    encoded = {"image": {"format": "png", "source": {"bytes": base64.b64encode(png).decode()}}}
+    invoked = json.loads(
+        runtime.invoke_model(
+            modelId="amazon.nova-lite-v1:0", body=nova_body({"text": "q"}, encoded)
+        )["body"].read()
+    )
+    conversed = runtime.converse(
+        modelId="amazon.nova-lite-v1:0",
+        messages=[{"role": "user", "content": [{"text": "q"}, png_block(100, 50)]}],
+    )
+    assert invoked["usage"]["inputTokens"] == conversed["usage"]["inputTokens"] > 5
+
+
+def test_a_nova_micro_invoke_model_image_is_refused(client):
+    runtime = client("bedrock-runtime")
+    encoded = {
+        "image": {"format": "png", "source": {"bytes": base64.b64encode(picture(8, 8)).decode()}}
+    }
+    with pytest.raises(runtime.exceptions.ValidationException) as caught:
+        runtime.invoke_model(
+            modelId="amazon.nova-micro-v1:0", body=nova_body({"text": "q"}, encoded)
+        )
+    assert "doesn't support the image content block" in error_of(caught)[2]

@@ -335,12 +335,39 @@ def _llama_stream(model: FoundationModel, reply: simulate.Reply) -> Iterator[Chu
 
 
 # --- nova-v1 and nova-2: the same messages, different inferenceConfig names ------------------
+def _nova_media(block: Any, kind: str, model: FoundationModel, where: str) -> str:
+    """A Nova body's image, document or video block, as the tokens Converse counts for it."""
+    if not content.takes(model, kind):
+        raise content.unsupported(kind)
+    source = block.get("source") if isinstance(block, dict) else None
+    if not isinstance(source, dict) or "bytes" not in source:
+        raise malformed([f"{where}.{kind}.source: the offline stand-in reads base64 bytes only"])
+    try:
+        data = base64.b64decode(source["bytes"] or "", validate=True)
+    except (ValueError, TypeError) as exc:
+        raise malformed([f"{where}.{kind}.source.bytes: not base64"]) from exc
+    declared = str(block.get("format", ""))
+    if kind == "image":
+        return content.placeholder(content.image_block_tokens(data, declared, where))
+    if kind == "document":
+        content.check_document_name(str(block.get("name", "")))
+        return content.placeholder(content.document_tokens({"format": declared}, data))
+    return content.placeholder(content.VIDEO_TOKENS)
+
+
 def _nova_parser(limit_name: str) -> Callable[[dict[str, Any], FoundationModel], Request]:
     def parse(body: dict[str, Any], model: FoundationModel) -> Request:
         config = body.get("inferenceConfig") or {}
         texts = [t for b in body.get("system") or [] for t in _texts([b])]
-        for message in body["messages"]:
-            texts += _texts(message.get("content"))
+        for m, message in enumerate(body["messages"]):
+            blocks = message.get("content")
+            for c, block in enumerate(blocks if isinstance(blocks, list) else []):
+                if isinstance(block, dict) and "text" in block:
+                    texts += _texts([block])
+                for kind in ("image", "document", "video"):
+                    if isinstance(block, dict) and kind in block:
+                        where = f"messages.{m}.content.{c}"
+                        texts.append(_nova_media(block[kind], kind, model, where))
         max_new = _within_limit(
             config.get(limit_name, model.max_output_tokens), f"inferenceConfig.{limit_name}", model
         )
