@@ -174,6 +174,11 @@ class _Resolver:
         else:
             points = self.response._from_moto(query, self.start, self.end)
         label = query.get("Label") or metric["MetricName"]
+        if "${" in label:  # dynamic labels: the metric's own properties filled in
+            dims = tuple(sorted(_dims(metric.get("Dimensions")).items()))
+            found = metric_search.Metric(metric["Namespace"], metric["MetricName"], dims)
+            one = metric_search.Series(metric["MetricName"], {}, found, stat["Stat"], period)
+            label = metric_search.fill_label(label, one, query["Id"])
         return [metric_search.Series(label, dict(points))]
 
     def _expression(self, query: dict[str, Any]) -> list[metric_search.Series]:

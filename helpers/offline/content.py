@@ -14,7 +14,8 @@ Tokens, the same for Converse usage, CountTokens, CloudWatch and the bill:
 - image: Anthropic's documented rule, ``width * height / 750`` rounded up, after the image is
   scaled so that its long edge is at most 1568 pixels (high for Anthropic; applied to every
   provider as the stand-in's approximation, low). Width and height are read from the PNG,
-  JPEG, GIF or WebP header; an image whose header cannot be read is refused.
+  JPEG, GIF or WebP header; an image whose header cannot be read, that has no pixels, or whose
+  bytes are another format than the one declared is refused.
 - document: text formats (txt, md, csv, html) and ``text``/``content`` sources are counted as
   text; binary formats (pdf, doc, docx, xls, xlsx) as one token per 4 bytes (an approximation).
 - video: a flat 1,000 tokens per block (an approximation; AWS publishes no rule).
@@ -41,6 +42,10 @@ LONG_EDGE = 1568  # Anthropic scales larger images down to this before counting
 PIXELS_PER_TOKEN = 750
 VIDEO_TOKENS = 1000
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9\s\-()\[\]]+")
+# the Message.content limits of the API reference (botocore's model); MB read as MiB (assumed)
+MAX_IMAGES, MAX_DOCUMENTS = 20, 5
+MAX_IMAGE_BYTES, MAX_IMAGE_EDGE = int(3.75 * 1024 * 1024), 8000
+MAX_DOCUMENT_BYTES = int(4.5 * 1024 * 1024)
 
 
 def takes(model: FoundationModel, kind: str) -> bool:
@@ -84,6 +89,19 @@ def source_bytes(
 
 
 # --- images ---------------------------------------------------------------------------------------
+def image_format(data: bytes) -> str | None:
+    """The format the bytes' signature shows (Converse's names), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"\xff\xd8":
+        return "jpeg"
+    return None
+
+
 def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from a PNG, JPEG, GIF or WebP header, or None if it is not one."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
@@ -143,11 +161,25 @@ def image_tokens(width: int, height: int) -> int:
 
 def image_block_tokens(data: bytes, declared: str, where: str) -> int:
     size = image_size(data)
-    if size is None:
+    if size is None or 0 in size:
         # AWS's wording is not published (assumed, README says)
         raise ValidationException(
             f"The image at {where} could not be read as {declared}: the stand-in reads the size "
             "from the PNG, JPEG, GIF or WebP header. Send a valid image and try again."
+        )
+    if len(data) > MAX_IMAGE_BYTES or max(size) > MAX_IMAGE_EDGE:
+        # the limits are AWS's (API reference); the wording is the stand-in's
+        raise ValidationException(
+            f"The image at {where} is {len(data):,} bytes and {size[0]} x {size[1]} px; an "
+            "image can be at most 3.75 MB and 8000 x 8000 px. Send a smaller image."
+        )
+    found = image_format(data)
+    if found != declared:
+        # Anthropic's API refuses a media type its bytes do not match; the stand-in does so for
+        # every model (wording assumed, README says)
+        raise ValidationException(
+            f"The image at {where} is declared as {declared} but its bytes are {found}. Set the "
+            "format the image really has and try again."
         )
     return image_tokens(*size)
 
@@ -180,6 +212,25 @@ def document_tokens(block: dict[str, Any], data: bytes | None) -> int:
     return math.ceil(len(data) / 4)
 
 
+def check_message(role: str, blocks: list[dict[str, Any]], where: str) -> None:
+    """The API reference's rules for one message's media: images and documents in user
+    messages only, at most 20 images and 5 documents, and a text block beside a document."""
+    images = sum(1 for b in blocks if "image" in b)
+    documents = sum(1 for b in blocks if "document" in b)
+    problem = None
+    if role != "user" and images + documents:
+        problem = "holds an image or document, which only a user message can hold"
+    elif images > MAX_IMAGES:
+        problem = f"holds {images} images; a message can hold at most {MAX_IMAGES}"
+    elif documents > MAX_DOCUMENTS:
+        problem = f"holds {documents} documents; a message can hold at most {MAX_DOCUMENTS}"
+    elif documents and not any("text" in b for b in blocks):
+        problem = "holds a document but no text block; add a text block beside it"
+    if problem:
+        # the rules are AWS's (API reference, high); the wording is the stand-in's
+        raise ValidationException(f"The message at {where} {problem}.")
+
+
 def placeholder(tokens: int) -> str:
     """Text that the token rule counts as ``tokens``: how a media block sits in the prompt text.
 
@@ -202,5 +253,10 @@ def block_tokens(
         return image_block_tokens(data or b"", str(block.get("format")), where)
     if kind == "document":
         check_document_name(str(block.get("name", "")))
+        if data is not None and len(data) > MAX_DOCUMENT_BYTES:
+            raise ValidationException(  # AWS's limit, the stand-in's wording
+                f"The document at {where} is {len(data):,} bytes; a document can be at most "
+                "4.5 MB. Send a smaller document."
+            )
         return document_tokens(block, data)
     return VIDEO_TOKENS

@@ -129,6 +129,44 @@ def _anthropic_tools(body: dict[str, Any], model: FoundationModel) -> tools_mod.
     return tools_mod.Tools(specs, kind if kind in ("auto", "any", "tool") else "auto", forced)
 
 
+def _as_tool_spec(tool: Any) -> Any:
+    """An Anthropic tool definition in Converse's toolSpec shape (the same characters counted)."""
+    if not isinstance(tool, dict) or "input_schema" not in tool:
+        return tool
+    spec = {k: tool[k] for k in ("name", "description") if k in tool}
+    return {**spec, "inputSchema": {"json": tool["input_schema"]}}
+
+
+def _blocks(message: Any) -> list[Any]:
+    content = message.get("content") if isinstance(message, dict) else None
+    return content if isinstance(content, list) else []
+
+
+def _anthropic_pairing(messages: list[Any]) -> None:
+    """Anthropic's rule: each tool_use is answered by a tool_result in the next message, and
+    each tool_result answers a tool_use of the message before (its texts, as public reports
+    quote them)."""
+    before: list[str] = []
+    for m, message in enumerate(messages):
+        blocks = [b for b in _blocks(message) if isinstance(b, dict)]
+        for c, block in enumerate(blocks):
+            if block.get("type") == "tool_result" and block.get("tool_use_id") not in before:
+                raise ValidationException(
+                    f"messages.{m}.content.{c}: unexpected `tool_use_id` found in `tool_result` "
+                    f"blocks: {block.get('tool_use_id')}. Each `tool_result` block must have a "
+                    "corresponding `tool_use` block in the previous message."
+                )
+        answered = {b.get("tool_use_id") for b in blocks if b.get("type") == "tool_result"}
+        missing = [u for u in before if u not in answered]
+        if missing:
+            raise ValidationException(
+                f"messages.{m - 1}: `tool_use` ids were found without `tool_result` blocks "
+                f"immediately after: {', '.join(missing)}. Each `tool_use` block must have a "
+                "corresponding `tool_result` block in the next message."
+            )
+        before = [str(b.get("id")) for b in blocks if b.get("type") == "tool_use"]
+
+
 def _anthropic_parse(body: dict[str, Any], model: FoundationModel) -> Request:
     if body["anthropic_version"] != "bedrock-2023-05-31":
         raise malformed(
@@ -136,7 +174,8 @@ def _anthropic_parse(body: dict[str, Any], model: FoundationModel) -> Request:
         )
     # the same parts Converse counts (runtime.converse_prompt): tool definitions as their JSON,
     # the system prompt, and each block: images by the image rule, tool calls as their JSON
-    texts = [tools_mod.as_json(t) for t in body.get("tools") or []]
+    # each part in Converse's shape, so that the same request counts the same in both APIs
+    texts = [tools_mod.as_json(_as_tool_spec(t)) for t in body.get("tools") or []]
     texts += _texts(body.get("system") or "")
     asked: list[str] = []
     results: list[simulate.ToolResult] = []
@@ -157,13 +196,15 @@ def _anthropic_parse(body: dict[str, Any], model: FoundationModel) -> Request:
                 texts.append(_anthropic_media(block, kind, f"messages.{m}.content.{c}"))
             elif kind == "tool_use":
                 names[str(block.get("id"))] = str(block.get("name"))
-                texts.append(tools_mod.as_json(block))
+                call = {"toolUseId": block.get("id"), "name": block.get("name")}
+                texts.append(tools_mod.as_json({**call, "input": block.get("input")}))
             elif kind == "tool_result":
                 inner = block.get("content") or ""
                 shown = "\n".join(_texts(inner))
-                texts.append(tools_mod.as_json({"tool_use_id": block.get("tool_use_id")}) + shown)
+                texts.append(tools_mod.as_json({"toolUseId": block.get("tool_use_id")}) + shown)
                 status = "error" if block.get("is_error") else "success"
                 results.append((names.get(str(block.get("tool_use_id")), "tool"), status, shown))
+    _anthropic_pairing(body["messages"])
     max_tokens = body["max_tokens"]
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise malformed([f"max_tokens: {max_tokens} is not a positive integer"])
@@ -294,12 +335,39 @@ def _llama_stream(model: FoundationModel, reply: simulate.Reply) -> Iterator[Chu
 
 
 # --- nova-v1 and nova-2: the same messages, different inferenceConfig names ------------------
+def _nova_media(block: Any, kind: str, model: FoundationModel, where: str) -> str:
+    """A Nova body's image, document or video block, as the tokens Converse counts for it."""
+    if not content.takes(model, kind):
+        raise content.unsupported(kind)
+    source = block.get("source") if isinstance(block, dict) else None
+    if not isinstance(source, dict) or "bytes" not in source:
+        raise malformed([f"{where}.{kind}.source: the offline stand-in reads base64 bytes only"])
+    try:
+        data = base64.b64decode(source["bytes"] or "", validate=True)
+    except (ValueError, TypeError) as exc:
+        raise malformed([f"{where}.{kind}.source.bytes: not base64"]) from exc
+    declared = str(block.get("format", ""))
+    if kind == "image":
+        return content.placeholder(content.image_block_tokens(data, declared, where))
+    if kind == "document":
+        content.check_document_name(str(block.get("name", "")))
+        return content.placeholder(content.document_tokens({"format": declared}, data))
+    return content.placeholder(content.VIDEO_TOKENS)
+
+
 def _nova_parser(limit_name: str) -> Callable[[dict[str, Any], FoundationModel], Request]:
     def parse(body: dict[str, Any], model: FoundationModel) -> Request:
         config = body.get("inferenceConfig") or {}
         texts = [t for b in body.get("system") or [] for t in _texts([b])]
-        for message in body["messages"]:
-            texts += _texts(message.get("content"))
+        for m, message in enumerate(body["messages"]):
+            blocks = message.get("content")
+            for c, block in enumerate(blocks if isinstance(blocks, list) else []):
+                if isinstance(block, dict) and "text" in block:
+                    texts += _texts([block])
+                for kind in ("image", "document", "video"):
+                    if isinstance(block, dict) and kind in block:
+                        where = f"messages.{m}.content.{c}"
+                        texts.append(_nova_media(block[kind], kind, model, where))
         max_new = _within_limit(
             config.get(limit_name, model.max_output_tokens), f"inferenceConfig.{limit_name}", model
         )

@@ -619,12 +619,20 @@ def _apply(op: str, a: float, b: float) -> float | None:
     if op == "/":
         return None if b == 0 else a / b  # AWS drops a datapoint that divides by zero
     try:
-        return float(a**b)
+        value = a**b
     except (OverflowError, ZeroDivisionError):
         return None
+    # a negative number to a fractional power has no real value: no datapoint, as for x/0
+    return None if isinstance(value, complex) else float(value)
 
 
 def _arith(op: str, left: Value, right: Value) -> Value:
+    if isinstance(left, list) and isinstance(right, list):
+        # how AWS pairs two arrays is not documented: refused rather than guessed (README)
+        raise ExpressionError(
+            f"The offline stand-in does not apply '{op}' between two arrays of time series; "
+            "reduce one side to a single time series first (SUM, AVG, MIN or MAX)."
+        )
     if isinstance(left, list):
         return [_arith(op, s, right) for s in left]  # type: ignore[misc]
     if isinstance(right, list):
@@ -645,12 +653,16 @@ def _arith(op: str, left: Value, right: Value) -> Value:
             for t, v in sorted(series.points.items())
         ]
         label = series.label
+        # a series and a number: still that metric's series (its dynamic labels still apply)
+        kept = (series.metric, series.stat, series.period)
     points: dict[datetime, float] = {}
     for t, a, b in pairs:
         value = _apply(op, a, b)
         if value is not None and not math.isnan(value):
             points[t] = value
-    return Series(label=label, points=points)
+    if isinstance(left, Series) and isinstance(right, Series):
+        return Series(label=label, points=points)
+    return Series(label, points, *kept)
 
 
 def _text(node: Node, what: str) -> str:
@@ -693,11 +705,19 @@ def label_series(series: list[Series], label: str | None, query_id: str) -> list
     ``${PROP('Dim.<name>')}``, ``${PROP('MetricName')}``, ``${PROP('Namespace')}``,
     ``${PROP('Stat')}``, ``${PROP('Period')}`` and ``${LABEL}`` are filled in per series."""
     if len(series) == 1 and series[0].metric is None:
+        found = _PLACEHOLDER.search(label or "")
+        if found:
+            # what the properties of a computed series are is not documented: refused
+            raise ExpressionError(
+                f"The Label of '{query_id}' holds a dynamic label "
+                f"({found[0]}), which the offline stand-in fills in only "
+                "for the series a SEARCH returns, not for a computed one. Use plain text."
+            )
         return [Series(label or query_id, series[0].points)]
     out = []
     for one in series:
         if label and "${" in label:
-            text = _dynamic(label, one)
+            text = fill_label(label, one, query_id)
         elif label:
             text = f"{label} {one.label}"
         else:
@@ -706,7 +726,31 @@ def label_series(series: list[Series], label: str | None, query_id: str) -> list
     return out
 
 
+def fill_label(label: str, series: Series, query_id: str) -> str:
+    """A Label's dynamic parts filled in for one series with a metric, or InvalidParameterValue
+    naming the first the stand-in does not fill."""
+    if series.metric is None and "${PROP(" in label:
+        raise ExpressionError(  # a computed series' properties are not documented
+            f"The Label of '{query_id}' holds a dynamic label ({_PROP.search(label)[0]}), "  # type: ignore[index]
+            "which the offline stand-in fills in only for a metric's own series, not for a "
+            "computed one. Use plain text."
+        )
+    text = _dynamic(label, series)
+    left = _PLACEHOLDER.search(text)
+    if left:
+        # ${SUM}, ${LAST_TIME} and the like: AWS's number and time formats are not
+        # documented, so they are refused rather than guessed (README)
+        raise ExpressionError(
+            f"The Label of '{query_id}' holds the dynamic label {left[0]}, which the "
+            "offline stand-in does not fill in; it fills ${PROP('Dim.<name>')}, "
+            "${PROP('MetricName')}, ${PROP('Namespace')}, ${PROP('Stat')}, "
+            "${PROP('Period')} and ${LABEL}."
+        )
+    return text
+
+
 _PROP = re.compile(r"\$\{PROP\('([^']*)'\)\}|\$\{LABEL\}")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 def _dynamic(label: str, series: Series) -> str:

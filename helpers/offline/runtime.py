@@ -239,6 +239,7 @@ def converse_prompt(
                 f"The content field in the Message object at messages.{m} is empty. Add a "
                 "ContentBlock object to the content field and try again."
             )
+        content.check_message(message["role"], message["content"], f"messages.{m}")
         if message["role"] == "user":
             asked, results = [], []
         for c, block in enumerate(message["content"]):
@@ -261,6 +262,11 @@ def converse_prompt(
                 parts.append(tools_mod.as_json(block["toolUse"]))
             elif kind == "toolResult":
                 result = block["toolResult"]
+                if result.get("status") == "error" and not result.get("content"):
+                    raise ValidationException(  # AWS's text, as public reports quote it
+                        f"The content field at {where}.toolResult cannot be empty when status "
+                        "value is error."
+                    )
                 texts = []
                 for r, item in enumerate(result.get("content") or []):
                     inner = next(iter(item), "unknown")
@@ -526,7 +532,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         check_context(target.model, prompt.text)
         tool = tools_mod.chosen(prompt.tools, prompt.asked)
         if tool is not None and prompt.tools is not None:
-            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool)
+            reply = self._tool_call(target.model, prompt.text, prompt.tools, tool, max_tokens)
         else:
             reply = simulate.reply(
                 target.model,
@@ -542,7 +548,11 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
 
     @staticmethod
     def _tool_call(
-        model: FoundationModel, prompt: str, tools: tools_mod.Tools, name: str
+        model: FoundationModel,
+        prompt: str,
+        tools: tools_mod.Tools,
+        name: str,
+        max_tokens: int | None = None,
     ) -> simulate.Reply:
         """The simulated model's call of tool ``name``: an ID and input derived from the request."""
         call = {
@@ -550,7 +560,7 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
             "name": name,
             "input": tools_mod.input_json(tools, name),
         }
-        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call))
+        return simulate.tool_call(model, prompt, call, tools_mod.as_json(call), max_tokens)
 
     def _read_s3(self, uri: str, owner: str | None) -> bytes:
         """An object of the stand-in's S3 (moto), as a Converse S3 location names it."""
@@ -579,7 +589,9 @@ class StandinRuntimeResponse(BedrockRuntimeResponse):
         check_context(target.model, request["prompt"])
         tool = tools_mod.chosen(request.get("tools"), request.get("asked") or "")
         if tool is not None:
-            reply = self._tool_call(target.model, request["prompt"], request["tools"], tool)
+            reply = self._tool_call(
+                target.model, request["prompt"], request["tools"], tool, request["max_tokens"]
+            )
         else:
             answering = {k: request[k] for k in ("asked", "results") if k in request}
             reply = family_of(target.model).reply(

@@ -176,15 +176,30 @@ def reply(
     )
 
 
-def tool_call(model: FoundationModel, prompt: str, tool_use: dict[str, Any], encoded: str) -> Reply:
+def tool_call(
+    model: FoundationModel,
+    prompt: str,
+    tool_use: dict[str, Any],
+    encoded: str,
+    max_tokens: int | None = None,
+) -> Reply:
     """A reply that calls a tool: no text, ``stopReason`` tool_use; the output tokens are those
-    of the call's JSON (``encoded``), as the model writes it."""
+    of the call's JSON (``encoded``), as the model writes it.
+
+    A call longer than ``max_tokens`` is cut off there: ``stopReason`` max_tokens, and the
+    incomplete call's input is given as ``{}`` (AWS returns an incomplete block; its input is
+    the stand-in's assumption, README says).
+    """
     input_tokens = count_tokens(prompt)
     output_tokens = count_tokens(encoded)
+    stop_reason = "tool_use"
+    limit = model.max_output_tokens if max_tokens is None else max_tokens
+    if output_tokens > limit:
+        tool_use, output_tokens, stop_reason = {**tool_use, "input": {}}, limit, "max_tokens"
     latency = model.latency_base_ms + model.latency_per_output_token_ms * output_tokens
     return Reply(
         text="",
-        stop_reason="tool_use",
+        stop_reason=stop_reason,
         stop_sequence=None,
         input_tokens=input_tokens,
         output_tokens=output_tokens,

@@ -169,6 +169,17 @@ def check_pairing(messages: list[dict[str, Any]], tools: Tools | None) -> dict[s
                 "The toolConfig field must be defined when using toolUse and toolResult content "
                 "blocks."
             )
+        misplaced = "toolResult" if message["role"] == "assistant" and results else None
+        if message["role"] == "user" and uses:
+            misplaced = "toolUse"
+        if misplaced:
+            # only the model writes toolUse and only the caller toolResult; AWS's wording for
+            # the swap is not published (assumed, README says)
+            raise ValidationException(
+                f"The {misplaced} blocks at messages.{m}.content are in a message of role "
+                f"{message['role']}. toolUse blocks belong in assistant messages and toolResult "
+                "blocks in user messages; move them and try again."
+            )
         if message["role"] == "assistant":
             repeated = sorted({u for u in uses if uses.count(u) > 1})
             if repeated:
@@ -201,10 +212,14 @@ def _words(text: str) -> str:
 
 
 def mentioned(tools: Tools, asked: str) -> str | None:
-    """The first tool (toolConfig order) whose name the text mentions, ``_``/``-`` as spaces."""
-    said = f" {_words(asked)} "
+    """The first tool (toolConfig order) whose name the text mentions, ``_``/``-`` as spaces.
+
+    The name stands apart from ASCII letters and digits only: Japanese and Chinese text sets
+    no space around a word ("get_weatherで東京の天気"), and tool names are ASCII.
+    """
+    said = _words(asked)
     for name in tools.specs:
-        if f" {_words(name)} " in said:
+        if re.search(rf"(?<![a-z0-9]){re.escape(_words(name))}(?![a-z0-9])", said):
             return name
     return None
 
@@ -234,6 +249,20 @@ FORMATS = {
     "uuid": "00000000-0000-4000-8000-000000000000",
     "hostname": "example.com",
     "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+}
+# the n-th distinct value of a format, for the items of a uniqueItems array
+VARIED_FORMATS = {
+    "date": lambda n: f"2026-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
+    "date-time": lambda n: f"2026-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}T00:00:00Z",
+    "time": lambda n: f"00:{n // 60 % 60:02d}:{n % 60:02d}Z",
+    "email": lambda n: f"user{n}@example.com",
+    "uri": lambda n: f"https://example.com/{n}",
+    "url": lambda n: f"https://example.com/{n}",
+    "uuid": lambda n: f"00000000-0000-4000-8000-{n:012d}",
+    "hostname": lambda n: f"host{n}.example.com",
+    "ipv4": lambda n: f"192.0.2.{1 + n % 254}",
+    "ipv6": lambda n: f"2001:db8::{n + 1:x}",
 }
 
 
@@ -320,6 +349,8 @@ def _array(schema: dict[str, Any], root: Any, depth: int) -> list[Any]:
     count = wanted if high is None else min(wanted, high)
     prefix = schema.get("prefixItems") or []
     items = schema.get("items", {})
+    if isinstance(items, list):  # draft 4-7 tuple form, as pydantic v1 writes Tuple fields
+        prefix, items = items, schema.get("additionalItems", {})
     out = []
     for i in range(count):
         sub = prefix[i] if i < len(prefix) else items
@@ -330,13 +361,17 @@ def _array(schema: dict[str, Any], root: Any, depth: int) -> list[Any]:
 def _string(schema: dict[str, Any], variant: int) -> str:
     low = schema.get("minLength", 0)
     high = schema.get("maxLength")
-    text = FORMATS.get(schema.get("format", ""), WORD)
+    form = schema.get("format", "")
+    text = FORMATS.get(form, WORD)
+    varied = False  # whether text already differs by variant (uniqueItems)
+    if form in VARIED_FORMATS and variant:
+        text, varied = VARIED_FORMATS[form](variant), True
     pattern = schema.get("pattern")
     if pattern:
-        made = _from_pattern(pattern)
+        made = _from_pattern(pattern, variant)
         if made is not None and re.search(pattern, made):
-            text = made
-    if variant:
+            text, varied = made, True
+    if variant and not varied:
         text = f"{text}{variant}"
     if len(text) < low:
         text += "x" * (low - len(text))
@@ -388,8 +423,9 @@ def _bound(schema: dict[str, Any], closed: str, open_: str) -> tuple[float | Non
     return schema.get(closed), False
 
 
-def _from_pattern(pattern: str) -> str | None:
-    """A short string a simple pattern matches (literals, classes, repeats, groups, branches)."""
+def _from_pattern(pattern: str, variant: int = 0) -> str | None:
+    """A short string a simple pattern matches (literals, classes, repeats, groups, branches);
+    ``variant`` picks other characters from its classes, so that array items differ."""
     c, sre_parse = _sre, _sre_parse
 
     def walk(items: Any) -> str:
@@ -398,9 +434,9 @@ def _from_pattern(pattern: str) -> str | None:
             if op is c.LITERAL:
                 out += chr(arg)
             elif op is c.ANY:
-                out += "a"
+                out += chr(ord("a") + variant % 26)
             elif op is c.IN:
-                out += _class_char(arg, c)
+                out += _class_char(arg, c, variant)
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
                 low, _high, body = arg
                 out += walk(body) * low
@@ -420,16 +456,20 @@ def _from_pattern(pattern: str) -> str | None:
         return None
 
 
-def _class_char(items: Any, c: Any) -> str:
+def _class_char(items: Any, c: Any, variant: int = 0) -> str:
     if items and items[0][0] is c.NEGATE:
         raise ValueError("negated class")  # the caller falls back to a plain word
     kind, value = items[0]
     if kind is c.LITERAL:
         return chr(value)
     if kind is c.RANGE:
-        return chr(value[0])
+        return chr(value[0] + variant % (value[1] - value[0] + 1))
     if kind is c.CATEGORY:
-        return {c.CATEGORY_DIGIT: "0", c.CATEGORY_WORD: "a", c.CATEGORY_SPACE: " "}.get(value, "a")
+        if value is c.CATEGORY_DIGIT:
+            return str(variant % 10)
+        if value is c.CATEGORY_SPACE:
+            return " "
+        return chr(ord("a") + variant % 26)
     raise ValueError(kind)
 
 
