@@ -211,6 +211,13 @@ def test_profile_picker_shows_the_chosen_profile(browser, lab):
 def test_chat_panel_streams_a_reply_with_its_token_counts(browser, lab):
     page = open_and_run_all(browser, lab, "03_invoke_models")
     prompt = page.locator(".chat-prompt textarea")
+    # Send is handled only once the kernel is free: wait for every cell to finish (03 also runs
+    # the agent-framework examples when they are installed, which takes a while)
+    prompt.wait_for(timeout=120_000)
+    page.wait_for_function(
+        "![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.innerText.includes('*'))",
+        timeout=120_000,
+    )
     prompt.fill("Which department spends the most?")
     reply = page.locator(".chat-reply")
     usage = page.locator(".chat-usage")

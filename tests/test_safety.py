@@ -19,7 +19,9 @@ from tests.test_notebooks import NOTEBOOKS, application_profiles
 ROOT = Path(__file__).resolve().parents[1]
 ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET_KEY = re.compile(r"(?i)(secret|aws_secret_access_key)\W{0,5}[\"'=: ]+[A-Za-z0-9/+]{40}\b")
-ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# 12 digits standing alone: not a run inside a hex digest (the Japanese notebooks' SHA-1 stamps)
+# nor a UUID's last group
+ACCOUNT_ID = re.compile(r"(?<![0-9A-Za-z])(?<![0-9a-fA-F]{4}-)\d{12}(?![0-9A-Za-z])")
 EXAMPLE_ACCOUNT = "123456789012"  # AWS's documented example ID, the stand-in's account
 # Further example IDs AWS's documentation uses (a second and third account in its examples).
 EXAMPLE_ACCOUNTS = {EXAMPLE_ACCOUNT, "111122223333", "444455556666"}
@@ -58,6 +60,11 @@ def test_the_scanner_finds_what_it_looks_for():
     assert SECRET_KEY.search("aws_secret_access_key = " + "a" * 40)
     assert ACCOUNT_ID.search("arn:aws:iam::" + "21098" + "7654321" + ":role/x")
     assert not ACCOUNT_ID.search("1234567890123")
+    account = "21098" + "7654321"  # split, so this file holds no 12-digit number itself
+    assert ACCOUNT_ID.search(f'"accountId": "{account}"')
+    assert ACCOUNT_ID.search(f"s3://bucket/AWSLogs/{account}/")
+    assert not ACCOUNT_ID.search(f'"en_sha1": "0fa{account}e4d1"')  # a run inside a hex digest
+    assert not ACCOUNT_ID.search(f"00000000-0000-4000-8000-{account}")  # a UUID's last group
 
 
 def run_failing(name: str, out: Path, **parameters):
