@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 ROLE_PATH = "/bedrock-workshop/"  # every IAM principal the workshop makes lives under this path
 INVOKE_POLICY = "workshop-invoke-profiles"  # the caller roles' one inline policy
 TEAM_KEY = "team"  # the principal tag that becomes the cost allocation tag iamPrincipal/team
-IAM_NAME = re.compile(r"[\w+=,.@-]{1,64}")  # IAM's rule for role and user names
-SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")  # STS's rule for RoleSessionName
+IAM_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)  # IAM's rule for role and user names
+SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)  # STS's rule for RoleSessionName
 # On AWS a role just created (or its trust policy just changed) can be refused for a while.
 IAM_ATTEMPTS = 8
 IAM_DELAY_S = 2.0

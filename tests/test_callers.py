@@ -461,3 +461,12 @@ def test_99_removes_the_workshops_callers_logging_and_group_and_keeps_a_namesake
     assert invocation_logs.current(conn) is None
     assert invocation_logs.find_group(conn, invocation_logs.DEFAULT_GROUP) is None
     assert role_state(iam, "claims-web") == theirs
+
+
+@pytest.mark.parametrize("name", ["経理部", "claims-ａｐｐ", "café"])
+def test_iam_names_are_ascii_as_aws_requires(name):
+    """IAM's [\\w+=,.@-] is ASCII; Python's \\w alone would pass 経理部, which AWS refuses."""
+    with pytest.raises(InputError, match="is not an IAM role name"):
+        callers.check_name(name)
+    with pytest.raises(InputError, match="is not an STS session name"):
+        callers.assume_request(f"arn:aws:iam::{ACCOUNT}:role/x", name)

@@ -413,3 +413,27 @@ def test_non_ascii_inputs_are_shown_as_characters():
 def test_catalog_is_compiled_from_the_po_not_a_mo():
     assert not list((ROOT / "helpers" / "locale").rglob("*.mo"))
     assert os.path.getsize(PO) > 0
+
+
+def test_notebooks_print_json_as_characters():
+    """A Japanese prompt or name in a request a notebook prints shows as 経理部, not \\u7d4c...:
+    every json.dumps in a code cell passes ensure_ascii=False."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            code = "\n".join(
+                "pass" if line.lstrip().startswith(("%", "!")) else line
+                for line in source.split("\n")
+            )
+            for node in ast.walk(ast.parse(code)):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "dumps"
+                    and not any(k.arg == "ensure_ascii" for k in node.keywords)
+                ):
+                    found.append(f"{path.name} cell {cell.get('id')}: {ast.unparse(node)[:60]}")
+    assert not found, "json.dumps without ensure_ascii=False:\n" + "\n".join(found)
