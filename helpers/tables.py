@@ -37,12 +37,17 @@ def with_display_names(
 ) -> pd.DataFrame:
     """The frame with a ``department_name`` column right after ``department``.
 
-    Without display names (or without a ``department`` column) the frame is returned unchanged.
-    A table whose columns are departments (``daily_by_department``) gets them renamed instead.
+    Without display names (or without departments) the frame is returned unchanged. A table
+    indexed by department gets the name as its first column; one whose columns are departments
+    (``daily_by_department``) gets them renamed instead.
     """
     if not display_names:
         return frame
     if DEPARTMENT not in frame.columns:
+        if frame.index.name == DEPARTMENT:  # departments as rows (08's department x caller)
+            out = frame.copy()
+            out.insert(0, DEPARTMENT_NAME, [display_name(d, display_names) for d in out.index])
+            return out
         if frame.columns.name == DEPARTMENT:
             renamed = frame.rename(columns=lambda d: display_name(d, display_names))
             renamed.columns.name = DEPARTMENT_NAME

@@ -147,6 +147,18 @@ def test_a_table_of_departments_as_columns_is_renamed():
     assert list(daily.columns) == ["claims", "keiri"]  # the input is left alone
 
 
+def test_a_table_indexed_by_department_gets_the_name_first():
+    """08's department x caller matrix: departments are its rows, the total row keeps its label."""
+    matrix = pd.DataFrame(
+        {"claims-app": [1.0, 0.0, 1.0], "total": [1.0, 2.0, 3.0]},
+        index=pd.Index(["claims", "keiri", "total"], name="department"),
+    )
+    named = tables.with_display_names(matrix, NAMES)
+    assert list(named.columns) == ["department_name", "claims-app", "total"]
+    assert list(named["department_name"]) == ["保険金請求部", "経理部", "total"]
+    assert list(matrix.columns) == ["claims-app", "total"]  # the input is left alone
+
+
 def test_the_chargeback_csv_keeps_the_tag_value_and_adds_the_name(tmp_path):
     plain = report.write_csv(chargeback_table(), tmp_path)
     with plain.open(encoding="utf-8") as f:
