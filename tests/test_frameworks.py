@@ -86,6 +86,13 @@ def loopback_only() -> Iterator[None]:
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
 
 
+# The frameworks' own deprecation noise (LiteLLM on pydantic 2.11+), not the workshop's: hidden
+# so a real warning from the stand-in or the helpers stands out
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Accessing the 'model_:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Items? '.*' on TypedDict class:UserWarning"),
+]
+
 with offline_environment(), loopback_only():
     langchain_aws = pytest.importorskip("langchain_aws", reason=SKIP_REASON)
     strands = pytest.importorskip("strands", reason=SKIP_REASON)
