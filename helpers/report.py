@@ -92,7 +92,7 @@ def chargeback_html(
     notes: list[str] | None = None,
     department_notes: dict[str, str] | None = None,
     generated_at: datetime | None = None,
-    title: str = "Generative AI chargeback by department",
+    title: str | None = None,
     display_names: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page: facts, the chargeback table, notes and figures.
@@ -101,7 +101,9 @@ def chargeback_html(
     ``(untagged)`` holds); ``figures`` maps a caption to a matplotlib Figure.
     """
     from . import tables
+    from .i18n import _, language
 
+    title = title or _("Generative AI chargeback by department")
     generated_at = generated_at or datetime.now(timezone.utc)
     shown = with_total(table)
     if department_notes:
@@ -119,15 +121,15 @@ def chargeback_html(
             overwrite=False,
         )
     facts = {
-        "Period": period,
-        "Grouped by tag": tag_key,
-        "Data source": source,
-        "Generated": f"{generated_at:%Y-%m-%d %H:%M} UTC",
-        "Currency": "US dollars (USD)",
+        _("Period"): period,
+        _("Grouped by tag"): tag_key,
+        _("Data source"): source,
+        _("Generated"): f"{generated_at:%Y-%m-%d %H:%M} UTC",
+        _("Currency"): _("US dollars (USD)"),
     }
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{language()}">',
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>",
@@ -141,17 +143,24 @@ def chargeback_html(
             for k, v in facts.items()
         ),
         "</dl>",
-        "<h2>Cost by department</h2>",
+        "<h2>" + html.escape(_("Cost by department")) + "</h2>",
         styler.to_html(),
-        "<p>The last row is the total. <code>cost_per_1k_tokens</code> is shown only where a "
-        "department's bill and its estimate from tokens x list prices agree within "
-        f"{RATE_TOLERANCE:.0%}; otherwise the bill and the tokens cover different calls (for "
-        "example spend before the tag was activated, or of deleted profiles), the rate would "
-        "mean nothing, and the cell is blank with a note.</p>",
+        "<p>"
+        + html.escape(
+            _(
+                "The last row is the total. {column} is shown only where a department's bill "
+                "and its estimate from tokens x list prices agree within {tolerance}; otherwise "
+                "the bill and the tokens cover different calls (for example spend before the "
+                "tag was activated, or of deleted profiles), the rate would mean nothing, and "
+                "the cell is blank with a note."
+            ),
+            quote=False,
+        ).format(column="<code>cost_per_1k_tokens</code>", tolerance=f"{RATE_TOLERANCE:.0%}")
+        + "</p>",
     ]
     if notes:
         parts += [
-            "<h2>Notes</h2>",
+            "<h2>" + html.escape(_("Notes")) + "</h2>",
             '<ul class="notes">',
             *(f"<li>{html.escape(mask_account_ids(note))}</li>" for note in notes),
             "</ul>",

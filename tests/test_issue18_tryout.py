@@ -1,0 +1,149 @@
+"""Issue 18 tried as a Japanese analyst would: texts the helpers put into tables and reports
+(not only error messages) come out in Japanese when the language is ja, so no English phrase
+is left in the middle of a Japanese table or page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from helpers import analysis, budgets, callers, i18n, report
+
+LATIN_WORDS = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{2,})+")
+
+
+@pytest.fixture(autouse=True)
+def _japanese(monkeypatch):
+    """Japanese for the test, the default language again afterwards (it is process-wide)."""
+    monkeypatch.delenv(i18n.ENV_VAR, raising=False)
+    i18n.set_default_language(None)
+    i18n.set_language("ja")
+    yield
+    i18n.set_language(None)
+
+
+def test_reconcile_basis_is_japanese():
+    estimated = pd.DataFrame(
+        {
+            "department": ["claims-automation", "claims", "(no dept tag)"],
+            "estimated_cost": [1.6, 0.5, 0.2],
+        }
+    )
+    billed = pd.DataFrame(
+        {"department": ["claims-automation", "claims", "legal"], "cost": [0.02, 0.5, 1.3]}
+    )
+    causes = analysis.gap_causes(
+        "team", date(2026, 10, 30), [], {}, unbackfilled=date(2026, 11, 28)
+    )
+    for by_construction in (True, False):
+        out = analysis.reconcile(estimated, billed, by_construction=by_construction, causes=causes)
+        basis = out.set_index("department")["basis"]
+        for department in ("claims", "claims-automation", "legal", "(no dept tag)"):
+            text = basis[department].replace(analysis.UNTAGGED, "")
+            for english in ("by construction", "measured", "differs", "billed as"):
+                assert english not in text, (department, basis[department])
+
+
+def test_budget_readings_and_forecast_method_are_japanese(cfg):
+    projection = budgets.forecast_label(True, False)
+    stand_in = budgets.forecast_label(True, True)
+    assert "projection" not in projection and "cost so far" not in projection
+    actual = pd.DataFrame({"department": ["claims", "support", "underwriting"], "cost": [1.0] * 3})
+    forecast = pd.DataFrame(
+        {
+            "department": ["claims", "support", "underwriting"],
+            "forecast": [0.01, 2.0, 3.0],
+            "method": [projection, stand_in, projection],
+        }
+    )
+    reported = pd.DataFrame(
+        {
+            "budget": [budgets.budget_name(cfg, d) for d in ("claims", "support", "underwriting")],
+            "limit_usd": [5.0, 5.0, 10.0],
+            "actual_usd": [1.0, 1.0, 1.5],
+            "forecast_usd": [float("nan"), 2.0, 2.0],
+            "owned_by_workshop": [True] * 3,
+        }
+    )
+    reading = budgets.compare_with_budgets(cfg, actual, forecast, reported, offline=True)
+    said = dict(zip(reading["department"], reading["reading"], strict=True))
+    assert "forecast agrees" not in said["support"]
+    assert "代替環境" in said["support"]  # the stand-in's API forecast: agrees by construction
+    # the projection is still told apart from the API's forecast in Japanese
+    assert "ステップ 6" in said["underwriting"], said["underwriting"]
+    for text in said.values():
+        assert not LATIN_WORDS.search(
+            re.sub(r"GetCostForecast|AWS Budgets|Cost Explorer", "", text)
+        ), text
+
+
+def test_what_goes_with_a_principal_is_japanese():
+    said = callers._with_it(
+        {
+            "inline": ["invoke"],
+            "attached": ["arn:aws:iam::aws:policy/X"],
+            "keys": ["AKIA1", "AKIA2"],
+        }
+    )
+    for english in ("inline policy", "managed policy", "access key", "with it"):
+        assert english not in said, said
+    assert "invoke" in said and "X" in said and "2" in said
+
+
+def test_what_goes_with_a_principal_in_english_is_unchanged():
+    i18n.set_language("en")
+    said = callers._with_it({"inline": ["invoke"], "attached": [], "keys": ["AKIA1"]})
+    assert said == "; with it: inline policy invoke, 1 access key"
+
+
+def chargeback() -> pd.DataFrame:
+    totals = pd.DataFrame({"department": ["keiri", analysis.UNTAGGED], "cost": [1.5, 0.25]})
+    usage = pd.DataFrame({"department": ["keiri"], "input_tokens": [1000], "output_tokens": [300]})
+    return analysis.chargeback(totals, usage)
+
+
+def test_html_report_is_japanese_and_says_so():
+    page = report.chargeback_html(
+        chargeback(),
+        period="2026-10-30 〜 2026-11-28",
+        tag_key="dept",
+        source="offline",
+        notes=["メモ"],
+        display_names={"keiri": "経理部 <b>&</b>"},
+    )
+    assert '<html lang="ja">' in page
+    for english in (
+        "Cost by department",
+        "Grouped by tag",
+        "Data source",
+        "Currency",
+        "The last row",
+        "<h2>Notes",
+    ):
+        assert english not in page, english
+    assert "<code>cost_per_1k_tokens</code>" in page  # the code stays code
+    assert "経理部 &lt;b&gt;&amp;&lt;/b&gt;" in page  # a display name is escaped
+    assert "<b>&</b>" not in page
+
+
+def test_html_report_in_english_is_unchanged():
+    i18n.set_language("en")
+    page = report.chargeback_html(chargeback(), period="p", tag_key="dept", source="s", notes=["n"])
+    assert '<html lang="en">' in page
+    assert "<title>Generative AI chargeback by department</title>" in page
+    assert "<h2>Cost by department</h2>" in page and "<h2>Notes</h2>" in page
+    assert "department's bill" in page and "within 10%" in page
+
+
+def test_the_japanese_05_names_the_basis_as_the_table_shows_it():
+    from pathlib import Path
+
+    prose = (
+        Path(__file__).resolve().parents[1] / "notebooks" / "ja" / "05_cost_analysis.ipynb"
+    ).read_text(encoding="utf-8")
+    for label in ("by construction", "differs: ", "measured, differs: "):
+        shown = i18n._(label).strip().rstrip(":")
+        assert shown != label.strip().rstrip(":") and shown in prose, shown
