@@ -147,3 +147,16 @@ def test_the_japanese_05_names_the_basis_as_the_table_shows_it():
     for label in ("by construction", "differs: ", "measured, differs: "):
         shown = i18n._(label).strip().rstrip(":")
         assert shown != label.strip().rstrip(":") and shown in prose, shown
+
+
+def test_99_in_japanese_deletes_the_record_of_athena_results(conn, cfg, tmp_path):
+    """99_cleanup in notebooks/ja stopped with KeyError: 'ローカルファイル' (the kind, a lookup key,
+    was translated); the Athena record file must be deleted like the rest, in either language."""
+    from helpers import cur
+
+    record = tmp_path / cur.RESULTS_RECORD
+    record.write_text("[]", encoding="utf-8")
+    plan = cur.cleanup_plan(conn, cfg, "workshop_cur", "cur_daily", tmp_path)
+    assert list(plan["kind"]) == ["local file"]
+    done = cur.cleanup(conn, plan, "workshop_cur")
+    assert not record.exists() and list(done["result"]) == ["deleted"]
