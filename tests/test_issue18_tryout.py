@@ -160,3 +160,25 @@ def test_99_in_japanese_deletes_the_record_of_athena_results(conn, cfg, tmp_path
     assert list(plan["kind"]) == ["local file"]
     done = cur.cleanup(conn, plan, "workshop_cur")
     assert not record.exists() and list(done["result"]) == ["deleted"]
+
+
+def test_a_cleanup_plans_reason_for_deleting_is_japanese():
+    """99's plans read "carries workshop=...。あわせて削除するもの: ..." (half English)."""
+    from helpers import ownership
+
+    decision, reason = ownership.decision(True, ("workshop", "bedrock-inference-profiles"))
+    assert decision == "delete" and "carries" not in reason
+    assert "workshop=bedrock-inference-profiles" in reason
+
+
+def test_a_global_profiles_destination_is_japanese():
+    """01 and 02 listed a global profile's destinations as "any commercial region"."""
+    from helpers.profiles import Profile
+
+    arn = "arn:aws:bedrock:::foundation-model/amazon.nova-2-lite-v1:0"
+    shown = Profile("p", "id", "arn", "SYSTEM_DEFINED", "ACTIVE", (arn,)).regions
+    assert shown and "commercial" not in shown[0], shown
+    i18n.set_language("en")
+    assert Profile("p", "id", "arn", "SYSTEM_DEFINED", "ACTIVE", (arn,)).regions == (
+        "any commercial region",
+    )
