@@ -357,7 +357,7 @@ def converse(
     request = converse_request(
         _target(profile), prompt, max_tokens, temperature, system, cache_system
     )
-    doing = f"call Converse on {request['modelId']}"
+    doing = _("call Converse on {target}").format(target=request["modelId"])
     with explained(doing, region=conn.region, model=_model_id(profile), endpoint=conn.endpoint_url):
         response = conn.runtime.converse(**request)
     require_members(response, CONVERSE_MEMBERS, doing, conn.endpoint_url)

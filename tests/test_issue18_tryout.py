@@ -182,3 +182,32 @@ def test_a_global_profiles_destination_is_japanese():
     assert Profile("p", "id", "arn", "SYSTEM_DEFINED", "ACTIVE", (arn,)).regions == (
         "any commercial region",
     )
+
+
+def test_a_converse_failure_says_what_failed_in_japanese(conn):
+    """03 showed "call Converse on anthropic.claude-sonnet-4-6 に失敗しました" (English inside)."""
+    from helpers import errors, invoke
+
+    with pytest.raises(errors.AwsError) as caught:
+        invoke.converse(conn, "anthropic.claude-sonnet-4-6", "こんにちは")
+    message = str(caught.value)
+    assert "call Converse" not in message and "Converse" in message, message
+    assert "anthropic.claude-sonnet-4-6" in message
+
+
+def test_no_doing_phrase_is_assigned_unwrapped():
+    """test_i18n's check looks at explained()'s arguments; a phrase first put in ``doing`` slipped
+    past it (invoke.converse). Every ``doing = ...`` in the helpers goes through _()."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "helpers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "doing" for t in node.targets)
+                and isinstance(node.value, (ast.Constant, ast.JoinedStr))
+            ):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found, found
