@@ -197,10 +197,16 @@ class _Reader:
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, example: str) -> Any:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
+            fix = _("write it like {example}.").format(example=example)
+            if int in kinds and isinstance(value, str) and value.strip().isdecimal():
+                # "４５９９" or "4599": digits, but typed as text (full-width by a Japanese IME)
+                fix = _(
+                    "write it like {example}: a number in ASCII digits, without quotes."
+                ).format(example=example)
             raise self.fail(
                 key,
                 _("must be {example}, not {value}").format(example=example, value=shown(value)),
-                _("write it like {example}.").format(example=example),
+                fix,
             )
         return value
 

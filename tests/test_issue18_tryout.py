@@ -211,3 +211,27 @@ def test_no_doing_phrase_is_assigned_unwrapped():
             ):
                 found.append(f"{path.name}:{node.lineno}")
     assert not found, found
+
+
+def test_a_port_in_full_width_digits_is_explained_in_japanese(tmp_path):
+    """ "port": "４５９９" read "は 4599 でなければなりません" (it must equal 4599?): the message
+    says a number is wanted, and the fix names half-width digits without quotes."""
+    import json
+
+    from helpers import config, errors
+
+    path = tmp_path / "config.json"
+    raw = json.loads((config.PROJECT_ROOT / "config.json").read_text(encoding="utf-8"))
+    raw["offline"] = {"port": "４５９９"}
+    raw["language"] = "ja"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(errors.ConfigError) as caught:
+        config.load(path)
+    message = str(caught.value)
+    assert "でなければなりません" not in message, message
+    assert "半角" in message and "引用符" in message, message
+    raw["language"] = "en"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(errors.ConfigError) as caught:
+        config.load(path)
+    assert "ASCII digits" in str(caught.value) and "quotes" in str(caught.value)
