@@ -235,3 +235,11 @@ def test_a_port_in_full_width_digits_is_explained_in_japanese(tmp_path):
     with pytest.raises(errors.ConfigError) as caught:
         config.load(path)
     assert "ASCII digits" in str(caught.value) and "quotes" in str(caught.value)
+
+
+@pytest.mark.parametrize("typed", ["日本語", "にほんご", "英語"])
+def test_a_language_written_in_japanese_gets_the_code_suggested(typed):
+    """ "language": "日本語" was refused without the "did you mean" a typo of "jp" gets."""
+    problem, fix = i18n.problem_with(typed)
+    hint = i18n._('did you mean "{code}"? ').format(code="en" if typed == "英語" else "ja")
+    assert fix.startswith(hint), fix
