@@ -9,7 +9,9 @@ translation, stamped in ``metadata.i18n.en_sha1`` with the SHA-1 of the English 
 translates: when the English prose changes, the stamp no longer matches and ``check`` names the
 cell until someone updates the translation and restamps it (``set_translations`` does both).
 ``sync`` never writes a translation: a new English markdown cell arrives in English, unstamped,
-and ``check`` reports it as untranslated.
+and ``check`` reports it as untranslated. A renamed English notebook takes its translation along
+(the Japanese notebook holding most of its cell ids is renamed too), and a Japanese cell with no
+English cell is named as sync drops it.
 """
 
 from __future__ import annotations
@@ -94,9 +96,14 @@ def problems(english: dict[str, Any], japanese: dict[str, Any] | None, name: str
     en_ids = [(c.get("id"), c["cell_type"]) for c in en_cells]
     ja_ids = [(c.get("id"), c["cell_type"]) for c in ja_cells]
     if en_ids != ja_ids:
+        missing = [i for i, _ in en_ids if i not in {j for j, _ in ja_ids}]
+        extra = [i for i, _ in ja_ids if i not in {j for j, _ in en_ids}]
+        what = [f"new in English: {', '.join(map(str, missing))}"] if missing else []
+        what += [f"only in Japanese: {', '.join(map(str, extra))}"] if extra else []
         found.append(
-            f"{name}: cells differ from the English notebook (ids/types {ja_ids} vs {en_ids}); "
-            "run `python scripts/ja_notebooks.py sync`"
+            f"{name}: cells differ from the English notebook ("
+            + ("; ".join(what) or "order or cell types differ")
+            + "); run `python scripts/ja_notebooks.py sync`"
         )
         return found
     for en, ja in zip(en_cells, ja_cells, strict=True):
@@ -117,6 +124,27 @@ def problems(english: dict[str, Any], japanese: dict[str, Any] | None, name: str
                 "translation (set_translations restamps it)"
             )
     return found
+
+
+def dropped(english: dict[str, Any], japanese: dict[str, Any] | None) -> list[str]:
+    """What sync leaves out of the Japanese notebook: its markdown cells with no English cell."""
+    ids = {cell.get("id") for cell in english["cells"]}
+    return [
+        f"cell {cell.get('id')}: {source_text(cell)[:60]!r}"
+        for cell in (japanese or {}).get("cells", [])
+        if cell["cell_type"] == "markdown" and cell.get("id") not in ids
+    ]
+
+
+def renamed_from(english: dict[str, Any], orphans: dict[str, dict[str, Any]]) -> str | None:
+    """The Japanese notebook (by file name) with no English one that holds most of ``english``'s
+    cell ids: the translation of a notebook that was renamed."""
+    ids = {cell.get("id") for cell in english["cells"]}
+    for name, japanese in orphans.items():
+        shared = ids & {cell.get("id") for cell in japanese["cells"]}
+        if len(shared) * 2 > len(ids):
+            return name
+    return None
 
 
 def set_translations(name: str, translations: dict[str, str]) -> None:
@@ -143,21 +171,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["check", "sync"])
     args = parser.parse_args(argv)
     found: list[str] = []
+    english_names = {p.name for p in english_notebooks()}
+    orphans = {
+        p.name: read(p) for p in sorted(JAPANESE.glob("*.ipynb")) if p.name not in english_names
+    }
     for english_file in english_notebooks():
         english = read(english_file)
         path = japanese_path(english_file)
         japanese = read(path) if path.exists() else None
+        old_name = renamed_from(english, orphans) if japanese is None else None
+        if old_name is not None:
+            # the English notebook was renamed: its translation is under the old name
+            if args.command == "sync":
+                (JAPANESE / old_name).rename(path)
+                print(f"renamed notebooks/ja/{old_name} -> {path.relative_to(ROOT)}")
+                japanese = orphans.pop(old_name)
+            else:
+                found.append(
+                    f"{english_file.stem}: no Japanese edition, but notebooks/ja/{old_name} "
+                    "holds its cells: the English notebook was renamed; `python "
+                    "scripts/ja_notebooks.py sync` moves the translation to the new name"
+                )
+                orphans.pop(old_name)
+                continue
         if args.command == "sync":
+            for cell in dropped(english, japanese):
+                print(f"{english_file.stem}: dropped {cell} (no English cell with its id)")
             updated = synced(english, japanese)
             if updated != japanese:
                 write(path, updated)
                 print(f"updated {path.relative_to(ROOT)}")
             japanese = updated
         found += problems(english, japanese, english_file.stem)
-    extra = sorted(
-        {p.name for p in JAPANESE.glob("*.ipynb")} - {p.name for p in english_notebooks()}
-    )
-    found += [f"notebooks/ja/{name}: no English notebook of that name" for name in extra]
+    found += [f"notebooks/ja/{name}: no English notebook of that name" for name in orphans]
     for line in found:
         print(line)
     print(f"{len(found)} problem(s)" if found else "the Japanese edition is in step")

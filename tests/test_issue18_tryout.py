@@ -243,3 +243,63 @@ def test_a_language_written_in_japanese_gets_the_code_suggested(typed):
     problem, fix = i18n.problem_with(typed)
     hint = i18n._('did you mean "{code}"? ').format(code="en" if typed == "英語" else "ja")
     assert fix.startswith(hint), fix
+
+
+# --- the sync checker (scripts/ja_notebooks.py) ----------------------------------------------
+
+
+@pytest.fixture
+def ja_script(tmp_path, monkeypatch):
+    """scripts/ja_notebooks.py pointed at a copy of both editions in tmp_path/notebooks."""
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("ja_notebooks", root / "scripts/ja_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks")
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    monkeypatch.setattr(module, "ENGLISH", tmp_path / "notebooks")
+    monkeypatch.setattr(module, "JAPANESE", tmp_path / "notebooks" / "ja")
+    return module
+
+
+def test_a_renamed_english_notebook_keeps_its_translation(ja_script, capsys):
+    """Renaming notebooks/02_x.ipynb made sync write an untranslated English copy under the new
+    name and leave the translation under the old one ("no English notebook of that name"):
+    deleting that, as the message invites, destroyed the translation. check names the rename,
+    and sync moves the translation to the new name."""
+    english = ja_script.ENGLISH
+    (english / "02_inspect_profiles.ipynb").rename(english / "02_inspect.ipynb")
+    assert ja_script.main(["check"]) == 1
+    said = capsys.readouterr().out
+    assert "02_inspect_profiles.ipynb" in said and "renamed" in said, said
+    assert ja_script.main(["sync"]) == 0, capsys.readouterr().out
+    moved = ja_script.JAPANESE / "02_inspect.ipynb"
+    assert "プロファイル" in moved.read_text(encoding="utf-8")
+    assert not (ja_script.JAPANESE / "02_inspect_profiles.ipynb").exists()
+
+
+def test_cells_out_of_step_are_named_not_listed(ja_script, capsys):
+    """An added English cell was reported as two full lists of (id, type) pairs to compare by
+    eye; the message names the cell that is missing or extra, and sync says what it dropped."""
+    path = ja_script.ENGLISH / "02_inspect_profiles.ipynb"
+    notebook = ja_script.read(path)
+    notebook["cells"].insert(
+        3, {"cell_type": "markdown", "id": "new-cell", "metadata": {}, "source": ["New.\n"]}
+    )
+    ja_script.write(path, notebook)
+    japanese_path = ja_script.JAPANESE / "02_inspect_profiles.ipynb"
+    japanese = ja_script.read(japanese_path)
+    japanese["cells"].insert(
+        2, {"cell_type": "markdown", "id": "note-ja", "metadata": {}, "source": ["訳注。\n"]}
+    )
+    ja_script.write(japanese_path, japanese)
+    ja_script.main(["check"])
+    said = capsys.readouterr().out
+    assert "new-cell" in said and "note-ja" in said and "nb02-00" not in said, said
+    ja_script.main(["sync"])
+    said = capsys.readouterr().out
+    assert "note-ja" in said and "訳注" in said, said  # dropped: said, with its text
