@@ -2,6 +2,7 @@
 
     python scripts/ja_notebooks.py check     # what is out of step; exit 1 if anything is
     python scripts/ja_notebooks.py sync      # copy code cells from English, add new cells
+    python scripts/ja_notebooks.py stamp 05_cost_analysis nb05-03   # translation brought up to date
 
 A Japanese notebook has the English notebook's cells, in the same order and with the same ids.
 Its code cells are the English ones, unchanged (source and metadata). Its markdown cells hold the
@@ -121,7 +122,8 @@ def problems(english: dict[str, Any], japanese: dict[str, Any] | None, name: str
         elif stamp != sha1(source_text(en)):
             found.append(
                 f"{where}: the English text changed since it was translated; update the "
-                "translation (set_translations restamps it)"
+                "translation, then `python scripts/ja_notebooks.py stamp "
+                f"{name} {en.get('id')}`"
             )
     return found
 
@@ -166,10 +168,32 @@ def set_translations(name: str, translations: dict[str, str]) -> None:
     write(path, japanese)
 
 
+def stamp(name: str, cell_ids: list[str]) -> int:
+    """Mark translations as up to date with the English text they translate now (a translator
+    updated them in place, e.g. in JupyterLab)."""
+    path = JAPANESE / f"{name}.ipynb"
+    if not path.exists() or not cell_ids:
+        print("usage: python scripts/ja_notebooks.py stamp NOTEBOOK CELL_ID [CELL_ID ...]")
+        return 1
+    japanese = read(path)
+    texts = {c.get("id"): source_text(c) for c in japanese["cells"] if c["cell_type"] == "markdown"}
+    unknown = [i for i in cell_ids if i not in texts]
+    if unknown:
+        print(f"{name}: no markdown cell with id {', '.join(unknown)}")
+        return 1
+    set_translations(name, {i: texts[i] for i in cell_ids})
+    print(f"{name}: stamped {', '.join(cell_ids)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["check", "sync"])
+    parser.add_argument("command", choices=["check", "sync", "stamp"])
+    parser.add_argument("notebook", nargs="?", help="stamp: the notebook, e.g. 05_cost_analysis")
+    parser.add_argument("cells", nargs="*", help="stamp: the ids of the cells brought up to date")
     args = parser.parse_args(argv)
+    if args.command == "stamp":
+        return stamp(args.notebook or "", args.cells)
     found: list[str] = []
     english_names = {p.name for p in english_notebooks()}
     orphans = {

@@ -303,3 +303,19 @@ def test_cells_out_of_step_are_named_not_listed(ja_script, capsys):
     ja_script.main(["sync"])
     said = capsys.readouterr().out
     assert "note-ja" in said and "訳注" in said, said  # dropped: said, with its text
+
+
+def test_a_translator_restamps_an_updated_cell_from_the_command_line(ja_script, capsys):
+    """ "update the translation (set_translations restamps it)" named a Python function: a
+    translator who edited the cell in JupyterLab had no command to say it is up to date."""
+    path = ja_script.ENGLISH / "02_inspect_profiles.ipynb"
+    notebook = ja_script.read(path)
+    notebook["cells"][1]["source"].append(" One more sentence.")
+    ja_script.write(path, notebook)
+    cell_id = notebook["cells"][1]["id"]
+    assert ja_script.main(["check"]) == 1
+    said = capsys.readouterr().out
+    assert f"python scripts/ja_notebooks.py stamp 02_inspect_profiles {cell_id}" in said, said
+    assert ja_script.main(["stamp", "02_inspect_profiles", cell_id]) == 0
+    assert ja_script.main(["check"]) == 0
+    assert ja_script.main(["stamp", "02_inspect_profiles", "no-such-cell"]) == 1
