@@ -319,3 +319,20 @@ def test_a_translator_restamps_an_updated_cell_from_the_command_line(ja_script, 
     assert ja_script.main(["stamp", "02_inspect_profiles", cell_id]) == 0
     assert ja_script.main(["check"]) == 0
     assert ja_script.main(["stamp", "02_inspect_profiles", "no-such-cell"]) == 1
+
+
+def test_a_busy_port_is_explained_in_japanese():
+    """A port held by another web server read "Port 4724 は別のプログラムが使っており、...:
+    answers HTTP 404。": two English fragments inside the Japanese sentence."""
+    from helpers.offline import launcher
+
+    error = launcher._not_the_standin("http://127.0.0.1:4724", launcher._answers_http(404))
+    message = str(error)
+    assert "Port" not in message and "answers" not in message, message
+    assert "4724" in message and "404" in message
+    i18n.set_language("en")
+    message = str(launcher._not_the_standin("http://127.0.0.1:4724", launcher._answers_http(404)))
+    assert (
+        message.startswith("Port 4724 is taken by another program")
+        and "answers HTTP 404" in message
+    )
