@@ -132,7 +132,7 @@ def family_of(model_id: str) -> str:
             else _("the workshop has no InvokeModel body format for it")
         )
         raise InputError(
-            f"{model_id}: {reason}.",
+            _("{model_id}: {reason}.").format(model_id=model_id, reason=reason),
             _("use converse() or stream(), which speak every model the same way."),
         )
     return family

@@ -336,3 +336,25 @@ def test_a_busy_port_is_explained_in_japanese():
         message.startswith("Port 4724 is taken by another program")
         and "answers HTTP 404" in message
     )
+
+
+def test_a_converse_only_model_is_explained_with_a_japanese_full_stop():
+    """03 printed "deepseek.v3.2: InvokeModel の本文形式が公開されていません." (an English full stop
+    added outside _())."""
+    from helpers import errors, invoke
+
+    with pytest.raises(errors.InputError) as caught:
+        invoke.family_of("deepseek.v3.2")
+    assert caught.value.problem.endswith("ません。"), caught.value.problem
+
+
+def test_a_dates_confidence_is_japanese():
+    """00 showed "(確度 low: ...)": the level stayed English inside the Japanese phrase."""
+    from helpers import catalog
+
+    data = catalog.load()
+    low = next(key for key, entry in data.sources.items() if entry.get("confidence") == "low")
+    hedge = data.hedge(low)
+    assert "確度" in hedge and "low" not in hedge.split(":")[0], hedge
+    i18n.set_language("en")
+    assert data.hedge(low).startswith(" (low confidence: ")
