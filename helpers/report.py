@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis import RATE_TOLERANCE
+from .i18n import N_
 from .masking import mask_account_ids
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def chargeback_html(
     title = title or _("Generative AI chargeback by department")
     generated_at = generated_at or datetime.now(timezone.utc)
     shown = with_total(table)
+    shown.iloc[-1, shown.columns.get_loc("department")] = _(TOTAL)  # for people: their language
     if department_notes:
         own = shown["note"] if "note" in shown else [""] * len(shown)
         shown["note"] = [
@@ -174,7 +176,7 @@ def chargeback_html(
     return "\n".join(parts)
 
 
-TOTAL = "Total"
+TOTAL = N_("Total")
 
 
 def with_total(table: pd.DataFrame) -> pd.DataFrame:

@@ -358,3 +358,12 @@ def test_a_dates_confidence_is_japanese():
     assert "確度" in hedge and "low" not in hedge.split(":")[0], hedge
     i18n.set_language("en")
     assert data.hedge(low).startswith(" (low confidence: ")
+
+
+def test_the_html_reports_total_row_is_japanese():
+    """The last row of a Japanese report read "Total | Total" (department and its name)."""
+    page = report.chargeback_html(
+        chargeback(), period="p", tag_key="dept", source="s", display_names={"keiri": "経理部"}
+    )
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
+    assert "Total" not in cells and cells.count("合計") == 2, cells[-12:]
