@@ -367,3 +367,40 @@ def test_the_html_reports_total_row_is_japanese():
     )
     cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
     assert "Total" not in cells and cells.count("合計") == 2, cells[-12:]
+
+
+def test_plots_label_their_axes_and_titles_in_japanese():
+    """05-07's figures had Japanese department names under English titles, axes and legends."""
+    import warnings
+
+    from helpers import plots
+
+    table = chargeback()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a warning: none allowed
+        figures = [
+            plots.share_by_department(table, display_names={"keiri": "経理部"}),
+            plots.tokens_vs_cost(table),
+            plots.budget_vs_actual(
+                pd.DataFrame(
+                    {
+                        "department": ["keiri"],
+                        "budget_usd": [5.0],
+                        "actual_usd": [1.0],
+                        "forecast_usd": [2.0],
+                    }
+                )
+            ),
+        ]
+        for fig in figures:
+            fig.canvas.draw()
+    for fig in figures:
+        ax = fig.axes[0]
+        texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()] + [legend.get_title().get_text()]
+        for text in texts:
+            assert not re.search(r"[A-Za-z]{4,} [a-z]{2,}", re.sub(r"\(USD\)|UTC", "", text)), text
+    i18n.set_language("en")
+    assert plots.share_by_department(table).axes[0].get_title() == "Share of cost by department"
