@@ -664,6 +664,23 @@ def _display_names(
             )
         names[key] = name
     carried = {p.tags.get(tag_key) for p in profiles}
+    # a department without a name is shown as its tag value: two departments must not look alike
+    shown_as: dict[str, str] = {}
+    for tag_value in sorted({*names, *(c for c in carried if c)}):
+        name = names.get(tag_value, tag_value)
+        if name in shown_as:
+            first = shown_as[name]
+            raise reader.fail(
+                f"display_names.{tag_value if tag_value in names else first}",
+                _("would show {first} and {second} both as {name}").format(
+                    first=shown(first), second=shown(tag_value), name=shown(name)
+                ),
+                _(
+                    "give each department a name of its own (a department not named here is "
+                    "shown as its tag value)."
+                ),
+            )
+        shown_as[name] = tag_value
     unknown = sorted(k for k in names if profiles and k not in carried)
     if unknown:
         warnings.warn(

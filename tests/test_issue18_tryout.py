@@ -404,3 +404,26 @@ def test_plots_label_their_axes_and_titles_in_japanese():
             assert not re.search(r"[A-Za-z]{4,} [a-z]{2,}", re.sub(r"\(USD\)|UTC", "", text)), text
     i18n.set_language("en")
     assert plots.share_by_department(table).axes[0].get_title() == "Share of cost by department"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [{"claims": "support"}, {"claims": "経理部", "support": "経理部"}],
+    ids=["another departments tag value", "one name for two departments"],
+)
+def test_a_display_name_that_two_departments_would_share_is_refused(tmp_path, names):
+    """ "claims": "support" (or two departments given one name) was accepted: the chargeback then
+    showed two rows named the same, and a reader could not tell whose cost was whose."""
+    import json
+
+    from helpers import config, errors
+
+    raw = json.loads((config.PROJECT_ROOT / "config.json").read_text(encoding="utf-8"))
+    raw["display_names"] = names
+    raw["language"] = "ja"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(errors.ConfigError) as caught:
+        config.load(path)
+    message = str(caught.value)
+    assert "display_names" in message and ("support" in message or "経理部" in message), message
