@@ -302,9 +302,9 @@ def reconcile(
         if department == UNTAGGED:
             basis.append(_("not estimated: calls outside the profiles"))
         elif name.startswith("(no ") and name.endswith(" tag)"):
-            basis.append(f"billed as {UNTAGGED}")
+            basis.append(_("billed as {untagged}").format(untagged=UNTAGGED))
         elif difference == 0:
-            basis.append("by construction" if by_construction else "measured")
+            basis.append(_("by construction") if by_construction else _("measured"))
         else:
             sign = 1 if difference > 0 else -1  # +1: the bill is higher than the estimate
             known = [*causes.get(ALL_DEPARTMENTS, []), *causes.get(name, [])]
@@ -315,7 +315,7 @@ def reconcile(
                 if sign > 0
                 else _("calls billed under another tag value (a tag changed during the period)")
             )
-            prefix = "differs: " if by_construction else "measured, differs: "
+            prefix = _("differs: ") if by_construction else _("measured, differs: ")
             basis.append(prefix + "; ".join(dict.fromkeys(reasons)))
     out["basis"] = basis
     return out.sort_values("department", kind="stable").reset_index(drop=True)

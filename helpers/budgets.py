@@ -412,10 +412,10 @@ def forecast_label(offline: bool, from_forecast_api: bool, window_days: int = 14
     Without a forecast, ``analysis.project_month_end`` projects the mean of a window of days.
     """
     if not from_forecast_api:
-        return (
-            f"projection: cost so far + mean daily cost of the last {window_days} complete days "
+        return _(
+            "projection: cost so far + mean daily cost of the last {window_days} complete days "
             "x days left (analysis.project_month_end)"
-        )
+        ).format(window_days=window_days)
     if offline:
         return _(
             "stand-in's projection (offline, not Cost Explorer): mean daily cost of the "
@@ -474,12 +474,13 @@ def compare_with_budgets(
                     "Explorer lags usage by up to 24 hours)"
                 ).format(usd=_usd(abs(ours_actual - theirs_actual)))
             )
-        from_api = not str(row.method).startswith("projection")
+        # a projection's label carries its window; the API's labels are fixed (either language)
+        from_api = str(row.method) == forecast_label(offline, True)
         if theirs_forecast is None or pd.isna(theirs_forecast):
             readings.append(_("Budgets reports no forecast yet (it needs history)"))
         elif abs(float(row.forecast) - float(theirs_forecast)) < CENT:
             readings.append(
-                "forecast agrees"
+                _("forecast agrees")
                 + (
                     _(" (by construction: the stand-in answers both from the same daily mean)")
                     if offline and from_api

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ownership
 from .errors import InputError, WorkshopError, explained
-from .i18n import _
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -425,13 +425,16 @@ def _with_it(parts: dict[str, list[str]]) -> str:
     """What goes with a principal, in words (access key IDs are not shown)."""
     said = []
     if parts["inline"]:
-        said.append("inline policy " + ", ".join(parts["inline"]))
+        said.append(_("inline policy {names}").format(names=", ".join(parts["inline"])))
     if parts["attached"]:
-        said.append("managed policy " + ", ".join(p.rsplit("/", 1)[-1] for p in parts["attached"]))
+        names = ", ".join(p.rsplit("/", 1)[-1] for p in parts["attached"])
+        said.append(_("managed policy {names}").format(names=names))
     if parts["keys"]:
         count = len(parts["keys"])
-        said.append(f"{count} access key" + ("s" if count > 1 else ""))
-    return "; with it: " + ", ".join(said) if said else ""
+        said.append(
+            ngettext("{count} access key", "{count} access keys", count).format(count=count)
+        )
+    return _("; with it: {what}").format(what=", ".join(said)) if said else ""
 
 
 def delete_plan(

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
-from .i18n import _
+from .i18n import N_, _
 
 # The one list of cross-region profile prefixes (geographies). "global." routes to any
 # commercial region; the others stay inside their geography. There is no "ca." geography:
@@ -24,6 +24,8 @@ from .i18n import _
 GEOGRAPHY_PREFIXES = ("us", "eu", "apac", "jp", "au", "us-gov", "global")
 GLOBAL = "global"
 SCOPES = ("in-region", "geo", "global")
+# a source's confidence, as words a reader sees (the data keeps the English key)
+CONFIDENCE_WORDS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
 
 ACTIVE, LEGACY, END_OF_LIFE, NOT_RELEASED = "ACTIVE", "LEGACY", "END_OF_LIFE", "NOT_RELEASED"
 END_OF_LIFE_MESSAGE = (
@@ -251,8 +253,10 @@ class Catalog:
         if not key or entry.get("confidence") == "high":
             return ""
         where = entry.get("url") or entry.get("what") or _("no public source")
+        level = entry.get("confidence", "unknown")
+        word = CONFIDENCE_WORDS.get(level)
         return _(" ({confidence} confidence: {where})").format(
-            confidence=entry.get("confidence", "unknown"), where=where
+            confidence=_(word) if word else level, where=where
         )
 
 

@@ -197,10 +197,16 @@ class _Reader:
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, example: str) -> Any:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
+            fix = _("write it like {example}.").format(example=example)
+            if int in kinds and isinstance(value, str) and value.strip().isdecimal():
+                # "４５９９" or "4599": digits, but typed as text (full-width by a Japanese IME)
+                fix = _(
+                    "write it like {example}: a number in ASCII digits, without quotes."
+                ).format(example=example)
             raise self.fail(
                 key,
                 _("must be {example}, not {value}").format(example=example, value=shown(value)),
-                _("write it like {example}.").format(example=example),
+                fix,
             )
         return value
 
@@ -658,6 +664,23 @@ def _display_names(
             )
         names[key] = name
     carried = {p.tags.get(tag_key) for p in profiles}
+    # a department without a name is shown as its tag value: two departments must not look alike
+    shown_as: dict[str, str] = {}
+    for tag_value in sorted({*names, *(c for c in carried if c)}):
+        name = names.get(tag_value, tag_value)
+        if name in shown_as:
+            first = shown_as[name]
+            raise reader.fail(
+                f"display_names.{tag_value if tag_value in names else first}",
+                _("would show {first} and {second} both as {name}").format(
+                    first=shown(first), second=shown(tag_value), name=shown(name)
+                ),
+                _(
+                    "give each department a name of its own (a department not named here is "
+                    "shown as its tag value)."
+                ),
+            )
+        shown_as[name] = tag_value
     unknown = sorted(k for k in names if profiles and k not in carried)
     if unknown:
         warnings.warn(

@@ -504,7 +504,7 @@ def cleanup_plan(
             )
         if record.exists():
             add(
-                _("local file"),
+                "local file",  # a kind is a key (delete_one, _CLEANUP_ACTIONS): never translated
                 shown(record),
                 "delete",
                 _("the record of Athena's result files"),
@@ -543,7 +543,9 @@ def cleanup(conn: Connection, plan: pd.DataFrame, database: str) -> pd.DataFrame
         plan,
         delete_one,
         ("EntityNotFoundException", "NoSuchBucket"),  # already gone: done
-        lambda row: f"delete the {row.kind} {row.name} ({_CLEANUP_ACTIONS[row.kind]})",
+        lambda row: _("delete the {kind} {name} ({action})").format(
+            kind=row.kind, name=row.name, action=_CLEANUP_ACTIONS[row.kind]
+        ),
     )
     return done.drop(columns=["target"])
 

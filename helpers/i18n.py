@@ -48,9 +48,16 @@ def problem_with(value: object) -> tuple[str, str]:
     near = None
     if isinstance(value, str):
         typed = value.strip().lower()
-        near = {"jp": "ja", "jpn": "ja", "japanese": "ja", "english": "en", "eng": "en"}.get(
-            typed
-        ) or next(iter(difflib.get_close_matches(typed, LANGUAGES, n=1)), None)
+        near = {
+            "jp": "ja",
+            "jpn": "ja",
+            "japanese": "ja",
+            "日本語": "ja",
+            "にほんご": "ja",
+            "english": "en",
+            "eng": "en",
+            "英語": "en",
+        }.get(typed) or next(iter(difflib.get_close_matches(typed, LANGUAGES, n=1)), None)
     hint = _('did you mean "{code}"? ').format(code=near) if near else ""
     return (
         _("is not a language the workshop's messages are in: {value}").format(value=_shown(value)),

@@ -132,7 +132,7 @@ def family_of(model_id: str) -> str:
             else _("the workshop has no InvokeModel body format for it")
         )
         raise InputError(
-            f"{model_id}: {reason}.",
+            _("{model_id}: {reason}.").format(model_id=model_id, reason=reason),
             _("use converse() or stream(), which speak every model the same way."),
         )
     return family
@@ -357,7 +357,7 @@ def converse(
     request = converse_request(
         _target(profile), prompt, max_tokens, temperature, system, cache_system
     )
-    doing = f"call Converse on {request['modelId']}"
+    doing = _("call Converse on {target}").format(target=request["modelId"])
     with explained(doing, region=conn.region, model=_model_id(profile), endpoint=conn.endpoint_url):
         response = conn.runtime.converse(**request)
     require_members(response, CONVERSE_MEMBERS, doing, conn.endpoint_url)

@@ -71,7 +71,7 @@ def decision(
     (``named``; ``naming`` says which names those are), ``("keep", why)`` otherwise."""
     key, value = owner_tag
     if owned and named:
-        return "delete", f"carries {key}={value}"
+        return "delete", _("carries {key}={value}").format(key=key, value=value)
     if owned:
         return "keep", (
             _(

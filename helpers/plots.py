@@ -142,6 +142,13 @@ def _note_only(ax: Axes, title: str, note: str) -> None:
     ax.set_yticks([])
 
 
+# default titles, translated where drawn (a caller's own title passes through _() unchanged)
+DAILY_TITLE = N_("Daily cost by department")
+SHARE_TITLE = N_("Share of cost by department")
+TOKENS_TITLE = N_("Tokens against cost")
+BUDGET_TITLE = N_("Budget, actual and forecast")
+
+
 HOURLY_SYNTHETIC = N_(
     "hourly view: each synthetic day is one billing line per profile, stamped 00:00 UTC "
     "(the stand-in writes daily history)"
@@ -173,7 +180,7 @@ def _periods(daily: pd.DataFrame, granularity: str) -> pd.DataFrame:
 @_with_japanese
 def daily_cost_by_department(
     daily: pd.DataFrame,
-    title: str = "Daily cost by department",
+    title: str = DAILY_TITLE,
     note: str | None = None,
     granularity: str = "DAILY",
     display_names: Mapping[str, str] | None = None,
@@ -189,7 +196,7 @@ def daily_cost_by_department(
     fig = _figure(11.0, 5.0)
     ax = fig.add_subplot()
     if daily.empty or not len(daily.columns):
-        _note_only(ax, title if not note else f"{title}\n{note}", _(NO_USAGE))
+        _note_only(ax, _(title) if not note else _(title) + "\n" + note, _(NO_USAGE))
         return fig
     granularity = str(granularity).upper()
     hourly = granularity == "HOURLY"
@@ -214,9 +221,9 @@ def daily_cost_by_department(
         bottom = values if bottom is None else bottom + values
     if hourly and note and "synthetic" in note.lower():
         note = f"{note}\n{_(HOURLY_SYNTHETIC)}"
-    ax.set_title(title if not note else f"{title}\n{note}", fontsize="medium")
-    ax.set_xlabel("Hour (UTC)" if hourly else "Month (UTC)" if monthly else "Day (UTC)")
-    ax.set_ylabel("Cost (USD)")
+    ax.set_title(_(title) if not note else _(title) + "\n" + note, fontsize="medium")
+    ax.set_xlabel(_("Hour (UTC)") if hourly else _("Month (UTC)") if monthly else _("Day (UTC)"))
+    ax.set_ylabel(_("Cost (USD)"))
     # head-room above the tallest bar: matplotlib's bar edges stop the usual margin
     tallest = float(bottom.max()) if bottom is not None and len(bottom) else 0.0
     if tallest > 0:
@@ -224,7 +231,7 @@ def daily_cost_by_department(
     ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    _legend_outside(ax, "Department")
+    _legend_outside(ax, _("Department"))
     step = max(1, len(labels) // (12 if hourly else 15))
     if hourly and step > 1:
         step = next((s for s in (2, 3, 4, 6, 12, 24) if len(labels) // s <= 12), 24)
@@ -235,7 +242,7 @@ def daily_cost_by_department(
 @_with_japanese
 def share_by_department(
     table: pd.DataFrame,
-    title: str = "Share of cost by department",
+    title: str = SHARE_TITLE,
     display_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Horizontal bars of each department's share of the total (``chargeback`` table)."""
@@ -244,7 +251,7 @@ def share_by_department(
     fig = _figure(8.0, 0.45 * max(3, len(table)) + 1.2)
     ax = fig.add_subplot()
     if table.empty or not {"department", "cost", "share"} <= set(table.columns):
-        _note_only(ax, title, _(NO_USAGE))
+        _note_only(ax, _(title), _(NO_USAGE))
         return fig
     ordered = table.sort_values("cost")
     names = [str(d) for d in ordered["department"]]
@@ -263,9 +270,9 @@ def share_by_department(
         padding=3,
         fontsize="small",
     )
-    ax.set_title(title)
-    ax.set_xlabel("Share of total cost (%)")
-    ax.set_ylabel("Department")
+    ax.set_title(_(title))
+    ax.set_xlabel(_("Share of total cost (%)"))
+    ax.set_ylabel(_("Department"))
     ax.set_xlim(0, max(100.0, float((ordered["share"] * 100).max()) * 1.3))
     return fig
 
@@ -273,7 +280,7 @@ def share_by_department(
 @_with_japanese
 def tokens_vs_cost(
     table: pd.DataFrame,
-    title: str = "Tokens against cost",
+    title: str = TOKENS_TITLE,
     display_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """One point per department: total tokens against cost (``chargeback`` table with tokens).
@@ -284,7 +291,7 @@ def tokens_vs_cost(
     fig = _figure(9.0, 4.5)
     ax = fig.add_subplot()
     if table.empty or "tokens" not in table or not (table["tokens"] > 0).any():
-        _note_only(ax, title, _(NO_USAGE))
+        _note_only(ax, _(title), _(NO_USAGE))
         return fig
     names = [str(d) for d in table["department"]]
     palette = colours(names)
@@ -299,18 +306,18 @@ def tokens_vs_cost(
             label=_named(row.department, display_names),
             zorder=3,
         )
-    ax.set_title(title)
-    ax.set_xlabel("Tokens (thousands: input, output and cached)")
-    ax.set_ylabel("Cost (USD)")
+    ax.set_title(_(title))
+    ax.set_xlabel(_("Tokens (thousands: input, output and cached)"))
+    ax.set_ylabel(_("Cost (USD)"))
     ax.grid(alpha=0.3)
-    _legend_outside(ax, "Department")
+    _legend_outside(ax, _("Department"))
     return fig
 
 
 @_with_japanese
 def budget_vs_actual(
     table: pd.DataFrame,
-    title: str = "Budget, actual and forecast",
+    title: str = BUDGET_TITLE,
     display_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Per department: the month's budget, the spend so far, and the month-end forecast."""
@@ -319,20 +326,20 @@ def budget_vs_actual(
     fig = _figure(8.0, 0.9 * max(3, len(table)) + 1.0)
     ax = fig.add_subplot()
     if table.empty:
-        _note_only(ax, title, _(NO_BUDGETS))
+        _note_only(ax, _(title), _(NO_BUDGETS))
         return fig
     positions = np.arange(len(table))
     height = 0.27
     for offset, column, label in (
-        (-height, "budget_usd", "Budget"),
-        (0.0, "actual_usd", "Actual so far"),
-        (height, "forecast_usd", "Forecast, month end"),
+        (-height, "budget_usd", _("Budget")),
+        (0.0, "actual_usd", _("Actual so far")),
+        (height, "forecast_usd", _("Forecast, month end")),
     ):
         ax.barh(positions + offset, table[column], height=height, label=label)
     ax.set_yticks(positions, [_named(d, display_names) for d in table["department"]])
     ax.invert_yaxis()
-    ax.set_title(title)
-    ax.set_xlabel("Cost this month (USD)")
-    ax.set_ylabel("Department")
+    ax.set_title(_(title))
+    ax.set_xlabel(_("Cost this month (USD)"))
+    ax.set_ylabel(_("Department"))
     _legend_outside(ax, "")
     return fig

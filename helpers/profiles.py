@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 RESOURCE_TYPE = "bedrock:application-inference-profile"
 # A global profile's region-less model ARN (arn:aws:bedrock:::foundation-model/...) means this.
-ANY_REGION = "any commercial region"
+ANY_REGION = N_("any commercial region")  # translated where shown (regions)
 TAG_COLUMN_PREFIX = "tag:"
 
 
@@ -51,7 +51,7 @@ class Profile:
     @property
     def regions(self) -> tuple[str, ...]:
         """The regions it routes requests to; a global profile adds "any commercial region"."""
-        return tuple(arn.split(":")[3] or ANY_REGION for arn in self.model_arns)
+        return tuple(arn.split(":")[3] or _(ANY_REGION) for arn in self.model_arns)
 
     @property
     def scope(self) -> str:

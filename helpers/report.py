@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis import RATE_TOLERANCE
+from .i18n import N_
 from .masking import mask_account_ids
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def chargeback_html(
     notes: list[str] | None = None,
     department_notes: dict[str, str] | None = None,
     generated_at: datetime | None = None,
-    title: str = "Generative AI chargeback by department",
+    title: str | None = None,
     display_names: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page: facts, the chargeback table, notes and figures.
@@ -101,9 +102,12 @@ def chargeback_html(
     ``(untagged)`` holds); ``figures`` maps a caption to a matplotlib Figure.
     """
     from . import tables
+    from .i18n import _, language
 
+    title = title or _("Generative AI chargeback by department")
     generated_at = generated_at or datetime.now(timezone.utc)
     shown = with_total(table)
+    shown.iloc[-1, shown.columns.get_loc("department")] = _(TOTAL)  # for people: their language
     if department_notes:
         own = shown["note"] if "note" in shown else [""] * len(shown)
         shown["note"] = [
@@ -119,15 +123,15 @@ def chargeback_html(
             overwrite=False,
         )
     facts = {
-        "Period": period,
-        "Grouped by tag": tag_key,
-        "Data source": source,
-        "Generated": f"{generated_at:%Y-%m-%d %H:%M} UTC",
-        "Currency": "US dollars (USD)",
+        _("Period"): period,
+        _("Grouped by tag"): tag_key,
+        _("Data source"): source,
+        _("Generated"): f"{generated_at:%Y-%m-%d %H:%M} UTC",
+        _("Currency"): _("US dollars (USD)"),
     }
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{language()}">',
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>",
@@ -141,17 +145,24 @@ def chargeback_html(
             for k, v in facts.items()
         ),
         "</dl>",
-        "<h2>Cost by department</h2>",
+        "<h2>" + html.escape(_("Cost by department")) + "</h2>",
         styler.to_html(),
-        "<p>The last row is the total. <code>cost_per_1k_tokens</code> is shown only where a "
-        "department's bill and its estimate from tokens x list prices agree within "
-        f"{RATE_TOLERANCE:.0%}; otherwise the bill and the tokens cover different calls (for "
-        "example spend before the tag was activated, or of deleted profiles), the rate would "
-        "mean nothing, and the cell is blank with a note.</p>",
+        "<p>"
+        + html.escape(
+            _(
+                "The last row is the total. {column} is shown only where a department's bill "
+                "and its estimate from tokens x list prices agree within {tolerance}; otherwise "
+                "the bill and the tokens cover different calls (for example spend before the "
+                "tag was activated, or of deleted profiles), the rate would mean nothing, and "
+                "the cell is blank with a note."
+            ),
+            quote=False,
+        ).format(column="<code>cost_per_1k_tokens</code>", tolerance=f"{RATE_TOLERANCE:.0%}")
+        + "</p>",
     ]
     if notes:
         parts += [
-            "<h2>Notes</h2>",
+            "<h2>" + html.escape(_("Notes")) + "</h2>",
             '<ul class="notes">',
             *(f"<li>{html.escape(mask_account_ids(note))}</li>" for note in notes),
             "</ul>",
@@ -165,7 +176,7 @@ def chargeback_html(
     return "\n".join(parts)
 
 
-TOTAL = "Total"
+TOTAL = N_("Total")
 
 
 def with_total(table: pd.DataFrame) -> pd.DataFrame:

@@ -152,7 +152,8 @@ def test_english_prose_changed_since_translation_is_named(ja):
     ja.main(["sync"])  # sync keeps the old translation: it cannot write the new one
     assert check(ja, "03_invoke_models") == [
         f"03_invoke_models cell {cell['id']}: the English text changed since it was translated; "
-        "update the translation (set_translations restamps it)"
+        "update the translation, then `python scripts/ja_notebooks.py stamp 03_invoke_models "
+        f"{cell['id']}`"
     ]
 
 

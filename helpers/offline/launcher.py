@@ -49,10 +49,14 @@ class ControlRefused(WorkshopError):
         self.reason = reason
 
 
+def _answers_http(status: int) -> str:
+    return _("answers HTTP {status}").format(status=status)
+
+
 def _not_the_standin(endpoint: str, answered: str) -> StandinError:
     """Something other than the stand-in holds the port: say which port, what it did, the fix."""
     parsed = urlparse(endpoint)
-    where = f"Port {parsed.port}" if parsed.port else f"{endpoint}"
+    where = _("Port {port}").format(port=parsed.port) if parsed.port else endpoint
     return StandinError(
         _(
             "{where} is taken by another program, not the workshop's stand-in: it {answered}."
@@ -80,7 +84,7 @@ def health(endpoint: str, timeout: float | None = None) -> dict[str, Any] | None
         with urllib.request.urlopen(endpoint + "/_standin/health", timeout=timeout) as response:
             body = response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
-        raise _not_the_standin(endpoint, f"answers HTTP {exc.code}") from None
+        raise _not_the_standin(endpoint, _answers_http(exc.code)) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (ConnectionRefusedError, FileNotFoundError)) or (
