@@ -102,7 +102,7 @@ messages: setup
 	$(BIN)/pybabel extract --project=bedrock-inference-profiles-workshop --add-location=file \
 		--sort-output --no-wrap --omit-header -o helpers/locale/workshop.pot $(MESSAGE_SOURCES)
 	$(BIN)/pybabel update --domain=workshop --input-file=helpers/locale/workshop.pot \
-		--output-dir=helpers/locale --no-wrap --ignore-obsolete --previous
+		--output-dir=helpers/locale --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # The offline stand-in in the foreground, on the port and streaming pace of config.json (or of
 # the file WORKSHOP_CONFIG names), where the notebooks look for it (Ctrl-C stops it).

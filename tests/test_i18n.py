@@ -234,7 +234,7 @@ def test_config_language_ja_shows_config_errors_in_japanese(tmp_path):
     message = load_error(write(tmp_path, {**BAD_MODE, "language": "ja"}))
     assert message == (
         f"{tmp_path / 'config.json'}: キー 'mode' が \"offlin\" です\n"
-        '対処: "offline" (ローカルの代替環境、既定) か "aws" を使ってください。'
+        '対処: "offline" (ローカルのスタンドイン、既定) か "aws" を使ってください。'
     )
 
 
@@ -353,9 +353,9 @@ def test_standin_not_running_in_japanese(monkeypatch):
     ):
         client.list_inference_profiles()
     assert str(caught.value) == (
-        f"推論プロファイルの一覧取得 に失敗しました: http://127.0.0.1:{port} のオフライン代替環境が"
+        f"推論プロファイルの一覧取得 に失敗しました: http://127.0.0.1:{port} のオフラインスタンドインが"
         "応答しません (停止したか、マシンが再起動しました)。\n"
-        "対処: ノートブックのセットアップセルをもう一度実行する (代替環境を起動します) か、"
+        "対処: ノートブックのセットアップセルをもう一度実行する (スタンドインを起動します) か、"
         "`make standin` で自分で起動してください。停止前に作成したプロファイルは消えています。"
         "01_create_profiles をもう一度実行してください。"
     )

@@ -71,7 +71,7 @@ def test_budget_readings_and_forecast_method_are_japanese(cfg):
     reading = budgets.compare_with_budgets(cfg, actual, forecast, reported, offline=True)
     said = dict(zip(reading["department"], reading["reading"], strict=True))
     assert "forecast agrees" not in said["support"]
-    assert "代替環境" in said["support"]  # the stand-in's API forecast: agrees by construction
+    assert "スタンドイン" in said["support"]  # the stand-in's API forecast: agrees by construction
     # the projection is still told apart from the API's forecast in Japanese
     assert "ステップ 6" in said["underwriting"], said["underwriting"]
     for text in said.values():
