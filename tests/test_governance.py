@@ -277,3 +277,45 @@ def test_budget_ensure_takes_typed_amounts(conn, cfg):
     assert made.loc[0, "alerts"] == "forecast > 80%, actual > 100%"
     with pytest.raises(InputError, match="budgets_usd"):
         budgets.ensure(conn, cfg, {"claims": "ten"}, "a@example.com")
+
+
+def test_a_month_end_forecast_never_falls_below_the_spend_so_far(conn, cfg, history, endpoint):
+    """Near a month's end one busy day can cost more than the mean daily cost times the days
+    left: today is forecast at no less than it has already cost, in GetCostForecast and in
+    Budgets' ForecastedSpend alike (07 failed its forecast >= actual check on Nov 29)."""
+    claims = next(p for p in history if p.tags.get("dept") == "claims")
+    month_end = dates.next_month_start(TODAY)
+    last_30 = costs.cost_by_tag(conn, costs.cost_request(costs.last_days(31), "dept"))
+    past = last_30[(last_30["department"] == "claims") & (last_30["start"] < TODAY)]
+    mean = float(past["cost"].sum()) / 30
+    needed = mean * (month_end - TODAY).days * 1.5  # today alone beyond the whole forecast
+    prompt = "word " * 80_000  # 100k tokens a call
+    today_cost = 0.0
+    for _ in range(60):
+        conn.runtime.converse(
+            modelId=claims.arn,
+            messages=[{"role": "user", "content": [{"text": prompt}]}],
+            inferenceConfig={"maxTokens": 10},
+        )
+        today_cost = month_to_date_by_department_on(conn, TODAY).get("claims", 0.0)
+        if today_cost > needed:
+            break
+    assert today_cost > needed, "the test could not make today busier than the forecast"
+    forecast = costs.forecast_rest_of_month(conn, "dept", "claims", today=TODAY)
+    assert forecast is not None and forecast.mean >= today_cost - 1e-6
+    budgets.ensure(conn, cfg, {"claims": 1000.0}, "finops@example.com")
+    spend = {
+        b["BudgetName"]: b["CalculatedSpend"]
+        for b in conn.budgets.describe_budgets(AccountId=conn.account)["Budgets"]
+    }
+    (claims_spend,) = [s for name, s in spend.items() if "claims" in name]
+    assert float(claims_spend["ForecastedSpend"]["Amount"]) >= float(
+        claims_spend["ActualSpend"]["Amount"]
+    )
+
+
+def month_to_date_by_department_on(conn, day: date) -> dict[str, float]:
+    """Each department's cost on one day."""
+    span = costs.Period(day, day + timedelta(days=1), "DAILY")
+    frame = costs.cost_by_tag(conn, costs.cost_request(span, "dept"))
+    return frame.groupby("department")["cost"].sum().to_dict()

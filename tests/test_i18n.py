@@ -353,7 +353,8 @@ def test_standin_not_running_in_japanese(monkeypatch):
     ):
         client.list_inference_profiles()
     assert str(caught.value) == (
-        f"推論プロファイルの一覧取得 に失敗しました: http://127.0.0.1:{port} のオフラインスタンドインが"
+        f"推論プロファイルの一覧取得 に失敗しました: http://127.0.0.1:{port} "
+        "のオフラインスタンドインが"
         "応答しません (停止したか、マシンが再起動しました)。\n"
         "対処: ノートブックのセットアップセルをもう一度実行する (スタンドインを起動します) か、"
         "`make standin` で自分で起動してください。停止前に作成したプロファイルは消えています。"

@@ -90,13 +90,18 @@ class StandinBudgetsResponse(BudgetsResponse):
         actual = ce.cost(expression, month, next_month)
         spend = {"ActualSpend": {"Amount": fmt_amount(actual), "Unit": "USD"}}
         # the month's end: cost before today, plus the stand-in's daily forecast from today on
+        # (today at no less than its cost so far)
         # (the same figures GetCostForecast gives). With too little history there is no
         # forecast, as GetCostForecast has none (DataUnavailableException): AWS Budgets leaves
         # ForecastedSpend out until it has enough usage to forecast.
         history = ce.daily_history(expression, today)
         if sum(1 for day in history if day > 0) >= FORECAST_MIN_DAYS:
             mean = sum(history) / len(history)
-            forecast = ce.cost(expression, month, today) + mean * (next_month - today).days
+            forecast = (
+                ce.cost(expression, month, today)
+                + mean * (next_month - today).days
+                + ce.today_beyond_mean(expression, today, mean)
+            )
             spend["ForecastedSpend"] = {"Amount": fmt_amount(forecast), "Unit": "USD"}
         return spend
 

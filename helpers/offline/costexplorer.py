@@ -188,6 +188,14 @@ class StandinCostExplorerBackend(StandinBackend, CostExplorerBackend):
             series.pop(0)
         return series
 
+    def today_beyond_mean(
+        self, expression: dict[str, Any] | None, today: datetime, mean: Decimal
+    ) -> Decimal:
+        """What today has already cost beyond the mean daily cost: a day under way is forecast
+        at no less than its cost so far, so a month-end forecast never falls below the month's
+        actual spend (near a month's end, one busy day could otherwise outrun the forecast)."""
+        return max(Decimal(0), self.cost(expression, today, today + timedelta(days=1)) - mean)
+
     def start_backfill(self, backfill_from: datetime, now: datetime) -> dict[str, str]:
         with self.lock:
             for earlier in self.backfills:
@@ -538,8 +546,10 @@ class StandinCostExplorerResponse(CostExplorerResponse):
         level = params.get("PredictionIntervalLevel") or 80
         z = Decimal(str(statistics.NormalDist().inv_cdf(0.5 + level / 200)))
 
-        def forecast(days: int) -> dict[str, str]:
-            value = mean * days
+        beyond = self.ce_backend.today_beyond_mean(flt, today, mean)
+
+        def forecast(days: int, from_today: bool) -> dict[str, str]:
+            value = mean * days + (beyond if from_today else Decimal(0))
             width = z * spread * Decimal(days).sqrt()
             return {
                 "MeanValue": fmt_amount(value),
@@ -552,13 +562,16 @@ class StandinCostExplorerResponse(CostExplorerResponse):
             results.append(
                 {
                     "TimePeriod": {"Start": s.date().isoformat(), "End": e.date().isoformat()},
-                    **forecast((e - s).days),
+                    **forecast((e - s).days, s == today),
                 }
             )
         total_days = (end - start).days
         return ActionResult(
             {
-                "Total": {"Amount": forecast(total_days)["MeanValue"], "Unit": "USD"},
+                "Total": {
+                    "Amount": forecast(total_days, start == today)["MeanValue"],
+                    "Unit": "USD",
+                },
                 "ForecastResultsByTime": results,
             }
         )
