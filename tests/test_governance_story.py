@@ -432,7 +432,10 @@ def test_budgets_report_no_forecast_without_history_as_get_cost_forecast(conn, c
     assert budgets.table(conn, cfg)["forecast_usd"].isna().all()
 
 
-def test_the_reading_says_agree_only_where_the_figures_agree(cfg):
+def budget_readings(cfg) -> dict[str, str]:
+    """compare_with_budgets' reading for three departments: Budgets has no forecast yet
+    (claims), agrees with the stand-in's forecast (support), differs from a projection
+    (underwriting)."""
     projection = budgets.forecast_label(True, False)
     stand_in = budgets.forecast_label(True, True)
     actual = pd.DataFrame({"department": ["claims", "support", "underwriting"], "cost": [1.0] * 3})
@@ -454,6 +457,11 @@ def test_the_reading_says_agree_only_where_the_figures_agree(cfg):
     )
     reading = budgets.compare_with_budgets(cfg, actual, forecast, reported, offline=True)
     said = dict(zip(reading["department"], reading["reading"], strict=True))
+    return said
+
+
+def test_the_reading_says_agree_only_where_the_figures_agree(cfg):
+    said = budget_readings(cfg)
     assert "Budgets reports no forecast yet" in said["claims"]
     assert "forecast agrees (by construction" in said["support"]
     assert said["underwriting"].startswith("actual differs by $0.50")
