@@ -55,6 +55,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 90_000
+# expect() waits 5 s by default: a notebook run while the other test worker runs notebooks too
+# takes longer, so assertions wait as long as page actions do
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
