@@ -28,7 +28,6 @@ from .i18n import N_, _
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = PROJECT_ROOT / "config.json"
 # The Japanese edition's notebooks run in this folder, and default to the Tokyo config.
-JAPANESE_EDITION = PROJECT_ROOT / "notebooks" / "ja"
 JAPANESE_DEFAULT_PATH = PROJECT_ROOT / "config.tokyo.json"
 MODES = ("offline", "aws")
 DEFAULT_PORT = 4599  # the stand-in's (config.json's offline.port and `python -m helpers.offline`)
@@ -790,9 +789,7 @@ def _located(given: Path) -> Path:
 
 def default_path() -> Path:
     """config.json; config.tokyo.json when the working directory is the Japanese edition's."""
-    here = Path.cwd().resolve()
-    japanese = JAPANESE_EDITION.resolve()
-    return JAPANESE_DEFAULT_PATH if japanese in (here, *here.parents) else DEFAULT_PATH
+    return JAPANESE_DEFAULT_PATH if i18n.edition_here() == "ja" else DEFAULT_PATH
 
 
 def load(path: str | os.PathLike[str] | None = None) -> WorkshopConfig:

@@ -23,8 +23,10 @@ DEFAULT_LANGUAGE = "en"
 DOMAIN = "workshop"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# The Japanese edition's notebooks: a kernel started there speaks Japanese by default.
-EDITION_FOLDERS = {PROJECT_ROOT / "notebooks" / "ja": "ja"}
+# The Japanese edition's notebooks: a kernel started there (or below) speaks Japanese by default,
+# and reads config.tokyo.json (config.default_path).
+JAPANESE_EDITION = PROJECT_ROOT / "notebooks" / "ja"
+EDITION_FOLDERS = {JAPANESE_EDITION: "ja"}
 ENV_VAR = "WORKSHOP_LANG"
 
 _configured: str | None = None  # config.json's "language", set by config.load()
@@ -90,11 +92,19 @@ def default_language() -> str:
     """The edition's language: set_default_language's, else the notebooks folder's, else "en"."""
     if _default is not None:
         return _default
+    return edition_here() or DEFAULT_LANGUAGE
+
+
+def edition_here() -> str | None:
+    """The edition whose notebooks folder the working directory is in or below, or None."""
     try:
         here = Path.cwd().resolve()
     except OSError:  # the working directory was deleted
-        return DEFAULT_LANGUAGE
-    return EDITION_FOLDERS.get(here, DEFAULT_LANGUAGE)
+        return None
+    for folder, language in EDITION_FOLDERS.items():
+        if folder.resolve() in (here, *here.parents):
+            return language
+    return None
 
 
 def _from_environment() -> str | None:

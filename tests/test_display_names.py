@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import config, plots, report, tables
+from helpers import config, i18n, plots, report, tables
 from helpers.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,10 +107,10 @@ def plots_has_japanese(text: str) -> bool:
 
 
 def test_the_japanese_edition_reads_the_tokyo_config_by_default(tmp_path, monkeypatch):
-    assert config.JAPANESE_EDITION == ROOT / "notebooks" / "ja"
+    assert i18n.JAPANESE_EDITION == ROOT / "notebooks" / "ja"
     edition = tmp_path / "notebooks" / "ja"
     edition.mkdir(parents=True)
-    monkeypatch.setattr(config, "JAPANESE_EDITION", edition)
+    monkeypatch.setattr(i18n, "EDITION_FOLDERS", {edition: "ja"})
     monkeypatch.delenv("WORKSHOP_CONFIG", raising=False)
     monkeypatch.chdir(edition)
     assert config.load().path == ROOT / "config.tokyo.json"
