@@ -17,8 +17,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from .errors import InvalidParameterValue
+
+T = TypeVar("T")
 
 MAX_SEARCH_LENGTH = 1024  # characters of the quoted query, as AWS documents
 MAX_SEARCH_RESULTS = 500  # time series one SEARCH returns
@@ -153,8 +156,8 @@ def _value_matcher(kind: str, value: str) -> Callable[[str], bool]:
     return lambda candidate: partial_match(value, candidate)
 
 
-class _SearchParser:
-    """Recursive descent over the search term: OR < AND (explicit or implied) < NOT < atom."""
+class _Cursor:
+    """The (kind, text) tokens a parser reads, and where it is; what is left over is an error."""
 
     def __init__(self, items: list[tuple[str, str]]) -> None:
         self.items = items
@@ -163,6 +166,16 @@ class _SearchParser:
     def peek(self, offset: int = 0) -> tuple[str, str] | None:
         index = self.at + offset
         return self.items[index] if index < len(self.items) else None
+
+    def finished(self, result: T, what: str) -> T:
+        left = self.peek()
+        if left is not None:
+            raise ExpressionError(f"Unexpected '{left[1]}' in the {what}.")
+        return result
+
+
+class _SearchParser(_Cursor):
+    """Recursive descent over the search term: OR < AND (explicit or implied) < NOT < atom."""
 
     def take(self) -> tuple[str, str]:
         item = self.peek()
@@ -174,10 +187,7 @@ class _SearchParser:
         return item
 
     def parse(self) -> Matcher:
-        matcher = self.or_()
-        if self.peek() is not None:
-            raise ExpressionError(f"Unexpected '{self.peek()[1]}' in the search term.")  # type: ignore[index]
-        return matcher
+        return self.finished(self.or_(), "search term")
 
     def or_(self) -> Matcher:
         parts = [self.and_()]
@@ -388,16 +398,9 @@ def _lex_math(text: str) -> list[tuple[str, str]]:
     return out
 
 
-class _MathParser:
+class _MathParser(_Cursor):
     """Arithmetic by precedence: + and - below * and /, below ^ (right-associative), below
     unary minus; then numbers, strings, Ids, calls, [arrays] and parentheses."""
-
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self.items = items
-        self.at = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.items[self.at] if self.at < len(self.items) else None
 
     def take(self, expected: str | None = None) -> tuple[str, str]:
         item = self.peek()
@@ -409,10 +412,7 @@ class _MathParser:
         return item
 
     def parse(self) -> Node:
-        node = self.expr()
-        if self.peek() is not None:
-            raise ExpressionError(f"Unexpected '{self.peek()[1]}' in the expression.")  # type: ignore[index]
-        return node
+        return self.finished(self.expr(), "expression")
 
     def expr(self) -> Node:
         node = self.term()
